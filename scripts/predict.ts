@@ -1,0 +1,42 @@
+/**
+ * `deno task predict PHOTO… [--model DIR] [--json] [--debug DIR] [--min-confidence p]`: the digit
+ * in each photo, its probability and the top three (`--json`: one JSON object per line).
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { formatPrediction, predictFiles } from "../src/preprocess/predict_files.ts";
+
+async function main(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      model: { type: "string", default: "models/default" },
+      json: { type: "boolean", default: false },
+      debug: { type: "string" },
+      "min-confidence": { type: "string", default: "0.5" },
+    },
+  });
+  const minConfidence = Number(values["min-confidence"]);
+  if (positionals.length === 0 || !(minConfidence >= 0 && minConfidence <= 1)) {
+    console.error(
+      "Usage: deno task predict PHOTO… [--model DIR] [--json] [--debug DIR] [--min-confidence 0-1]",
+    );
+    Deno.exit(2);
+  }
+  let answers;
+  try {
+    answers = await predictFiles(positionals, {
+      model: values.model,
+      minConfidence,
+      debugDir: values.debug,
+    });
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    Deno.exit(1);
+  }
+  for (const a of answers) console.log(values.json ? JSON.stringify(a) : formatPrediction(a));
+}
+
+if (import.meta.main) await main(Deno.args);

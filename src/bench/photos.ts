@@ -1,0 +1,194 @@
+/**
+ * `deno task bench photos`: accuracy of the photo pipeline and a model on the labelled real-world
+ * photos of `../shared/photos`, per kind, beside the Python pipeline of `../shared/bench`.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { preprocessImage, writeDebugSteps } from "../preprocess/mod.ts";
+import { DEFAULT_MODEL, loadPhotoClassifier } from "../preprocess/_classifier.ts";
+import { decideDigit } from "../preprocess/decide_digit.ts";
+import { parsePhotoLabels, type PhotoRow } from "./_photo_labels.ts";
+
+const SHARED = "../shared";
+const DEV_MODEL = "/work/devmodel/model";
+const PYTHON = "/usr/bin/python3";
+
+interface Tally {
+  correct: number;
+  refused: number;
+  total: number;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function defaultModel(): Promise<string> {
+  if (await exists(`${DEFAULT_MODEL}/model.json`)) return DEFAULT_MODEL;
+  if (await exists(`${DEV_MODEL}/model.json`)) return DEV_MODEL;
+  return DEFAULT_MODEL;
+}
+
+function line(kind: string, t: Tally): string {
+  const pct = (100 * t.correct / Math.max(1, t.total)).toFixed(1);
+  return `${kind.padEnd(32)} ${String(t.correct).padStart(4)}/${String(t.total).padEnd(4)} ${
+    pct.padStart(5)
+  } %  (refused ${t.refused})`;
+}
+
+/** Runs the TypeScript pipeline on every row; prints per-kind figures and returns the overall. */
+async function benchOurs(
+  rows: PhotoRow[],
+  root: string,
+  model: string,
+  minConfidence: number,
+  debugDir: string | undefined,
+): Promise<void> {
+  const classifier = await loadPhotoClassifier(model);
+  const byKind = new Map<string, Tally>();
+  const all: Tally = { correct: 0, refused: 0, total: 0 };
+  const misses: string[] = [];
+  const started = performance.now();
+  for (const row of rows) {
+    const bytes = await Deno.readFile(`${root}/${row.file}`);
+    let guess: number | null = null;
+    let refused = false;
+    let argmax: number | null = null;
+    let note = "";
+    try {
+      const result = await preprocessImage(bytes, { debug: debugDir !== undefined });
+      if (result.input !== null) {
+        const probs = await classifier.predict(result.input, 1);
+        const decision = decideDigit(probs, result.stats, { minConfidence });
+        argmax = decision.top[0].digit;
+        guess = decision.digit;
+        refused = guess === null;
+        note = `${argmax} p=${decision.top[0].probability.toFixed(2)} ${decision.reason ?? ""}`;
+      } else {
+        refused = true;
+        note = result.reason ?? "";
+      }
+      if (debugDir !== undefined && argmax !== row.label && result.steps) {
+        const prefix = row.file.replace(/[^A-Za-z0-9]+/g, "_");
+        await writeDebugSteps(result.steps, debugDir, `${row.label}-${prefix}`);
+      }
+    } catch (error) {
+      refused = true;
+      note = error instanceof Error ? error.message : String(error);
+    }
+    const t = byKind.get(row.kind) ?? { correct: 0, refused: 0, total: 0 };
+    byKind.set(row.kind, t);
+    for (const tally of [t, all]) {
+      tally.total++;
+      if (argmax === row.label) tally.correct++;
+      if (refused) tally.refused++;
+    }
+    if (argmax !== row.label) misses.push(`  ${row.file} (${row.label}): ${note}`);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  console.log(
+    `TypeScript pipeline, model ${model} (correct = top-1; refused = no digit / not sure)`,
+  );
+  for (const [kind, t] of [...byKind].sort()) console.log(line(kind, t));
+  console.log(line("all", all));
+  console.log(`${rows.length} images in ${seconds.toFixed(1)} s`);
+  if (misses.length > 0) console.log(`Misses:\n${misses.join("\n")}`);
+}
+
+async function pythonHasTorch(): Promise<boolean> {
+  if (!(await exists(PYTHON))) return false;
+  const probe = new Deno.Command(PYTHON, {
+    args: ["-c", "import torch, PIL, numpy"],
+    stderr: "null",
+  });
+  return (await probe.output()).success;
+}
+
+/** Weights for the Python pipeline: cached under runs/bench, else trained by torch_seed.py. */
+async function torchWeights(): Promise<string> {
+  const cached = "runs/bench/photo_torch.pt";
+  if (await exists(cached)) return cached;
+  if (await exists("/work/devmodel/torch.pt")) return "/work/devmodel/torch.pt";
+  await Deno.mkdir("runs/bench", { recursive: true });
+  console.log(`Training the PyTorch peer once (torch_seed.py 2 10 ${cached}) …`);
+  const train = new Deno.Command(PYTHON, {
+    args: [`${SHARED}/bench/torch_seed.py`, "2", "10", cached],
+    stdout: "inherit",
+    stderr: "inherit",
+  });
+  if (!(await train.output()).success) throw new Error("torch_seed.py failed");
+  return cached;
+}
+
+async function benchPython(labels: string, weights: string | undefined): Promise<void> {
+  if (!(await pythonHasTorch())) {
+    console.log(`Python peer skipped: ${PYTHON} lacks torch, PIL or numpy`);
+    return;
+  }
+  const w = weights ?? await torchWeights();
+  const filtered = await Deno.makeTempFile({ suffix: ".csv" });
+  const text = await Deno.readTextFile(labels);
+  const kept = text.split(/\r?\n/).filter((l, i) =>
+    i === 0 || (l && !l.includes(",scan_sheet_grid,"))
+  );
+  await Deno.writeTextFile(filtered, kept.join("\n") + "\n");
+  const root = labels.slice(0, labels.lastIndexOf("/"));
+  console.log(`\nPython peer (${SHARED}/bench/photo_pipeline.py, weights ${w}):`);
+  const run = new Deno.Command(PYTHON, {
+    args: [`${SHARED}/bench/photo_pipeline.py`, w, filtered, root],
+    stdout: "inherit",
+    stderr: "inherit",
+  });
+  const ok = (await run.output()).success;
+  await Deno.remove(filtered);
+  if (!ok) console.log("Python peer failed");
+}
+
+/**
+ * Runs the photo benchmark. Flags: `--model DIR` (default `models/default`, else the dev model
+ * when present), `--labels CSV` (default `../shared/photos/labels.csv`), `--min-confidence p`,
+ * `--debug DIR` (debug images of each miss), `--kind K` (one kind only), `--no-python`,
+ * `--torch-weights FILE`.
+ *
+ * @example
+ * ```ts ignore
+ * import { runBench } from "./photos.ts";
+ * await runBench(["--model", "models/default", "--no-python"]);
+ * ```
+ */
+export async function runBench(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      model: { type: "string" },
+      labels: { type: "string", default: `${SHARED}/photos/labels.csv` },
+      "min-confidence": { type: "string", default: "0.5" },
+      debug: { type: "string" },
+      kind: { type: "string" },
+      "no-python": { type: "boolean", default: false },
+      "torch-weights": { type: "string" },
+    },
+  });
+  if (!(await exists(values.labels))) {
+    console.log(`No ${values.labels}: nothing to measure (the photos live in ../shared)`);
+    return;
+  }
+  const root = values.labels.slice(0, values.labels.lastIndexOf("/"));
+  const rows = parsePhotoLabels(await Deno.readTextFile(values.labels), values.labels)
+    .filter((r) => r.kind !== "scan_sheet_grid" && (!values.kind || r.kind === values.kind));
+  const model = values.model ?? await defaultModel();
+  try {
+    await benchOurs(rows, root, model, Number(values["min-confidence"]), values.debug);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    console.error(error.message);
+    Deno.exitCode = 1;
+  }
+  if (!values["no-python"]) await benchPython(values.labels, values["torch-weights"]);
+}

@@ -1,0 +1,207 @@
+/**
+ * `deno task bench serve`: requests/s and latency of `deno task serve` under wrk on loopback, with a
+ * small PNG, a ~1 MP phone JPEG and a 12 MP JPEG, and resident memory before and after; beside the
+ * Flask + PyTorch peer (`../shared/bench/flask_server.py` under `gunicorn -w 2`) when it can run.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { samplePhoto, samplePng } from "../serve/sample_images.ts";
+import {
+  type BenchInput,
+  freePort,
+  type LoadResult,
+  rssKb,
+  type RunningServer,
+  runWrk,
+  startDenoServer,
+  startFlaskServer,
+  waitForHttp,
+} from "./_serve_load.ts";
+
+/** `../shared` beside the repository, where the Flask peer and the reference inputs live. */
+const DEFAULT_SHARED = decodeURIComponent(new URL("../../../shared/", import.meta.url).pathname);
+
+const USAGE = `Usage: deno task bench serve [--duration 10] [--connections 8] [--threads 2]
+  [--model models/default] [--backend wasm] [--inputs shared|generated]
+  [--shared ../shared] [--flask-weights model.pt] [--out results.json]`;
+
+async function exists(path: string | URL): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The three inputs: `../shared/bench/inputs` when present (the Flask figures use them), else made here. */
+async function prepareInputs(which: string, sharedDir: string, dir: string): Promise<BenchInput[]> {
+  const shared = `${sharedDir.replace(/\/$/, "")}/bench/inputs`;
+  if (which === "shared" || (which === "auto" && await exists(shared))) {
+    const at = (name: string) => `${shared}/${name}`;
+    return [
+      { label: "64 px PNG", path: at("seven-64px.png"), type: "image/png" },
+      { label: "1.6 MP JPEG", path: at("seven-1mp.jpg"), type: "image/jpeg" },
+      { label: "12 MP JPEG", path: at("seven-12mp.jpg"), type: "image/jpeg" },
+    ];
+  }
+  const inputs: [string, string, string, () => Promise<Uint8Array>][] = [
+    ["64 px PNG", "seven-64px.png", "image/png", () => samplePng(7, 64)],
+    [
+      "1.2 MP JPEG",
+      "seven-1mp.jpg",
+      "image/jpeg",
+      () => samplePhoto(7, { width: 1280, height: 960 }),
+    ],
+    [
+      "12 MP JPEG",
+      "seven-12mp.jpg",
+      "image/jpeg",
+      () => samplePhoto(7, { width: 4000, height: 3000 }),
+    ],
+  ];
+  const out: BenchInput[] = [];
+  for (const [label, name, type, make] of inputs) {
+    const path = `${dir}/${name}`;
+    await Deno.writeFile(path, await make());
+    out.push({ label, path, type });
+  }
+  return out;
+}
+
+/** One POST of the input, to show what the server answers before loading it. */
+async function probe(url: string, input: BenchInput): Promise<string> {
+  const res = await fetch(url, {
+    method: "POST",
+    body: await Deno.readFile(input.path),
+    headers: { "content-type": input.type },
+  });
+  const text = await res.text();
+  if (!res.ok) return `HTTP ${res.status} ${text.slice(0, 120)}`;
+  const json = JSON.parse(text);
+  return `digit ${json.digit} (p=${Number(json.probability).toFixed(3)})`;
+}
+
+interface Row extends LoadResult {
+  server: string;
+  input: string;
+  answer: string;
+  rssBeforeMb: number;
+  rssAfterMb: number;
+}
+
+function printRow(row: Row): void {
+  const cells = [
+    row.input.padEnd(12),
+    row.server.padEnd(22),
+    row.requestsPerSec.toFixed(1).padStart(8),
+    row.p50Ms.toFixed(2).padStart(8),
+    row.p99Ms.toFixed(2).padStart(8),
+    String(row.errors).padStart(7),
+    `${row.rssBeforeMb.toFixed(0)} → ${row.rssAfterMb.toFixed(0)}`.padStart(12),
+    `  ${row.answer}`,
+  ];
+  console.log(cells.join(" "));
+}
+
+async function measure(
+  server: RunningServer,
+  inputs: BenchInput[],
+  wrk: { duration: number; connections: number; threads: number },
+  dir: string,
+): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const input of inputs) {
+    const answer = await probe(server.predictUrl, input);
+    await runWrk(server.predictUrl, input, { ...wrk, duration: 1 }, dir); // warm-up, not reported
+    const rssBefore = await rssKb(server.pid);
+    const result = await runWrk(server.predictUrl, input, wrk, dir);
+    const rssAfter = await rssKb(server.pid);
+    const row: Row = {
+      ...result,
+      server: server.name,
+      input: input.label,
+      answer,
+      rssBeforeMb: rssBefore / 1024,
+      rssAfterMb: rssAfter / 1024,
+    };
+    printRow(row);
+    rows.push(row);
+  }
+  return rows;
+}
+
+/**
+ * Runs the serving benchmark and prints one line per server and input.
+ *
+ * @example
+ * ```ts ignore
+ * import { runBench } from "./serve.ts";
+ * await runBench(["--duration", "5", "--connections", "8"]);
+ * ```
+ */
+export async function runBench(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      duration: { type: "string", default: "10" },
+      connections: { type: "string", default: "8" },
+      threads: { type: "string", default: "2" },
+      model: { type: "string" },
+      backend: { type: "string", default: "wasm" },
+      inputs: { type: "string", default: "auto" },
+      shared: { type: "string", default: DEFAULT_SHARED },
+      "flask-weights": { type: "string", default: Deno.env.get("FLASK_WEIGHTS") ?? "" },
+      out: { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const wrk = {
+    duration: Number(values.duration),
+    connections: Number(values.connections),
+    threads: Number(values.threads),
+  };
+  const dir = await Deno.makeTempDir({ prefix: "bench-serve-" });
+  const rows: Row[] = [];
+  try {
+    const inputs = await prepareInputs(values.inputs, values.shared, dir);
+    console.log(
+      `wrk -t${wrk.threads} -c${wrk.connections} -d${wrk.duration}s on 127.0.0.1, ` +
+        `${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}`,
+    );
+    console.log(
+      "input        server                    req/s   p50 ms   p99 ms  errors  RSS MB b→a    answer",
+    );
+    const port = await freePort();
+    const deno = await startDenoServer(port, {
+      model: values.model,
+      backend: values.backend,
+    });
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/readyz`, 60_000);
+      rows.push(...await measure(deno, inputs, wrk, dir));
+    } finally {
+      await deno.stop();
+    }
+    const flask = await startFlaskServer(await freePort(), values.shared, values["flask-weights"]);
+    if (typeof flask === "string") {
+      console.log(`(Flask peer skipped: ${flask})`);
+    } else {
+      try {
+        await waitForHttp(flask.predictUrl.replace(/predict$/, ""), 60_000, true);
+        rows.push(...await measure(flask, inputs, wrk, dir));
+      } finally {
+        await flask.stop();
+      }
+    }
+    if (values.out) await Deno.writeTextFile(values.out, JSON.stringify(rows, null, 2) + "\n");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}

@@ -1,0 +1,76 @@
+/** BatchMatMul and _FusedMatMul (bias + linear/relu) through the SIMD GEMM. */
+import type * as tf from "@tensorflow/tfjs";
+import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
+import { values } from "./_conv.ts";
+import { f32, reserve, wasm } from "./_wasm.ts";
+
+/** The operands of a (batched) product, or null when the shapes need the reference kernel. */
+interface Plan {
+  batch: number;
+  batchA: number;
+  batchB: number;
+  m: number;
+  n: number;
+  k: number;
+  outShape: number[];
+}
+
+function plan(a: tf.TensorInfo, b: tf.TensorInfo, ta: boolean, tb: boolean): Plan | null {
+  if (a.dtype !== "float32" || b.dtype !== "float32") return null;
+  if (a.shape.length < 2 || b.shape.length < 2) return null;
+  const ra = a.shape.length, rb = b.shape.length;
+  const m = ta ? a.shape[ra - 1] : a.shape[ra - 2];
+  const k = ta ? a.shape[ra - 2] : a.shape[ra - 1];
+  const kb = tb ? b.shape[rb - 1] : b.shape[rb - 2];
+  const n = tb ? b.shape[rb - 2] : b.shape[rb - 1];
+  if (k !== kb) return null;
+  const batchA = a.shape.slice(0, -2).reduce((x, y) => x * y, 1);
+  const batchB = b.shape.slice(0, -2).reduce((x, y) => x * y, 1);
+  if (batchA !== batchB && batchA !== 1 && batchB !== 1) return null;
+  const outer = batchA >= batchB ? a.shape.slice(0, -2) : b.shape.slice(0, -2);
+  if (ra !== rb && batchA > 1 && batchB > 1) return null;
+  return { batch: Math.max(batchA, batchB), batchA, batchB, m, n, k, outShape: [...outer, m, n] };
+}
+
+/**
+ * C = op(A)·op(B) (+ bias, relu) for every batch, or null when the reference kernel must run.
+ */
+export function matMul(
+  backend: MathBackendCPU,
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  ta: boolean,
+  tb: boolean,
+  bias: Float32Array | null,
+  relu: boolean,
+): tf.TensorInfo | null {
+  const p = plan(a, b, ta, tb);
+  if (p === null) return null;
+  if (bias !== null && bias.length !== p.n) return null;
+  const w = wasm();
+  const { m, n, k } = p;
+  const [pa, pb, pbt, pc, pbias] = reserve(
+    p.batchA * m * k,
+    p.batchB * k * n,
+    tb ? k * n : 0,
+    p.batch * m * n,
+    n,
+  );
+  f32(pa, p.batchA * m * k).set(values(backend, a));
+  f32(pb, p.batchB * k * n).set(values(backend, b));
+  if (bias !== null) f32(pbias, n).set(bias);
+  for (let i = 0; i < p.batch; i++) {
+    const qa = pa + (p.batchA === 1 ? 0 : i * m * k * 4);
+    let qb = pb + (p.batchB === 1 ? 0 : i * k * n * 4);
+    if (tb) {
+      w.transpose(qb, pbt, n, k);
+      qb = pbt;
+    }
+    const qc = pc + i * m * n * 4;
+    if (ta) w.gemm(qa, 4, m * 4, qb, n, qc, n, m, n, k, 0);
+    else w.gemm(qa, k * 4, 4, qb, n, qc, n, m, n, k, 0);
+    if (bias !== null || relu) w.biasAct(qc, pbias, m, n, bias === null ? 0 : 1, relu ? 1 : 0);
+  }
+  const out = f32(pc, p.batch * m * n).slice();
+  return backend.makeTensorInfo(p.outShape, "float32", out);
+}

@@ -1,0 +1,166 @@
+/** Loads `wasm/kernels.wasm` once and lays float32 buffers out in its memory. */
+
+/** The exports of `assembly/kernels.ts`; pointers are byte offsets. */
+export interface KernelExports {
+  memory: WebAssembly.Memory;
+  heapStart(): number;
+  gemm(
+    a: number,
+    sai: number,
+    sak: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    M: number,
+    N: number,
+    K: number,
+    accumulate: number,
+  ): void;
+  transpose(src: number, dst: number, R: number, C: number): void;
+  im2col(
+    x: number,
+    col: number,
+    B: number,
+    H: number,
+    W: number,
+    C: number,
+    OH: number,
+    OW: number,
+    KH: number,
+    KW: number,
+    sh: number,
+    sw: number,
+    dh: number,
+    dw: number,
+    padT: number,
+    padL: number,
+  ): void;
+  col2im(
+    col: number,
+    dx: number,
+    B: number,
+    H: number,
+    W: number,
+    C: number,
+    OH: number,
+    OW: number,
+    KH: number,
+    KW: number,
+    sh: number,
+    sw: number,
+    dh: number,
+    dw: number,
+    padT: number,
+    padL: number,
+  ): void;
+  maxPool(
+    x: number,
+    y: number,
+    B: number,
+    H: number,
+    W: number,
+    C: number,
+    OH: number,
+    OW: number,
+    KH: number,
+    KW: number,
+    sh: number,
+    sw: number,
+    dh: number,
+    dw: number,
+    padT: number,
+    padL: number,
+  ): void;
+  maxPoolGrad(
+    dy: number,
+    x: number,
+    dx: number,
+    B: number,
+    H: number,
+    W: number,
+    C: number,
+    OH: number,
+    OW: number,
+    KH: number,
+    KW: number,
+    sh: number,
+    sw: number,
+    dh: number,
+    dw: number,
+    padT: number,
+    padL: number,
+  ): void;
+  biasAct(y: number, bias: number, M: number, N: number, hasBias: number, act: number): void;
+}
+
+let kernels: KernelExports | null = null;
+let compiled: { module: WebAssembly.Module; memory: WebAssembly.Memory } | null = null;
+
+/** The memory's ceiling in 64 KiB pages (1 GiB; shared memories need one). */
+const MAX_PAGES = 16384;
+
+/** What the kernels import: the shared memory and AssemblyScript's `abort`. */
+export function importsFor(memory: WebAssembly.Memory): WebAssembly.Imports {
+  return {
+    env: {
+      memory,
+      abort(_msg: number, _file: number, line: number, column: number): never {
+        throw new Error(`WebAssembly kernel aborted at line ${line}, column ${column}`);
+      },
+    },
+  };
+}
+
+/** The compiled module and its shared memory, for workers that run kernels on the same memory. */
+export function sharedModule(): { module: WebAssembly.Module; memory: WebAssembly.Memory } {
+  if (compiled === null) {
+    throw new Error("The simd kernels are not loaded: call registerSimdBackend()");
+  }
+  return compiled;
+}
+
+/** Compiles and instantiates the kernels (once). */
+export async function loadKernels(): Promise<KernelExports> {
+  if (kernels !== null) return kernels;
+  const url = new URL("./wasm/kernels.wasm", import.meta.url);
+  const bytes = url.protocol === "file:"
+    ? await Deno.readFile(url)
+    : new Uint8Array(await (await fetch(url)).arrayBuffer());
+  const module = await WebAssembly.compile(bytes);
+  const memory = new WebAssembly.Memory({ initial: 64, maximum: MAX_PAGES, shared: true });
+  const instance = await WebAssembly.instantiate(module, importsFor(memory));
+  kernels = instance.exports as unknown as KernelExports;
+  compiled = { module, memory };
+  return kernels;
+}
+
+/** The loaded kernels; throws when {@linkcode loadKernels} has not run. */
+export function wasm(): KernelExports {
+  if (kernels === null) {
+    throw new Error("The simd kernels are not loaded: call registerSimdBackend()");
+  }
+  return kernels;
+}
+
+/**
+ * Reserves `sizes` float32 buffers (64-byte aligned) at the start of the heap, growing memory when
+ * needed, and returns their byte offsets. Valid until the next call.
+ */
+export function reserve(...sizes: number[]): number[] {
+  const k = wasm();
+  let offset = k.heapStart();
+  const offsets = sizes.map((n) => {
+    const at = offset;
+    offset += Math.ceil((n * 4) / 64) * 64;
+    return at;
+  });
+  const have = k.memory.buffer.byteLength;
+  if (offset > have) k.memory.grow(Math.ceil((offset - have) / 65536));
+  return offsets;
+}
+
+/** A float32 view of `n` floats at byte offset `ptr` (renew after any `reserve`). */
+export function f32(ptr: number, n: number): Float32Array {
+  return new Float32Array(wasm().memory.buffer, ptr, n);
+}

@@ -1,0 +1,402 @@
+// WebAssembly SIMD kernels for the "simd" tfjs backend (AssemblyScript, built by
+// `deno task build:kernels`). Every pointer is a byte offset into the exported memory; the
+// TypeScript side lays buffers out from `heapStart()` and grows memory as needed.
+// Matrices are row-major float32 unless a stride says otherwise.
+
+/** Inner-dimension block so that a slice of A and B stays in L1/L2 while a tile row runs. */
+const KC: i32 = 256;
+
+export function heapStart(): usize {
+  return (__heap_base + 63) & ~63;
+}
+
+@inline function fma(acc: v128, a: v128, b: v128): v128 {
+  return f32x4.relaxed_madd(a, b, acc);
+}
+
+/**
+ * C[M,N] (+)= A·B with B row-major [K,N] (row stride ldb floats) and A addressed by strides:
+ * element (i, k) at a + i*sai + k*sak (bytes), so A or Aᵀ both work. Register tile 4×8.
+ */
+export function gemm(
+  a: usize, sai: usize, sak: usize, b: usize, ldb: i32, c: usize, ldc: i32,
+  M: i32, N: i32, K: i32, accumulate: i32,
+): void {
+  const sb = <usize>ldb << 2;
+  const sc = <usize>ldc << 2;
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kn = min(KC, K - k0);
+    const add = accumulate != 0 || k0 > 0;
+    const a0 = a + <usize>k0 * sak;
+    const b0 = b + <usize>k0 * sb;
+    let j = 0;
+    for (; j + 8 <= N; j += 8) {
+      const pb = b0 + (<usize>j << 2);
+      let i = 0;
+      for (; i + 4 <= M; i += 4) {
+        const pa = a0 + <usize>i * sai;
+        const pc = c + <usize>i * sc + (<usize>j << 2);
+        let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+        let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+        if (add) {
+          c00 = v128.load(pc); c01 = v128.load(pc, 16);
+          c10 = v128.load(pc + sc); c11 = v128.load(pc + sc, 16);
+          c20 = v128.load(pc + 2 * sc); c21 = v128.load(pc + 2 * sc, 16);
+          c30 = v128.load(pc + 3 * sc); c31 = v128.load(pc + 3 * sc, 16);
+        }
+        let qa = pa;
+        let qb = pb;
+        for (let k = 0; k < kn; k++) {
+          const v0 = v128.load(qb);
+          const v1 = v128.load(qb, 16);
+          let s = f32x4.splat(load<f32>(qa));
+          c00 = fma(c00, s, v0); c01 = fma(c01, s, v1);
+          s = f32x4.splat(load<f32>(qa + sai));
+          c10 = fma(c10, s, v0); c11 = fma(c11, s, v1);
+          s = f32x4.splat(load<f32>(qa + 2 * sai));
+          c20 = fma(c20, s, v0); c21 = fma(c21, s, v1);
+          s = f32x4.splat(load<f32>(qa + 3 * sai));
+          c30 = fma(c30, s, v0); c31 = fma(c31, s, v1);
+          qa += sak;
+          qb += sb;
+        }
+        v128.store(pc, c00); v128.store(pc, c01, 16);
+        v128.store(pc + sc, c10); v128.store(pc + sc, c11, 16);
+        v128.store(pc + 2 * sc, c20); v128.store(pc + 2 * sc, c21, 16);
+        v128.store(pc + 3 * sc, c30); v128.store(pc + 3 * sc, c31, 16);
+      }
+      for (; i < M; i++) {
+        const pc = c + <usize>i * sc + (<usize>j << 2);
+        let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+        if (add) { c00 = v128.load(pc); c01 = v128.load(pc, 16); }
+        let qa = a0 + <usize>i * sai;
+        let qb = pb;
+        for (let k = 0; k < kn; k++) {
+          const s = f32x4.splat(load<f32>(qa));
+          c00 = fma(c00, s, v128.load(qb)); c01 = fma(c01, s, v128.load(qb, 16));
+          qa += sak;
+          qb += sb;
+        }
+        v128.store(pc, c00); v128.store(pc, c01, 16);
+      }
+    }
+    for (; j + 4 <= N; j += 4) {
+      const pb = b0 + (<usize>j << 2);
+      let i = 0;
+      for (; i + 4 <= M; i += 4) {
+        const pc = c + <usize>i * sc + (<usize>j << 2);
+        let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+        if (add) {
+          c0 = v128.load(pc); c1 = v128.load(pc + sc);
+          c2 = v128.load(pc + 2 * sc); c3 = v128.load(pc + 3 * sc);
+        }
+        let qa = a0 + <usize>i * sai;
+        let qb = pb;
+        for (let k = 0; k < kn; k++) {
+          const v = v128.load(qb);
+          c0 = fma(c0, f32x4.splat(load<f32>(qa)), v);
+          c1 = fma(c1, f32x4.splat(load<f32>(qa + sai)), v);
+          c2 = fma(c2, f32x4.splat(load<f32>(qa + 2 * sai)), v);
+          c3 = fma(c3, f32x4.splat(load<f32>(qa + 3 * sai)), v);
+          qa += sak;
+          qb += sb;
+        }
+        v128.store(pc, c0); v128.store(pc + sc, c1);
+        v128.store(pc + 2 * sc, c2); v128.store(pc + 3 * sc, c3);
+      }
+      for (; i < M; i++) {
+        const pc = c + <usize>i * sc + (<usize>j << 2);
+        let c0 = add ? v128.load(pc) : f32x4.splat(0);
+        let qa = a0 + <usize>i * sai;
+        let qb = pb;
+        for (let k = 0; k < kn; k++) {
+          c0 = fma(c0, f32x4.splat(load<f32>(qa)), v128.load(qb));
+          qa += sak;
+          qb += sb;
+        }
+        v128.store(pc, c0);
+      }
+    }
+    for (; j < N; j++) {
+      for (let i = 0; i < M; i++) {
+        const pc = c + <usize>i * sc + (<usize>j << 2);
+        let s: f32 = add ? load<f32>(pc) : 0;
+        let qa = a0 + <usize>i * sai;
+        let qb = b0 + (<usize>j << 2);
+        for (let k = 0; k < kn; k++) {
+          s += load<f32>(qa) * load<f32>(qb);
+          qa += sak;
+          qb += sb;
+        }
+        store<f32>(pc, s);
+      }
+    }
+  }
+}
+
+/** dst[C,R] = srcᵀ for src [R,C]. */
+export function transpose(src: usize, dst: usize, R: i32, C: i32): void {
+  for (let r = 0; r < R; r++) {
+    const ps = src + (<usize>(r * C) << 2);
+    for (let c = 0; c < C; c++) {
+      store<f32>(dst + (<usize>(c * R + r) << 2), load<f32>(ps + (<usize>c << 2)));
+    }
+  }
+}
+
+/**
+ * NHWC x [B,H,W,C] → col [B*OH*OW, KH*KW*C], the row order of a [KH,KW,C,CO] filter; zero where
+ * the window leaves the image.
+ */
+export function im2col(
+  x: usize, col: usize, B: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32, KH: i32, KW: i32,
+  sh: i32, sw: i32, dh: i32, dw: i32, padT: i32, padL: i32,
+): void {
+  const rowBytes = <usize>C << 2;
+  let out = col;
+  for (let b = 0; b < B; b++) {
+    const xb = x + (<usize>(b * H * W * C) << 2);
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++) {
+        for (let ky = 0; ky < KH; ky++) {
+          const iy = oy * sh - padT + ky * dh;
+          if (iy < 0 || iy >= H) {
+            memory.fill(out, 0, rowBytes * KW);
+            out += rowBytes * KW;
+            continue;
+          }
+          const xr = xb + (<usize>(iy * W * C) << 2);
+          const ix0 = ox * sw - padL;
+          if (dw == 1 && ix0 >= 0 && ix0 + KW <= W) {
+            // The whole window row is one contiguous run of KW*C floats.
+            copyRow(out, xr + (<usize>(ix0 * C) << 2), KW * C);
+            out += rowBytes * KW;
+            continue;
+          }
+          for (let kx = 0; kx < KW; kx++) {
+            const ix = ix0 + kx * dw;
+            if (ix < 0 || ix >= W) memory.fill(out, 0, rowBytes);
+            else copyRow(out, xr + (<usize>(ix * C) << 2), C);
+            out += rowBytes;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** The adjoint of im2col: dx [B,H,W,C] += scatter of col [B*OH*OW, KH*KW*C]. */
+export function col2im(
+  col: usize, dx: usize, B: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32, KH: i32, KW: i32,
+  sh: i32, sw: i32, dh: i32, dw: i32, padT: i32, padL: i32,
+): void {
+  let src = col;
+  const rowBytes = <usize>C << 2;
+  for (let b = 0; b < B; b++) {
+    const xb = dx + (<usize>(b * H * W * C) << 2);
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++) {
+        for (let ky = 0; ky < KH; ky++) {
+          const iy = oy * sh - padT + ky * dh;
+          if (iy < 0 || iy >= H) {
+            src += rowBytes * KW;
+            continue;
+          }
+          const xr = xb + (<usize>(iy * W * C) << 2);
+          for (let kx = 0; kx < KW; kx++) {
+            const ix = ox * sw - padL + kx * dw;
+            if (ix >= 0 && ix < W) addRow(xr + (<usize>(ix * C) << 2), src, C);
+            src += rowBytes;
+          }
+        }
+      }
+    }
+  }
+}
+
+@inline function copyRow(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dst + o, v128.load(src + o));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dst + o, load<f32>(src + o));
+  }
+}
+
+@inline function addRow(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+  }
+}
+
+/** y[M,N] += bias[N] per row (when hasBias), then relu when act == 1. */
+export function biasAct(y: usize, bias: usize, M: i32, N: i32, hasBias: i32, act: i32): void {
+  const zero = f32x4.splat(0);
+  for (let i = 0; i < M; i++) {
+    const row = y + (<usize>(i * N) << 2);
+    let j = 0;
+    for (; j + 4 <= N; j += 4) {
+      const o = <usize>j << 2;
+      let v = v128.load(row + o);
+      if (hasBias) v = f32x4.add(v, v128.load(bias + o));
+      if (act == 1) v = f32x4.max(v, zero);
+      v128.store(row + o, v);
+    }
+    for (; j < N; j++) {
+      const o = <usize>j << 2;
+      let v = load<f32>(row + o);
+      if (hasBias) v += load<f32>(bias + o);
+      if (act == 1 && !(v > 0)) v = 0;
+      store<f32>(row + o, v);
+    }
+  }
+}
+
+/**
+ * Max pooling over NHWC x [B,H,W,C] with C % 4 == 0 into y [B,OH,OW,C]; NaN wins like tfjs' cpu
+ * kernel, -Infinity for a window wholly in the padding.
+ */
+export function maxPool(
+  x: usize, y: usize, B: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32, KH: i32, KW: i32,
+  sh: i32, sw: i32, dh: i32, dw: i32, padT: i32, padL: i32,
+): void {
+  let out = y;
+  for (let b = 0; b < B; b++) {
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++) {
+        for (let c = 0; c < C; c += 4) {
+          let best = f32x4.splat(-Infinity);
+          for (let ky = 0; ky < KH; ky++) {
+            const iy = oy * sh - padT + ky * dh;
+            if (iy < 0 || iy >= H) continue;
+            for (let kx = 0; kx < KW; kx++) {
+              const ix = ox * sw - padL + kx * dw;
+              if (ix < 0 || ix >= W) continue;
+              best = f32x4.max(best, v128.load(x + (<usize>(((b * H + iy) * W + ix) * C + c) << 2)));
+            }
+          }
+          v128.store(out, best);
+          out += 16;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The gradient of maxPool: dx [B,H,W,C] (zeroed here) gets dy [B,OH,OW,C] at the first maximum
+ * of each window (strictly greater wins, as in tfjs' cpu kernel). C % 4 == 0.
+ */
+export function maxPoolGrad(
+  dy: usize, x: usize, dx: usize, B: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32, KH: i32,
+  KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, padT: i32, padL: i32,
+): void {
+  memory.fill(dx, 0, <usize>(B * H * W * C) << 2);
+  const lanes = i32x4(0, 1, 2, 3);
+  let g = dy;
+  for (let b = 0; b < B; b++) {
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++) {
+        for (let c = 0; c < C; c += 4) {
+          let best = f32x4.splat(-Infinity);
+          let at = i32x4.splat(-1);
+          for (let ky = 0; ky < KH; ky++) {
+            const iy = oy * sh - padT + ky * dh;
+            if (iy < 0 || iy >= H) continue;
+            for (let kx = 0; kx < KW; kx++) {
+              const ix = ox * sw - padL + kx * dw;
+              if (ix < 0 || ix >= W) continue;
+              const i = ((b * H + iy) * W + ix) * C + c;
+              const v = v128.load(x + (<usize>i << 2));
+              const m = f32x4.gt(v, best);
+              best = v128.bitselect(v, best, m);
+              at = v128.bitselect(i32x4.add(i32x4.splat(i), lanes), at, m);
+            }
+          }
+          scatter(dx, i32x4.extract_lane(at, 0), load<f32>(g));
+          scatter(dx, i32x4.extract_lane(at, 1), load<f32>(g, 4));
+          scatter(dx, i32x4.extract_lane(at, 2), load<f32>(g, 8));
+          scatter(dx, i32x4.extract_lane(at, 3), load<f32>(g, 12));
+          g += 16;
+        }
+      }
+    }
+  }
+}
+
+@inline function scatter(dx: usize, at: i32, v: f32): void {
+  if (at >= 0) {
+    const p = dx + (<usize>at << 2);
+    store<f32>(p, load<f32>(p) + v);
+  }
+}
+
+// Whole convolution steps over a run of B images, so that one call is one thread's share. They
+// go a few images at a time so that the im2col buffer of a group (<= 256 KiB) is still in L2
+// when the GEMM reads it.
+
+const GROUP_FLOATS: i32 = 1 << 16;
+
+@inline function group(perImage: i32, B: i32): i32 {
+  return max(1, min(B, GROUP_FLOATS / perImage));
+}
+
+/** y = act(im2col(x)·w + bias): the forward convolution of B images. */
+export function convForward(
+  x: usize, w: usize, bias: usize, col: usize, y: usize, B: i32, H: i32, W: i32, C: i32,
+  OH: i32, OW: i32, KH: i32, KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, padT: i32, padL: i32,
+  CO: i32, hasBias: i32, act: i32,
+): void {
+  const rows = OH * OW;
+  const kc = KH * KW * C;
+  const G = group(rows * kc, B);
+  for (let b0 = 0; b0 < B; b0 += G) {
+    const nb = min(G, B - b0);
+    const yb = y + (<usize>(b0 * rows * CO) << 2);
+    im2col(x + (<usize>(b0 * H * W * C) << 2), col, nb, H, W, C, OH, OW, KH, KW, sh, sw, dh, dw, padT, padL);
+    gemm(col, <usize>kc << 2, 4, w, CO, yb, CO, nb * rows, CO, kc, 0);
+    biasAct(yb, bias, nb * rows, CO, hasBias, act);
+  }
+}
+
+/** dW (+)= im2col(x)ᵀ·dy over B images: the filter gradient. */
+export function convFilter(
+  x: usize, dy: usize, col: usize, dW: usize, B: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32,
+  KH: i32, KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, padT: i32, padL: i32, CO: i32,
+  accumulate: i32,
+): void {
+  const rows = OH * OW;
+  const kc = KH * KW * C;
+  const G = group(rows * kc, B);
+  for (let b0 = 0; b0 < B; b0 += G) {
+    const nb = min(G, B - b0);
+    im2col(x + (<usize>(b0 * H * W * C) << 2), col, nb, H, W, C, OH, OW, KH, KW, sh, sw, dh, dw, padT, padL);
+    const dyb = dy + (<usize>(b0 * rows * CO) << 2);
+    gemm(col, 4, <usize>kc << 2, dyb, CO, dW, CO, kc, CO, nb * rows, accumulate != 0 || b0 > 0 ? 1 : 0);
+  }
+}
+
+/** dx = col2im(dy·wᵀ) over B images (wt is wᵀ, [CO, KH*KW*C]): the input gradient. */
+export function convInput(
+  dy: usize, wt: usize, col: usize, dx: usize, B: i32, H: i32, W: i32, C: i32, OH: i32,
+  OW: i32, KH: i32, KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, padT: i32, padL: i32, CO: i32,
+): void {
+  const rows = OH * OW;
+  const kc = KH * KW * C;
+  const G = group(rows * kc, B);
+  memory.fill(dx, 0, <usize>(B * H * W * C) << 2);
+  for (let b0 = 0; b0 < B; b0 += G) {
+    const nb = min(G, B - b0);
+    gemm(dy + (<usize>(b0 * rows * CO) << 2), <usize>CO << 2, 4, wt, kc, col, kc, nb * rows, kc, CO, 0);
+    col2im(col, dx + (<usize>(b0 * H * W * C) << 2), nb, H, W, C, OH, OW, KH, KW, sh, sw, dh, dw, padT, padL);
+  }
+}

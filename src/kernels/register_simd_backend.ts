@@ -1,0 +1,213 @@
+/** Registers the "simd" backend: tfjs' CPU backend with its hot kernels in WebAssembly SIMD. */
+import * as tf from "@tensorflow/tfjs";
+import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
+import { convBackpropFilter, convBackpropInput, convForward, supported, values } from "./_conv.ts";
+import { matMul } from "./_matmul.ts";
+import { BINARY, binaryOp, gatherRows, sumOp, UNARY, unaryOp } from "./_elementwise.ts";
+import { maxPool, maxPoolGrad } from "./_pool.ts";
+import { startHelper, stopHelper } from "./_threads.ts";
+import { loadKernels } from "./_wasm.ts";
+
+/** The name under which {@linkcode registerSimdBackend} registers the backend. */
+export const SIMD_BACKEND = "simd";
+
+type Args = {
+  inputs: Record<string, tf.TensorInfo>;
+  backend: MathBackendCPU;
+  attrs: tf.NamedAttrMap;
+};
+type Fast = (args: Args, reference: tf.KernelFunc) => tf.TensorInfo | tf.TensorInfo[];
+
+// deno-lint-ignore no-explicit-any
+type AnyAttrs = Record<string, any>;
+
+function convInfo(x: number[], filter: number[], a: AnyAttrs): tf.backend_util.Conv2DInfo {
+  const format = tf.backend_util.convertConv2DDataFormat(a.dataFormat ?? "NHWC");
+  return tf.backend_util.computeConv2DInfo(
+    x as [number, number, number, number],
+    filter as [number, number, number, number],
+    a.strides,
+    a.dilations ?? 1,
+    a.pad,
+    a.dimRoundingMode,
+    false,
+    format,
+  );
+}
+
+function fusedConv(args: Args, reference: tf.KernelFunc): tf.TensorInfo {
+  const { x, filter, bias } = args.inputs;
+  const a = args.attrs as AnyAttrs;
+  const act = a.activation ?? "linear";
+  const info = convInfo(x.shape, filter.shape, a);
+  const biasOk = bias === undefined || bias.shape.reduce((p, q) => p * q, 1) === info.outChannels;
+  if (!supported(info, x, filter) || !biasOk || (act !== "linear" && act !== "relu")) {
+    return reference(args) as tf.TensorInfo;
+  }
+  const b = args.backend;
+  const y = convForward(
+    values(b, x),
+    values(b, filter),
+    bias === undefined ? null : values(b, bias),
+    act === "relu",
+    info,
+  );
+  return b.makeTensorInfo(info.outShape, "float32", y);
+}
+
+const FAST: Record<string, Fast> = {
+  Conv2D: fusedConv,
+  FusedConv2D: fusedConv,
+  Conv2DBackpropInput(args, reference) {
+    const { dy, filter } = args.inputs;
+    const a = args.attrs as AnyAttrs;
+    const info = convInfo(a.inputShape, filter.shape, a);
+    if (!supported(info, dy, filter)) return reference(args);
+    const b = args.backend;
+    const dx = convBackpropInput(values(b, dy), values(b, filter), info);
+    return b.makeTensorInfo(info.inShape, "float32", dx);
+  },
+  Conv2DBackpropFilter(args, reference) {
+    const { x, dy } = args.inputs;
+    const a = args.attrs as AnyAttrs;
+    const info = convInfo(x.shape, a.filterShape, a);
+    if (!supported(info, x, dy)) return reference(args);
+    const b = args.backend;
+    const dw = convBackpropFilter(values(b, x), values(b, dy), info);
+    return b.makeTensorInfo(a.filterShape, "float32", dw);
+  },
+  BatchMatMul(args, reference) {
+    const { a, b } = args.inputs;
+    const at = args.attrs as AnyAttrs;
+    return matMul(args.backend, a, b, !!at.transposeA, !!at.transposeB, null, false) ??
+      reference(args);
+  },
+  _FusedMatMul(args, reference) {
+    const { a, b, bias } = args.inputs;
+    const at = args.attrs as AnyAttrs;
+    const act = at.activation ?? "linear";
+    if (act !== "linear" && act !== "relu") return reference(args);
+    const biasValues = bias === undefined ? null : values(args.backend, bias);
+    return matMul(
+      args.backend,
+      a,
+      b,
+      !!at.transposeA,
+      !!at.transposeB,
+      biasValues,
+      act === "relu",
+    ) ??
+      reference(args);
+  },
+  MaxPool(args, reference) {
+    const { x } = args.inputs;
+    const a = args.attrs as AnyAttrs;
+    if (x.dtype !== "float32" || x.shape.length !== 4) return reference(args);
+    const info = tf.backend_util.computePool2DInfo(
+      x.shape as [number, number, number, number],
+      a.filterSize,
+      a.strides,
+      1,
+      a.pad,
+      a.dimRoundingMode,
+    );
+    const y = maxPool(values(args.backend, x), info);
+    return args.backend.makeTensorInfo(info.outShape, "float32", y);
+  },
+  MaxPoolGrad(args, reference) {
+    const { dy, input } = args.inputs;
+    const a = args.attrs as AnyAttrs;
+    if (input.dtype !== "float32" || input.shape.length !== 4) return reference(args);
+    const info = tf.backend_util.computePool2DInfo(
+      input.shape as [number, number, number, number],
+      a.filterSize,
+      a.strides,
+      1,
+      a.pad,
+      a.dimRoundingMode,
+    );
+    const b = args.backend;
+    const dx = maxPoolGrad(values(b, dy), values(b, input), info);
+    return b.makeTensorInfo(input.shape, "float32", dx);
+  },
+};
+
+for (const [name, op] of Object.entries(BINARY)) {
+  FAST[name] = (args, reference) =>
+    binaryOp(args.backend, op, args.inputs.a, args.inputs.b) ?? reference(args);
+}
+for (const [name, f] of Object.entries(UNARY)) {
+  FAST[name] = (args, reference) =>
+    unaryOp(args.backend, f, args.inputs.x, (args.attrs as AnyAttrs)?.alpha ?? 0) ??
+      reference(args);
+}
+FAST.Sum = (args, reference) => {
+  const a = args.attrs as AnyAttrs;
+  return sumOp(args.backend, args.inputs.x, a.axis, !!a.keepDims) ?? reference(args);
+};
+FAST.GatherV2 = (args, reference) => {
+  const a = args.attrs as AnyAttrs;
+  const x = args.inputs.x;
+  const axis = tf.util.parseAxisParam(a.axis ?? 0, x.shape)[0];
+  return gatherRows(args.backend, x, args.inputs.indices, axis, a.batchDims ?? 0) ??
+    reference(args);
+};
+
+let pending: Promise<void> | null = null;
+
+/** Options for {@linkcode registerSimdBackend}. */
+export interface SimdBackendOptions {
+  /**
+   * Threads for the convolution kernels: 1 runs everything on the calling thread; 2 adds a
+   * helper thread (a `node:worker_threads` worker on the same WebAssembly memory) that takes half
+   * of each convolution's images. More than 2 is treated as 2. Left out, the count stays as it
+   * is (1 after the first call).
+   * @default {1}
+   */
+  threads?: number;
+}
+
+/**
+ * Registers the "simd" backend once: a `MathBackendCPU` whose every kernel is tfjs' cpu kernel,
+ * except convolutions, their gradients, matrix products, max pooling and the element-wise ops of a
+ * training step, which run in WebAssembly SIMD or tight float32 loops. Later calls only apply
+ * `threads` when given. Afterwards `tf.setBackend("simd")` works.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { registerSimdBackend } from "./register_simd_backend.ts";
+ * import { equal } from "node:assert/strict";
+ * await registerSimdBackend();
+ * equal(await tf.setBackend("simd"), true);
+ * const y = tf.matMul(tf.ones([2, 3]), tf.ones([3, 4]));
+ * equal((await y.data())[0], 3);
+ * ```
+ */
+export async function registerSimdBackend(options: SimdBackendOptions = {}): Promise<void> {
+  const threads = options.threads;
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) {
+    throw new RangeError(`Cannot start the simd backend: expected threads >= 1, found ${threads}`);
+  }
+  pending ??= register();
+  await pending;
+  if (threads === undefined) return;
+  if (threads >= 2) await startHelper();
+  else await stopHelper();
+}
+
+async function register(): Promise<void> {
+  await loadKernels();
+  if (tf.findBackendFactory(SIMD_BACKEND) === null) {
+    tf.registerBackend(SIMD_BACKEND, () => new MathBackendCPU(), 0);
+  }
+  for (const config of tf.getKernelsForBackend("cpu")) {
+    if (tf.getKernel(config.kernelName, SIMD_BACKEND) !== undefined) continue;
+    const reference = config.kernelFunc;
+    const fast = FAST[config.kernelName];
+    const kernelFunc: tf.KernelFunc = fast === undefined
+      ? reference
+      : (args) => fast(args as unknown as Args, reference);
+    tf.registerKernel({ ...config, backendName: SIMD_BACKEND, kernelFunc });
+  }
+}

@@ -1,0 +1,196 @@
+import { headerSize } from "./_header_size.ts";
+import sharp, { type Metadata, type OutputInfo } from "sharp";
+
+/** A decoded image, one luminance byte per pixel, after EXIF orientation and flattening. */
+export interface GrayImage {
+  /** Width in pixels. */
+  width: number;
+  /** Height in pixels. */
+  height: number;
+  /** `width × height` bytes, row-major, 0 = black. */
+  data: Uint8Array;
+  /** Width of the original image after EXIF orientation, in pixels. */
+  originalWidth: number;
+  /** Height of the original image after EXIF orientation, in pixels. */
+  originalHeight: number;
+}
+
+/** A rectangle of the oriented original image, in its pixels. */
+export interface Region {
+  /** Left column. */
+  left: number;
+  /** Top row. */
+  top: number;
+  /** Width in pixels. */
+  width: number;
+  /** Height in pixels. */
+  height: number;
+}
+
+/** The smallest side accepted: below this an image cannot hold a readable digit. */
+const MIN_SIDE = 8;
+/** Images smaller than this (long side) are enlarged, so that thresholds have pixels to work on. */
+const MIN_WORK = 160;
+
+const RASTER_TYPES: Array<[string, (b: Uint8Array) => boolean]> = [
+  ["jpeg", (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff],
+  ["png", (b) => b[0] === 0x89 && text(b, 1, 3) === "PNG"],
+  ["gif", (b) => text(b, 0, 4) === "GIF8"],
+  ["webp", (b) => text(b, 0, 4) === "RIFF" && text(b, 8, 4) === "WEBP"],
+  ["heif", (b) => text(b, 4, 4) === "ftyp"], // AVIF, HEIC
+  ["tiff", (b) => text(b, 0, 4) === "II*\0" || text(b, 0, 4) === "MM\0*"],
+];
+
+function text(bytes: Uint8Array, at: number, length: number): string {
+  return String.fromCharCode(...bytes.subarray(at, at + length));
+}
+
+/** Names the raster type of `bytes` from its first bytes, or throws for SVG and non-images. */
+export function sniffImageType(bytes: Uint8Array): string {
+  for (const [type, matches] of RASTER_TYPES) if (bytes.length >= 12 && matches(bytes)) return type;
+  const start = new TextDecoder().decode(bytes.subarray(0, 512)).replace(/^\uFEFF/, "").trimStart();
+  if (/^<(\?xml|svg|!DOCTYPE svg|!--)/i.test(start) || /<svg[\s>]/i.test(start)) {
+    throw new TypeError(
+      "Cannot read SVG or XML images: they can reference other files; send a PNG, JPEG, WebP or GIF",
+    );
+  }
+  const head = Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, "0")).join(" ");
+  throw new TypeError(
+    `Not an image: expected PNG, JPEG, WebP, GIF, AVIF/HEIF or TIFF, found ${bytes.length} bytes starting ${
+      head || "(empty)"
+    }`,
+  );
+}
+
+/** Pixels the working image should have on its long side. */
+function targetLongSide(longSide: number, workSize: number): number {
+  if (longSide > workSize) return workSize;
+  return longSide < MIN_WORK ? MIN_WORK : longSide;
+}
+
+/**
+ * Checks the header (type, pixel count, size, frames) before decoding, then decodes with EXIF
+ * orientation applied, shrunk on load to `workSize`, and returns luminance with transparency
+ * flattened onto the background the image implies.
+ */
+export async function decodeGray(
+  bytes: Uint8Array,
+  maxPixels: number,
+  workSize: number,
+  allowAnimated: boolean,
+  region?: Region,
+): Promise<GrayImage> {
+  const type = sniffImageType(bytes);
+  const claimed = headerSize(bytes, type);
+  if (claimed !== null) checkSize(claimed[0], claimed[1], maxPixels);
+  const options = { limitInputPixels: maxPixels, failOn: "truncated" as const, pages: 1 };
+  let meta: Metadata;
+  try {
+    meta = await sharp(bytes, options).metadata();
+  } catch (error) {
+    throw corrupt(type, error);
+  }
+  const { width = 0, height = 0 } = meta;
+  checkSize(width, height, maxPixels);
+  const frames = meta.pages ?? 1;
+  if (frames > 1 && !allowAnimated) {
+    throw new RangeError(
+      `Animated ${type.toUpperCase()} with ${frames} frames: expected a still image of one digit`,
+    );
+  }
+  const swap = (meta.orientation ?? 1) >= 5;
+  const [ow, oh] = swap ? [height, width] : [width, height];
+  const { left = 0, top = 0, width: w = ow, height: h = oh } = region ?? {};
+  const longSide = Math.max(w, h);
+  const target = targetLongSide(longSide, workSize);
+  const scale = target / longSide;
+  let raw: { data: Uint8Array; info: OutputInfo };
+  try {
+    let image = sharp(bytes, { ...options, sequentialRead: true, autoOrient: true });
+    if (region !== undefined) image = image.extract({ left, top, width: w, height: h });
+    raw = await image
+      .resize({
+        width: Math.max(1, Math.round(w * scale)),
+        height: Math.max(1, Math.round(h * scale)),
+        fit: "fill",
+        kernel: scale > 1 ? "cubic" : "lanczos3",
+      })
+      .toColourspace("srgb")
+      .ensureAlpha()
+      .raw({ depth: "uchar" })
+      .toBuffer({ resolveWithObject: true });
+  } catch (error) {
+    throw corrupt(type, error);
+  }
+  const { width: outW, height: outH, channels } = raw.info;
+  return {
+    width: outW,
+    height: outH,
+    data: flattenToGray(raw.data, outW * outH, channels),
+    originalWidth: ow,
+    originalHeight: oh,
+  };
+}
+
+/** Refuses images with too many pixels or too few to hold a digit. */
+function checkSize(width: number, height: number, maxPixels: number): void {
+  if (width * height > maxPixels) {
+    throw new RangeError(
+      `Image is ${width}×${height} = ${width * height} pixels: expected at most ${maxPixels}`,
+    );
+  }
+  if (width < MIN_SIDE || height < MIN_SIDE) {
+    throw new RangeError(
+      `Image is ${width}×${height} pixels: expected at least ${MIN_SIDE}×${MIN_SIDE} to hold a digit`,
+    );
+  }
+}
+
+function corrupt(type: string, error: unknown): Error {
+  const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+  if (/pixel limit/i.test(message)) return new RangeError(`Image is too large: ${message}`);
+  return new SyntaxError(
+    `Cannot decode the ${type.toUpperCase()} image: the file is truncated or corrupt (${message})`,
+  );
+}
+
+/**
+ * Luminance of RGBA pixels, with transparent pixels filled by the background: when opaque pixels
+ * are a minority they are the ink, and the fill is the opposite of their tone; otherwise the fill
+ * is their median tone.
+ */
+function flattenToGray(rgba: Uint8Array, n: number, channels: number): Uint8Array {
+  const gray = new Uint8Array(n);
+  const alpha = new Uint8Array(n);
+  const opaqueHist = new Uint32Array(256);
+  let opaque = 0;
+  for (let i = 0, p = 0; i < n; i++, p += channels) {
+    const y = Math.round(0.299 * rgba[p] + 0.587 * rgba[p + 1] + 0.114 * rgba[p + 2]);
+    gray[i] = y;
+    alpha[i] = channels === 4 ? rgba[p + 3] : 255;
+    if (alpha[i] >= 128) {
+      opaque++;
+      opaqueHist[y]++;
+    }
+  }
+  if (opaque === n) return gray;
+  let fill: number;
+  const median = percentile(opaqueHist, opaque, 0.5);
+  if (opaque * 2 < n) fill = median < 128 ? 255 : 0;
+  else fill = median;
+  for (let i = 0; i < n; i++) {
+    const a = alpha[i] / 255;
+    gray[i] = Math.round(gray[i] * a + fill * (1 - a));
+  }
+  return gray;
+}
+
+/** The value below which `share` of the `count` values in `hist` lie. */
+export function percentile(hist: Uint32Array, count: number, share: number): number {
+  let seen = 0;
+  for (let v = 0; v < hist.length; v++) {
+    seen += hist[v];
+    if (seen > share * count) return v;
+  }
+  return hist.length - 1;
+}

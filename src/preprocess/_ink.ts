@@ -1,0 +1,106 @@
+import { boxBlur, extremeFilter, otsu, resizeArea, resizeBilinear } from "./_filters.ts";
+
+/** The ink of an image: how much each pixel differs from the local background (0-1). */
+export interface InkMap {
+  /** `width × height` values, 0 = background, 1 = full-contrast ink. */
+  ink: Float32Array;
+  /** Whether the background was light (dark ink) or dark (light ink). */
+  polarity: "dark_on_light" | "light_on_dark";
+  /** The background estimate, in the ink-bright orientation (0-255), for the debug images. */
+  background: Float32Array;
+}
+
+/** Long side at which the background is estimated (it varies slowly, so this is plenty). */
+const BACKGROUND_SIZE = 128;
+
+/**
+ * Decides the polarity, turns the image so that ink is bright, estimates the background by a
+ * large grey-level opening (which removes strokes thinner than the window) and divides it out, so
+ * that shadows and lighting gradients leave the same contrast everywhere.
+ */
+export function inkMap(gray: Uint8Array, w: number, h: number): InkMap {
+  // The paper is most of the image (a bold digit in a tight crop still leaves it the majority).
+  const hist = new Uint32Array(256);
+  for (const v of gray) hist[v]++;
+  const counted = gray.length;
+  const at = (share: number) => {
+    let seen = 0;
+    for (let v = 0; v < 256; v++) if ((seen += hist[v]) > share * counted) return v;
+    return 255;
+  };
+  // The ink is the tail that reaches farther from the paper's tone (the median): it may be well
+  // under 1 % of the pixels (a thin digit in a large photo), so look at the extreme 0.1 %.
+  const median = at(0.5);
+  const lightBackground = median - at(0.001) >= at(0.999) - median;
+  const bright = new Float32Array(gray.length);
+  for (let i = 0; i < gray.length; i++) bright[i] = lightBackground ? 255 - gray[i] : gray[i];
+
+  const scale = Math.min(1, BACKGROUND_SIZE / Math.max(w, h));
+  const sw = Math.max(1, Math.round(w * scale));
+  const sh = Math.max(1, Math.round(h * scale));
+  const small = resizeArea(bright, w, h, sw, sh);
+  const r = Math.max(2, Math.round(Math.max(sw, sh) / 10));
+  const opened = extremeFilter(extremeFilter(small, sw, sh, r, false), sw, sh, r, true);
+  const smooth = boxBlur(boxBlur(opened, sw, sh, Math.ceil(r / 2)), sw, sh, Math.ceil(r / 2));
+  // Smoothing pulls the estimate below the paper where the light changes fast (at the edges of
+  // a shadow); the opening itself never lies above the paper, so take the higher of the two.
+  for (let i = 0; i < smooth.length; i++) smooth[i] = Math.max(smooth[i], opened[i]);
+  const background = resizeBilinear(smooth, sw, sh, w, h);
+
+  const ink = new Float32Array(gray.length);
+  for (let i = 0; i < ink.length; i++) {
+    const range = Math.max(40, 255 - background[i]);
+    ink[i] = Math.min(1, Math.max(0, (bright[i] - background[i]) / range));
+  }
+  return { ink, polarity: lightBackground ? "dark_on_light" : "light_on_dark", background };
+}
+
+/** Lowest threshold accepted: below this contrast, "ink" is paper texture or sensor noise. */
+const MIN_THRESHOLD = 0.16;
+
+/**
+ * Thresholds the ink map with hysteresis: pixels above Otsu's threshold (at least
+ * `MIN_THRESHOLD`, and at least half the strongest ink's contrast) are seeds, and weaker pixels connected to a seed join them, so faint parts of
+ * a stroke stay attached.
+ */
+export function thresholdInk(ink: Float32Array, w: number, h: number): Uint8Array {
+  // When the digit is a tiny share of the image, Otsu splits the paper's noise instead: keep the
+  // threshold at least at half the contrast of the strongest ink (the top 0.1 % of pixels).
+  const hist = new Uint32Array(256);
+  for (const v of ink) hist[Math.round(v * 255)]++;
+  let peak = 1;
+  for (let v = 255, above = 0; v >= 0; v--) {
+    if ((above += hist[v]) > 0.001 * ink.length) {
+      peak = v / 255;
+      break;
+    }
+  }
+  const strong = Math.max(MIN_THRESHOLD, otsu(ink), 0.45 * peak);
+  const weak = strong * 0.6;
+  const mask = new Uint8Array(ink.length);
+  const stack: number[] = [];
+  for (let i = 0; i < ink.length; i++) {
+    if (ink[i] >= strong && mask[i] === 0) {
+      mask[i] = 1;
+      stack.push(i);
+      while (stack.length > 0) {
+        const p = stack.pop()!;
+        const x = p % w;
+        const y = (p - x) / w;
+        for (let dy = -1; dy <= 1; dy++) {
+          for (let dx = -1; dx <= 1; dx++) {
+            const nx = x + dx;
+            const ny = y + dy;
+            if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
+            const q = ny * w + nx;
+            if (mask[q] === 0 && ink[q] >= weak) {
+              mask[q] = 1;
+              stack.push(q);
+            }
+          }
+        }
+      }
+    }
+  }
+  return mask;
+}

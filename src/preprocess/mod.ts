@@ -1,0 +1,14 @@
+/**
+ * The photo pipeline: from the bytes of a photo, scan or drawing of one handwritten digit to the
+ * model's MNIST-style 28×28 input.
+ *
+ * @module
+ */
+
+export { NO_DIGIT, preprocessImage } from "./preprocess_image.ts";
+export { decideDigit } from "./decide_digit.ts";
+export type { DecideOptions, DigitDecision, ScoredClass } from "./decide_digit.ts";
+export { formatPrediction, predictFiles } from "./predict_files.ts";
+export type { FilePrediction, PredictFilesOptions } from "./predict_files.ts";
+export { writeDebugSteps } from "./write_debug_steps.ts";
+export type { Box, DebugStep, InkStats, PreprocessOptions, PreprocessResult } from "./types.ts";

@@ -1,0 +1,172 @@
+import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { HTTPException } from "hono/http-exception";
+import { timeout } from "hono/timeout";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { ApiError, codeForStatus, errorBody, tooLarge } from "./_errors.ts";
+import { PAGE_HTML, SERVICE_WORKER_JS } from "./_page.ts";
+import { predictImages } from "./_predict.ts";
+import { readRequestImages } from "./_read_images.ts";
+import { ModelFiles, tfjsBrowserBundle } from "./_static.ts";
+import {
+  DEFAULT_LIMITS,
+  type DigitClassifier,
+  type PreprocessFn,
+  type ServeLimits,
+} from "./types.ts";
+
+/** Options for {@linkcode createApp}. */
+export interface AppOptions {
+  /** The model, or the promise of it while it loads (`/readyz` answers 503 until it resolves). */
+  classifier: DigitClassifier | Promise<DigitClassifier>;
+  /** The photo pipeline: image file bytes to the model's 28×28 input. */
+  preprocess: PreprocessFn;
+  /** Request limits; missing fields take {@linkcode DEFAULT_LIMITS}. */
+  limits?: Partial<ServeLimits>;
+  /** Origins allowed to call the API from other sites (`"*"` for any). @default {[]} (same origin only) */
+  corsOrigins?: string[];
+  /** Folder, `model.json` path or URL that `GET /model/…` serves, for in-browser prediction. @default {null} */
+  modelFiles?: string | null;
+  /** Facts shown by `GET /readyz`, such as the backend and model in use. @default {{}} */
+  info?: Record<string, string>;
+  /** Most classes listed in `top` unless the request asks (`?top=10`). @default {3} */
+  top?: number;
+}
+
+type ModelState =
+  | { state: "loading" }
+  | { state: "ready"; classifier: DigitClassifier }
+  | { state: "failed"; message: string };
+
+function trackModel(classifier: DigitClassifier | Promise<DigitClassifier>): {
+  current: () => ModelState;
+  ready: Promise<DigitClassifier>;
+} {
+  let state: ModelState = { state: "loading" };
+  const ready = Promise.resolve(classifier);
+  ready.then(
+    (c) => (state = { state: "ready", classifier: c }),
+    (e) => {
+      const message = e instanceof Error ? e.message : String(e);
+      console.error(`Model failed to load: ${message}`);
+      state = { state: "failed", message };
+    },
+  );
+  return { current: () => state, ready };
+}
+
+function errorResponse(c: Context, error: Error): Response {
+  if (error instanceof ApiError) {
+    return c.json(errorBody(error.code, error.message), error.status);
+  }
+  if (error instanceof HTTPException) {
+    const status = error.status as ContentfulStatusCode;
+    const message = error.message || (status === 413 ? "Payload too large" : "Request failed");
+    return c.json(errorBody(codeForStatus(status), message), status);
+  }
+  console.error(`${c.req.method} ${c.req.path} failed:`, error);
+  return c.json(errorBody("internal", "Internal error: the request could not be completed"), 500);
+}
+
+/**
+ * Builds the edge service: `POST /predict` (multipart field `image`, one or more files, or a raw
+ * image body), `GET /healthz`, `GET /readyz`, `GET /` (a page to upload, photograph or draw a
+ * digit), `GET /model/…` (the model for in-browser prediction) and `GET /vendor/tf.min.js`.
+ * Every error is JSON `{ error: { code, message } }`.
+ *
+ * @example
+ * ```ts
+ * import { createApp } from "./create_app.ts";
+ * import { equal } from "node:assert/strict";
+ * const classifier = {
+ *   predict: (_batch: Float32Array, n: number) =>
+ *     Promise.resolve(new Float32Array(n * 10).fill(0.1)),
+ * };
+ * const app = createApp({ classifier, preprocess: () => Promise.resolve({ input: null }) });
+ * equal((await app.request("/healthz")).status, 200);
+ * const res = await app.request("/predict", { method: "POST", body: "<svg/>",
+ *   headers: { "content-type": "image/svg+xml" } });
+ * equal(res.status, 415);
+ * equal((await res.json()).error.code, "unsupported_media_type");
+ * ```
+ */
+export function createApp(options: AppOptions): Hono {
+  const limits: ServeLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const model = trackModel(options.classifier);
+  const modelFiles = options.modelFiles ? new ModelFiles(options.modelFiles) : null;
+  const defaultTop = options.top ?? 3;
+  const app = new Hono();
+
+  app.onError((error, c) => errorResponse(c, error));
+  app.notFound((c) =>
+    c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404)
+  );
+  const origins = options.corsOrigins ?? [];
+  if (origins.length > 0) {
+    app.use("*", cors({ origin: origins.includes("*") ? "*" : origins, maxAge: 600 }));
+  }
+
+  app.get("/", (c) => c.html(PAGE_HTML));
+  app.get("/sw.js", (c) => {
+    c.header("content-type", "text/javascript; charset=utf-8");
+    return c.body(SERVICE_WORKER_JS);
+  });
+  app.get("/favicon.ico", (c) => c.body(null, 204));
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/readyz", (c) => {
+    const state = model.current();
+    if (state.state === "ready") return c.json({ status: "ready", ...options.info });
+    const message = state.state === "loading"
+      ? "The model is still loading"
+      : `The model failed to load: ${state.message}`;
+    return c.json(errorBody("not_ready", message), 503);
+  });
+
+  app.post(
+    "/predict",
+    timeout(
+      limits.timeoutMs,
+      () => new ApiError(503, "timeout", `The request took longer than ${limits.timeoutMs} ms`),
+    ),
+    bodyLimit({
+      maxSize: limits.maxBodyBytes,
+      onError: () => {
+        throw tooLarge(`The request body is larger than ${limits.maxBodyBytes} bytes`);
+      },
+    }),
+    async function predict(c) {
+      const start = performance.now();
+      const { images, multipart } = await readRequestImages(c.req, limits);
+      const decodeMs = performance.now() - start;
+      const state = model.current();
+      if (state.state === "failed") {
+        throw new ApiError(503, "not_ready", "The model is not available");
+      }
+      const classifier = state.state === "ready"
+        ? state.classifier
+        : await model.ready.catch(() => {
+          throw new ApiError(503, "not_ready", "The model is not available");
+        });
+      const top = Number.parseInt(c.req.query("top") ?? "", 10);
+      const k = Number.isFinite(top) ? top : defaultTop;
+      const results = await predictImages(images, classifier, options.preprocess, k, decodeMs);
+      return c.json(multipart && results.length > 1 ? results : results[0]);
+    },
+  );
+  app.all("/predict", (c) => {
+    c.header("allow", "POST");
+    return c.json(errorBody("method_not_allowed", `${c.req.method} /predict: expected POST`), 405);
+  });
+
+  app.get("/model/:name", async (c) => {
+    const res = modelFiles === null ? null : await modelFiles.respond(c.req.param("name"));
+    return res ?? c.json(errorBody("not_found", `No model file "${c.req.param("name")}"`), 404);
+  });
+  app.get("/vendor/tf.min.js", async (c) => {
+    c.header("content-type", "text/javascript; charset=utf-8");
+    c.header("cache-control", "public, max-age=86400");
+    return c.body(await tfjsBrowserBundle() as Uint8Array<ArrayBuffer>);
+  });
+  return app;
+}

@@ -1,0 +1,132 @@
+import type { Hono } from "hono";
+import { selectBackend } from "../backend/mod.ts";
+import { createApp } from "./create_app.ts";
+import type { ServeConfig } from "./config.ts";
+import type { DigitClassifier, PreprocessFn, ServeLimits } from "./types.ts";
+
+/** How the service gets its model and photo pipeline (the real ones come from `src/model` and `src/preprocess`). */
+export interface ServiceParts {
+  /** Loads a model folder, `model.json` path or URL. */
+  loadClassifier(pathOrUrl: string): Promise<DigitClassifier>;
+  /** The photo pipeline, with the service's limits. */
+  makePreprocess(limits: ServeLimits): PreprocessFn;
+}
+
+/** A built service: the app, and the model that becomes ready once per isolate. */
+export interface Service {
+  /** The Hono app; its `fetch` is what `Deno.serve` runs. */
+  app: Hono;
+  /** Resolves once the backend is up and the model loaded; rejects if either fails. */
+  ready: Promise<DigitClassifier>;
+  /** What `/readyz` shows: `backend` and `model` (filled in as they become known). */
+  info: Record<string, string>;
+}
+
+const isUrl = (s: string): boolean => /^https?:\/\//i.test(s);
+
+/**
+ * Throws a `Deno.errors.NotFound` that says what to do when a local model is missing, so that a
+ * fresh server fails with one clear line instead of a stack from deep inside tfjs.
+ *
+ * @example
+ * ```ts
+ * import { assertModelExists } from "./start_server.ts";
+ * import { rejects } from "node:assert/strict";
+ * await rejects(assertModelExists("/nowhere/model"), /No model at \/nowhere\/model/);
+ * ```
+ */
+export async function assertModelExists(modelPath: string): Promise<void> {
+  if (isUrl(modelPath)) return;
+  const file = modelPath.endsWith(".json")
+    ? modelPath
+    : `${modelPath.replace(/\/$/, "")}/model.json`;
+  try {
+    const stat = await Deno.stat(file);
+    if (stat.isFile) return;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  throw new Deno.errors.NotFound(
+    `No model at ${modelPath}: expected ${file}. Export one (deno task export) or pass --model / MODEL_PATH`,
+  );
+}
+
+/** Starts the requested backend, falling back to `cpu` (which always works) with a warning. */
+async function startBackend(requested: string): Promise<string> {
+  try {
+    return (await selectBackend(requested)).name;
+  } catch (error) {
+    if (requested === "cpu") throw error;
+    const why = error instanceof Error ? error.message : String(error);
+    console.warn(`Backend ${requested} is not available here (${why}): using cpu`);
+    return (await selectBackend("cpu")).name;
+  }
+}
+
+/**
+ * Builds the service from a configuration: the app answers at once, while the backend starts and
+ * the model loads in the background (`/readyz` says when; `/predict` waits for it). Nothing is
+ * written to disk.
+ *
+ * @example
+ * ```ts ignore
+ * import { configFromEnv, createService } from "./mod.ts";
+ * const service = createService(configFromEnv(Deno.env.toObject()), parts);
+ * await service.ready;
+ * Deno.serve(service.app.fetch);
+ * ```
+ */
+export function createService(config: ServeConfig, parts: ServiceParts): Service {
+  const info: Record<string, string> = { model: config.modelPath, backend: "starting" };
+  const ready = (async () => {
+    await assertModelExists(config.modelPath);
+    info.backend = await startBackend(config.backend);
+    return await parts.loadClassifier(config.modelPath);
+  })();
+  const app = createApp({
+    classifier: ready,
+    preprocess: parts.makePreprocess(config.limits),
+    limits: config.limits,
+    corsOrigins: config.corsOrigins,
+    modelFiles: config.publishModel ? config.modelPath : null,
+    info,
+  });
+  return { app, ready, info };
+}
+
+/** Options for {@linkcode startServer}. */
+export interface StartServerOptions {
+  /** Load the model before listening, so that a broken model stops the start. @default {true} */
+  waitForModel?: boolean;
+  /** Called once listening; the default prints `Listening on http://host:port/`. */
+  onListen?: (addr: Deno.NetAddr) => void;
+  /** Stops the server when aborted. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Builds the service and serves it with `Deno.serve`, exactly as Deno Deploy runs `main.ts`.
+ *
+ * @example
+ * ```ts ignore
+ * import { configFromEnv, startServer } from "./mod.ts";
+ * const server = await startServer(configFromEnv(Deno.env.toObject()), parts);
+ * await server.finished;
+ * ```
+ */
+export async function startServer(
+  config: ServeConfig,
+  parts: ServiceParts,
+  options: StartServerOptions = {},
+): Promise<Deno.HttpServer<Deno.NetAddr>> {
+  const { waitForModel = true, signal } = options;
+  const service = createService(config, parts);
+  if (waitForModel) await service.ready;
+  else service.ready.catch(() => {}); // reported by /readyz and the log
+  const onListen = options.onListen ??
+    ((addr: Deno.NetAddr) => console.log(`Listening on http://${addr.hostname}:${addr.port}/`));
+  return Deno.serve(
+    { hostname: config.hostname, port: config.port, onListen, signal },
+    service.app.fetch,
+  );
+}

@@ -1,0 +1,85 @@
+/**
+ * The small interfaces the edge service depends on, so that the HTTP layer can be built and tested
+ * with whichever classifier and photo pipeline it is given.
+ *
+ * @module
+ */
+
+/** A loaded digit model: `[n, 28, 28, 1]` pixels in 0-1 in, `[n, 10]` probabilities out. */
+export interface DigitClassifier {
+  /**
+   * Probabilities for `n` images. `batch` holds `n × 784` floats (light digit on black, 0-1);
+   * the result holds `n × 10` floats, one softmax row per image.
+   */
+  predict(batch: Float32Array, n: number): Promise<Float32Array>;
+}
+
+/** What the photo pipeline made of one image. */
+export interface PreprocessOutcome {
+  /** The 28×28 the model will see (784 floats, 0-1, light digit on black), or `null` if none. */
+  input: Float32Array | null;
+  /** Why no digit was found, when `input` is `null`. */
+  reason?: string;
+}
+
+/** Turns the bytes of one image file into the model's 28×28 input; throws on undecodable bytes. */
+export type PreprocessFn = (bytes: Uint8Array) => Promise<PreprocessOutcome>;
+
+/** Limits applied to every `POST /predict`. */
+export interface ServeLimits {
+  /** Largest request body in bytes (multipart bodies included). @default {6291456} (6 MiB) */
+  maxBodyBytes: number;
+  /** Largest image in pixels (width × height, read from the file header). @default {40000000} */
+  maxPixels: number;
+  /** Most files in one multipart request. @default {16} */
+  maxFiles: number;
+  /** Time limit for one request in milliseconds. @default {10000} */
+  timeoutMs: number;
+  /** Image types accepted, as sniffed from the bytes. @default {["image/png", "image/jpeg", "image/webp", "image/gif"]} */
+  allowedTypes: string[];
+}
+
+/** The limits used when none are given. */
+export const DEFAULT_LIMITS: Readonly<ServeLimits> = Object.freeze({
+  maxBodyBytes: 6 * 1024 * 1024,
+  maxPixels: 40_000_000,
+  maxFiles: 16,
+  timeoutMs: 10_000,
+  allowedTypes: ["image/png", "image/jpeg", "image/webp", "image/gif"],
+});
+
+/** One class and its probability. */
+export interface ScoredDigit {
+  /** The digit, 0-9. */
+  digit: number;
+  /** Its probability, 0-1. */
+  probability: number;
+}
+
+/** Milliseconds spent on each stage of a request. */
+export interface StageTimings {
+  /** Reading the body, parsing the form and the image headers. */
+  decode: number;
+  /** The photo pipeline (decoding pixels, finding the digit, scaling to 28×28). */
+  preprocess: number;
+  /** The model, for the whole batch of the request. */
+  infer: number;
+}
+
+/** The answer for one image. */
+export interface Prediction extends ScoredDigit {
+  /** The most likely classes, best first. */
+  top: ScoredDigit[];
+  /** The 28×28 the model saw, as a `data:image/png;base64,…` URL. */
+  input: string;
+  /** The file name, for multipart uploads. */
+  name?: string;
+  /** Time spent per stage, in milliseconds. */
+  timings: StageTimings;
+}
+
+/** The JSON body of every error response. */
+export interface ErrorBody {
+  /** A stable machine-readable code and a sentence for people. */
+  error: { code: string; message: string };
+}

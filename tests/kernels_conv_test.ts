@@ -1,0 +1,125 @@
+import * as tf from "@tensorflow/tfjs";
+import { compareBackends } from "./_kernels_compare.ts";
+import { registerSimdBackend } from "../src/kernels/mod.ts";
+
+tf.env().set("PROD", true);
+
+interface ConvCase {
+  name: string;
+  x: number[];
+  w: number[];
+  strides: number | [number, number];
+  pad: "valid" | "same";
+  dilations?: number;
+}
+
+const CASES: ConvCase[] = [
+  {
+    name: "conv1 of the model (5×5×1→8, valid)",
+    x: [3, 28, 28, 1],
+    w: [5, 5, 1, 8],
+    strides: 1,
+    pad: "valid",
+  },
+  {
+    name: "conv2 of the model (5×5×8→16, valid)",
+    x: [2, 12, 12, 8],
+    w: [5, 5, 8, 16],
+    strides: 1,
+    pad: "valid",
+  },
+  {
+    name: "odd sizes (3×2×3→5, same, stride 2)",
+    x: [3, 9, 7, 3],
+    w: [3, 2, 3, 5],
+    strides: 2,
+    pad: "same",
+  },
+  {
+    name: "odd channels (4×4×5→7, stride [2,3])",
+    x: [1, 11, 10, 5],
+    w: [4, 4, 5, 7],
+    strides: [2, 3],
+    pad: "valid",
+  },
+  {
+    name: "dilated (3×3×2→9, same)",
+    x: [2, 8, 8, 2],
+    w: [3, 3, 2, 9],
+    strides: 1,
+    pad: "same",
+    dilations: 2,
+  },
+];
+
+for (const c of CASES) {
+  Deno.test(`simd conv2d() matches cpu: ${c.name}`, async () => {
+    await compareBackends(
+      [c.x, c.w],
+      (x, w) =>
+        tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad, "NHWC", c.dilations ?? 1),
+    );
+  });
+
+  // tfjs has no gradient for dilated convolutions, on any backend.
+  if (c.dilations !== undefined) continue;
+  Deno.test(`simd conv2d() gradients match cpu: ${c.name}`, async () => {
+    await compareBackends([c.x, c.w], (x, w) => {
+      const f = (a: tf.Tensor, b: tf.Tensor) =>
+        tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad, "NHWC", c.dilations ?? 1)
+          .square().sum();
+      return tf.grads(f)([x, w]);
+    });
+  });
+}
+
+Deno.test("simd fused conv2d() with bias and relu matches cpu, gradients included", async () => {
+  await compareBackends([[4, 13, 13, 3], [5, 5, 3, 8], [8]], (x, w, b) => {
+    const f = (a: tf.Tensor, k: tf.Tensor, bias: tf.Tensor) =>
+      tf.fused.conv2d({
+        x: a as tf.Tensor4D,
+        filter: k as tf.Tensor4D,
+        strides: 1,
+        pad: "valid",
+        bias,
+        activation: "relu",
+      }).sum();
+    return [
+      tf.fused.conv2d({
+        x: x as tf.Tensor4D,
+        filter: w as tf.Tensor4D,
+        strides: 1,
+        pad: "valid",
+        bias: b,
+        activation: "relu",
+      }),
+      ...tf.grads(f)([x, w, b]),
+    ];
+  });
+});
+
+Deno.test("simd conv2d() handles a batch larger than one im2col chunk", async () => {
+  await compareBackends([[300, 28, 28, 1], [5, 5, 1, 8]], (x, w) => {
+    const f = (a: tf.Tensor, b: tf.Tensor) =>
+      tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, "valid").sum();
+    return [tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, "valid"), ...tf.grads(f)([x, w])];
+  }, 2e-4);
+});
+
+Deno.test("simd conv2d() with a helper thread matches cpu, gradients included", async () => {
+  await registerSimdBackend({ threads: 2 });
+  try {
+    for (const c of CASES.filter((c) => c.dilations === undefined)) {
+      await compareBackends([c.x, c.w], (x, w) => {
+        const f = (a: tf.Tensor, b: tf.Tensor) =>
+          tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad).square().sum();
+        return [
+          tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad),
+          ...tf.grads(f)([x, w]),
+        ];
+      });
+    }
+  } finally {
+    await registerSimdBackend({ threads: 1 });
+  }
+});

@@ -1,0 +1,111 @@
+import * as tf from "@tensorflow/tfjs";
+import { compareBackends } from "./_kernels_compare.ts";
+import { registerSimdBackend } from "../src/kernels/mod.ts";
+
+tf.env().set("PROD", true);
+
+const MATMULS: [number[], number[], boolean, boolean][] = [
+  [[32, 256], [256, 128], false, false], // dense1 forward of the model
+  [[7, 13], [13, 5], false, false],
+  [[13, 7], [13, 6], true, false],
+  [[7, 13], [9, 13], false, true],
+  [[13, 7], [9, 13], true, true],
+  [[3, 5, 6], [3, 6, 11], false, false],
+  [[5, 300], [300, 9], false, false], // inner dimension over one cache block, row and column tails
+  [[300, 6], [300, 19], true, false],
+  [[3, 5, 6], [6, 10], false, false],
+];
+
+for (const [sa, sb, ta, tb] of MATMULS) {
+  Deno.test(`simd matMul() matches cpu for ${sa}×${sb} (transpose ${ta}, ${tb}), gradients included`, async () => {
+    await compareBackends([sa, sb], (a, b) => {
+      const f = (x: tf.Tensor, y: tf.Tensor) => tf.matMul(x, y, ta, tb).square().sum();
+      // tfjs has no gradient for a product that broadcasts a batch dimension, on any backend.
+      const broadcast = sa.length !== sb.length;
+      return [tf.matMul(a, b, ta, tb), ...(broadcast ? [] : tf.grads(f)([a, b]))];
+    });
+  });
+}
+
+Deno.test("simd fused matMul() with bias and relu matches cpu, gradients included", async () => {
+  await compareBackends([[32, 256], [256, 128], [128]], (a, b, bias) => {
+    const f = (x: tf.Tensor, w: tf.Tensor, c: tf.Tensor) =>
+      tf.fused.matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D, bias: c, activation: "relu" })
+        .sum();
+    return [
+      tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, bias, activation: "relu" }),
+      ...tf.grads(f)([a, b, bias]),
+    ];
+  });
+});
+
+const POOLS: [number[], number, number, "valid" | "same"][] = [
+  [[3, 24, 24, 8], 2, 2, "valid"], // pool1 of the model
+  [[2, 8, 8, 16], 2, 2, "valid"], // pool2
+  [[2, 9, 7, 3], 3, 2, "same"],
+  [[1, 5, 5, 5], 2, 1, "valid"],
+];
+
+for (const [shape, size, stride, pad] of POOLS) {
+  Deno.test(`simd maxPool() matches cpu on ${shape} (${size}×${size}, stride ${stride}, ${pad}), gradient included`, async () => {
+    await compareBackends([shape], (x) => {
+      const f = (a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, size, stride, pad).square().sum();
+      return [tf.maxPool(x as tf.Tensor4D, size, stride, pad), tf.grad(f)(x)];
+    }, 1e-6);
+  });
+}
+
+Deno.test("simd element-wise kernels match cpu with same shapes, scalars and broadcast rows", async () => {
+  await compareBackends([[4, 5, 6], [6], [5, 6], [1]], (a, b, c, s) => [
+    a.add(b),
+    b.add(a),
+    a.sub(c),
+    c.sub(a),
+    a.mul(s),
+    s.mul(a),
+    a.div(b.abs().add(1)),
+    a.maximum(c),
+    a.relu(),
+    a.abs().sqrt(),
+    a.square(),
+    a.neg(),
+    tf.step(a, 0.3),
+    a.add(a),
+  ], 1e-6);
+});
+
+Deno.test("simd sum() matches cpu over leading, trailing and other axes", async () => {
+  await compareBackends([[4, 5, 6, 3]], (x) => [
+    x.sum([0, 1, 2]),
+    x.sum(0),
+    x.sum(-1),
+    x.sum([2, 3], true),
+    x.sum([0, 2]),
+    x.sum(),
+  ], 1e-5);
+});
+
+Deno.test("simd gather() matches cpu for rows and falls back for other axes", async () => {
+  await compareBackends([[10, 4, 3]], (x) => {
+    const idx = tf.tensor1d([3, 0, 9, 3, 5], "int32");
+    return [
+      tf.gather(x, idx),
+      tf.gather(x, tf.tensor1d([2, 0], "int32"), 2),
+      tf.gather(x.cast("int32"), idx).cast("float32"),
+    ];
+  }, 0);
+});
+
+Deno.test("simd maxPool() with a helper thread matches cpu, gradient included", async () => {
+  await registerSimdBackend({ threads: 2 });
+  try {
+    for (const [shape, size, stride, pad] of POOLS) {
+      await compareBackends([shape], (x) => {
+        const f = (a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, size, stride, pad).square().sum();
+        return [tf.maxPool(x as tf.Tensor4D, size, stride, pad), tf.grad(f)(x)];
+      }, 1e-6);
+    }
+  } finally {
+    await registerSimdBackend({ threads: 1 });
+  }
+});

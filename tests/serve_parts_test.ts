@@ -1,0 +1,105 @@
+// The edge service's building blocks: configuration from the environment, image headers read
+// without decoding, and the PNG of the 28×28 the model saw.
+import { deepEqual, equal, throws } from "node:assert/strict";
+import { Buffer } from "node:buffer";
+import sharp from "sharp";
+import { configFromEnv, DEFAULT_MODEL_PATH } from "../src/serve/config.ts";
+import { readImageHeader } from "../src/serve/_image_header.ts";
+import { grayPngDataUrl } from "../src/serve/_png.ts";
+import { topClasses } from "../src/serve/_predict.ts";
+import { DEFAULT_LIMITS } from "../src/serve/types.ts";
+
+Deno.test("configFromEnv() keeps the defaults for unset and empty variables", () => {
+  const config = configFromEnv({ PORT: "", CORS_ORIGIN: " " });
+  equal(config.port, 8000);
+  equal(config.hostname, "0.0.0.0");
+  equal(config.modelPath, DEFAULT_MODEL_PATH);
+  equal(config.backend, "wasm");
+  deepEqual(config.limits, DEFAULT_LIMITS);
+  deepEqual(config.corsOrigins, []);
+  equal(config.publishModel, true);
+});
+
+Deno.test("configFromEnv() reads every variable", () => {
+  const config = configFromEnv({
+    HOST: "127.0.0.1",
+    PORT: "0",
+    MODEL_PATH: "https://example.com/m/model.json",
+    BACKEND: "cpu",
+    MAX_BODY_BYTES: "1000",
+    MAX_PIXELS: "2000",
+    MAX_FILES: "3",
+    TIMEOUT_MS: "4000",
+    ALLOWED_TYPES: "image/PNG, image/jpeg",
+    CORS_ORIGIN: "*",
+    PUBLISH_MODEL: "0",
+  });
+  equal(config.hostname, "127.0.0.1");
+  equal(config.port, 0);
+  equal(config.modelPath, "https://example.com/m/model.json");
+  equal(config.backend, "cpu");
+  deepEqual(config.limits, {
+    maxBodyBytes: 1000,
+    maxPixels: 2000,
+    maxFiles: 3,
+    timeoutMs: 4000,
+    allowedTypes: ["image/png", "image/jpeg"],
+  });
+  deepEqual(config.corsOrigins, ["*"]);
+  equal(config.publishModel, false);
+});
+
+Deno.test("configFromEnv() names the variable it cannot read", () => {
+  throws(
+    () => configFromEnv({ MAX_BODY_BYTES: "6MB" }),
+    /Cannot read MAX_BODY_BYTES: .*found "6MB"/,
+  );
+  throws(() => configFromEnv({ TIMEOUT_MS: "0" }), RangeError);
+  throws(() => configFromEnv({ PORT: "-1" }), RangeError);
+  throws(() => configFromEnv({ PUBLISH_MODEL: "yes" }), /PUBLISH_MODEL/);
+});
+
+Deno.test("readImageHeader() reads type and size of PNG, JPEG, WebP and GIF files", async () => {
+  const base = sharp({ create: { width: 37, height: 21, channels: 3, background: "#8a8" } });
+  const cases: [string, Buffer][] = [
+    ["image/png", await base.clone().png().toBuffer()],
+    ["image/jpeg", await base.clone().jpeg().toBuffer()],
+    ["image/jpeg", await base.clone().jpeg({ progressive: true }).toBuffer()],
+    ["image/webp", await base.clone().webp().toBuffer()],
+    ["image/webp", await base.clone().webp({ lossless: true }).toBuffer()],
+    ["image/gif", await base.clone().gif().toBuffer()],
+  ];
+  for (const [type, bytes] of cases) {
+    deepEqual(readImageHeader(new Uint8Array(bytes)), { type, width: 37, height: 21 });
+  }
+});
+
+Deno.test("readImageHeader() refuses SVG, HTML and short files", () => {
+  const text = (s: string) => new TextEncoder().encode(s);
+  equal(readImageHeader(text('<?xml version="1.0"?><svg/>')), null);
+  equal(readImageHeader(text("<!doctype html>")), null);
+  equal(readImageHeader(new Uint8Array([0x89, 0x50])), null);
+  deepEqual(readImageHeader(new Uint8Array([0xff, 0xd8, 0xff])), {
+    type: "image/jpeg",
+    width: 0,
+    height: 0,
+  });
+});
+
+Deno.test("grayPngDataUrl() encodes pixels that decode back to the same values", async () => {
+  const pixels = Float32Array.from({ length: 28 * 28 }, (_, i) => (i % 28) / 27);
+  const url = await grayPngDataUrl(pixels, 28, 28);
+  equal(url.startsWith("data:image/png;base64,"), true);
+  const png = Buffer.from(url.slice(url.indexOf(",") + 1), "base64");
+  const meta = await sharp(png).metadata();
+  deepEqual([meta.format, meta.width, meta.height, meta.channels], ["png", 28, 28, 1]);
+  const data = await sharp(png).extractChannel(0).raw().toBuffer();
+  deepEqual(Array.from(data), Array.from(pixels, (v) => Math.round(v * 255)));
+});
+
+Deno.test("topClasses() lists the k most likely digits, best first", () => {
+  const row = Float32Array.from([0.01, 0.02, 0.6, 0.05, 0.02, 0.2, 0.03, 0.04, 0.02, 0.01]);
+  deepEqual(topClasses(row, 3).map((t) => t.digit), [2, 5, 3]);
+  equal(topClasses(row, 99).length, 10);
+  equal(topClasses(row, 0).length, 1);
+});
