@@ -11,7 +11,6 @@ import { decideDigit } from "../preprocess/decide_digit.ts";
 import { parsePhotoLabels, type PhotoRow } from "./_photo_labels.ts";
 
 const SHARED = "../shared";
-const DEV_MODEL = "/work/devmodel/model";
 const PYTHON = "/usr/bin/python3";
 
 interface Tally {
@@ -27,12 +26,6 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-async function defaultModel(): Promise<string> {
-  if (await exists(`${DEFAULT_MODEL}/model.json`)) return DEFAULT_MODEL;
-  if (await exists(`${DEV_MODEL}/model.json`)) return DEV_MODEL;
-  return DEFAULT_MODEL;
 }
 
 function line(kind: string, t: Tally): string {
@@ -114,7 +107,6 @@ async function pythonHasTorch(): Promise<boolean> {
 async function torchWeights(): Promise<string> {
   const cached = "runs/bench/photo_torch.pt";
   if (await exists(cached)) return cached;
-  if (await exists("/work/devmodel/torch.pt")) return "/work/devmodel/torch.pt";
   await Deno.mkdir("runs/bench", { recursive: true });
   console.log(`Training the PyTorch peer once (torch_seed.py 2 10 ${cached}) …`);
   const train = new Deno.Command(PYTHON, {
@@ -151,8 +143,7 @@ async function benchPython(labels: string, weights: string | undefined): Promise
 }
 
 /**
- * Runs the photo benchmark. Flags: `--model DIR` (default `models/default`, else the dev model
- * when present), `--labels CSV` (default `../shared/photos/labels.csv`), `--min-confidence p`,
+ * Runs the photo benchmark. Flags: `--model DIR` (default `models/default`), `--labels CSV` (default `../shared/photos/labels.csv`), `--min-confidence p`,
  * `--debug DIR` (debug images of each miss), `--kind K` (one kind only), `--no-python`,
  * `--torch-weights FILE`.
  *
@@ -182,7 +173,7 @@ export async function runBench(args: string[]): Promise<void> {
   const root = values.labels.slice(0, values.labels.lastIndexOf("/"));
   const rows = parsePhotoLabels(await Deno.readTextFile(values.labels), values.labels)
     .filter((r) => r.kind !== "scan_sheet_grid" && (!values.kind || r.kind === values.kind));
-  const model = values.model ?? await defaultModel();
+  const model = values.model ?? DEFAULT_MODEL;
   try {
     await benchOurs(rows, root, model, Number(values["min-confidence"]), values.debug);
   } catch (error) {
