@@ -1,5 +1,5 @@
 /**
- * `deno task predict PHOTO… [--model DIR] [--json] [--debug DIR] [--min-confidence p]`: the digit
+ * `deno task predict PHOTO… [--model DIR] [--json] [--debug DIR] [--min-confidence p] [--backend b]`: the digit
  * in each photo, its probability and the top three (`--json`: one JSON object per line).
  *
  * @module
@@ -16,12 +16,13 @@ async function main(args: string[]): Promise<void> {
       json: { type: "boolean", default: false },
       debug: { type: "string" },
       "min-confidence": { type: "string", default: "0.5" },
+      backend: { type: "string", default: "wasm" },
     },
   });
   const minConfidence = Number(values["min-confidence"]);
   if (positionals.length === 0 || !(minConfidence >= 0 && minConfidence <= 1)) {
     console.error(
-      "Usage: deno task predict PHOTO… [--model DIR] [--json] [--debug DIR] [--min-confidence 0-1]",
+      "Usage: deno task predict PHOTO… [--model DIR] [--json] [--debug DIR] [--min-confidence 0-1] [--backend wasm|cpu]",
     );
     Deno.exit(2);
   }
@@ -31,6 +32,7 @@ async function main(args: string[]): Promise<void> {
       model: values.model,
       minConfidence,
       debugDir: values.debug,
+      backend: values.backend,
     });
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));

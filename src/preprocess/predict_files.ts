@@ -1,3 +1,4 @@
+import { selectBackend } from "../backend/select_backend.ts";
 import { DEFAULT_MODEL, loadPhotoClassifier } from "./_classifier.ts";
 import { decideDigit, type ScoredClass } from "./decide_digit.ts";
 import { preprocessImage } from "./preprocess_image.ts";
@@ -13,6 +14,8 @@ export interface PredictFilesOptions {
   debugDir?: string;
   /** Largest image accepted, in pixels. @default {40000000} */
   maxPixels?: number;
+  /** tfjs backend for the model (`wasm` infers fastest; `cpu` is the fallback). @default {"wasm"} */
+  backend?: string;
 }
 
 /** The answer for one file, as `--json` prints it. */
@@ -45,6 +48,7 @@ export async function predictFiles(
   options: PredictFilesOptions = {},
 ): Promise<FilePrediction[]> {
   const { model = DEFAULT_MODEL, minConfidence = 0.5, debugDir, maxPixels } = options;
+  await selectBackend(options.backend ?? "wasm");
   const classifier = await loadPhotoClassifier(model);
   const answers: FilePrediction[] = [];
   for (const file of files) {
