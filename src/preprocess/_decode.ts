@@ -116,8 +116,7 @@ export async function decodeGray(
         kernel: scale > 1 ? "cubic" : "lanczos3",
       })
       .toColourspace("srgb")
-      .ensureAlpha()
-      .raw({ depth: "uchar" })
+      .raw({ depth: "uchar" }) // RGB, or RGBA when the image has transparency
       .toBuffer({ resolveWithObject: true });
   } catch (error) {
     throw corrupt(type, error);
@@ -155,22 +154,27 @@ function corrupt(type: string, error: unknown): Error {
 }
 
 /**
- * Luminance of RGBA pixels, with transparent pixels filled by the background: when opaque pixels
+ * Luminance of RGB(A) or grey(-alpha) pixels, with transparent pixels filled by the background: when opaque pixels
  * are a minority they are the ink, and the fill is the opposite of their tone; otherwise the fill
  * is their median tone.
  */
-function flattenToGray(rgba: Uint8Array, n: number, channels: number): Uint8Array {
+function flattenToGray(pixels: Uint8Array, n: number, channels: number): Uint8Array {
   const gray = new Uint8Array(n);
+  const colour = channels >= 3;
+  for (let i = 0, p = 0; i < n; i++, p += channels) {
+    gray[i] = colour
+      ? Math.round(0.299 * pixels[p] + 0.587 * pixels[p + 1] + 0.114 * pixels[p + 2])
+      : pixels[p];
+  }
+  if (channels !== 2 && channels !== 4) return gray; // no transparency
   const alpha = new Uint8Array(n);
   const opaqueHist = new Uint32Array(256);
   let opaque = 0;
-  for (let i = 0, p = 0; i < n; i++, p += channels) {
-    const y = Math.round(0.299 * rgba[p] + 0.587 * rgba[p + 1] + 0.114 * rgba[p + 2]);
-    gray[i] = y;
-    alpha[i] = channels === 4 ? rgba[p + 3] : 255;
+  for (let i = 0, p = channels - 1; i < n; i++, p += channels) {
+    alpha[i] = pixels[p];
     if (alpha[i] >= 128) {
       opaque++;
-      opaqueHist[y]++;
+      opaqueHist[gray[i]]++;
     }
   }
   if (opaque === n) return gray;
