@@ -205,7 +205,8 @@ export async function startFlaskServer(
       folder,
       "flask_server:app",
     ],
-    env: { WEIGHTS: weights },
+    // gunicorn runs in `folder`: a relative path to the weights is relative to here.
+    env: { WEIGHTS: weights.startsWith("/") ? weights : `${Deno.cwd()}/${weights}` },
     stdout: "null",
     stderr: "null",
   }).spawn();
