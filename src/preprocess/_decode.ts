@@ -162,8 +162,9 @@ function flattenToGray(pixels: Uint8Array, n: number, channels: number): Uint8Ar
   const gray = new Uint8Array(n);
   const colour = channels >= 3;
   for (let i = 0, p = 0; i < n; i++, p += channels) {
+    // `(y + 0.5) | 0` is Math.round(y) for y ≥ 0, without a float-to-index slow path.
     gray[i] = colour
-      ? Math.round(0.299 * pixels[p] + 0.587 * pixels[p + 1] + 0.114 * pixels[p + 2])
+      ? (0.299 * pixels[p] + 0.587 * pixels[p + 1] + 0.114 * pixels[p + 2] + 0.5) | 0
       : pixels[p];
   }
   if (channels !== 2 && channels !== 4) return gray; // no transparency

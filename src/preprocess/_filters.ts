@@ -178,31 +178,26 @@ export function resizeBilinear(
   dh: number,
 ): Float32Array {
   const out = new Float32Array(dw * dh);
-  const x0s = new Int32Array(dw);
-  const x1s = new Int32Array(dw);
-  const txs = new Float64Array(dw);
+  // Each source row interpolated across first (in doubles, as the plain formula does), then rows.
+  const across = new Float64Array(sh * dw);
   for (let x = 0; x < dw; x++) {
     const fx = Math.min(sw - 1, Math.max(0, ((x + 0.5) * sw) / dw - 0.5));
-    x0s[x] = Math.floor(fx);
-    x1s[x] = Math.min(sw - 1, x0s[x] + 1);
-    txs[x] = fx - x0s[x];
+    const x0 = Math.floor(fx);
+    const x1 = Math.min(sw - 1, x0 + 1);
+    const tx = fx - x0;
+    for (let y = 0; y < sh; y++) {
+      across[y * dw + x] = src[y * sw + x0] * (1 - tx) + src[y * sw + x1] * tx;
+    }
   }
   for (let y = 0; y < dh; y++) {
     const fy = Math.min(sh - 1, Math.max(0, ((y + 0.5) * sh) / dh - 0.5));
     const y0 = Math.floor(fy);
     const y1 = Math.min(sh - 1, y0 + 1);
     const ty = fy - y0;
-    const r0 = y0 * sw;
-    const r1 = y1 * sw;
+    const r0 = y0 * dw;
+    const r1 = y1 * dw;
     const row = y * dw;
-    for (let x = 0; x < dw; x++) {
-      const x0 = x0s[x];
-      const x1 = x1s[x];
-      const tx = txs[x];
-      const top = src[r0 + x0] * (1 - tx) + src[r0 + x1] * tx;
-      const bottom = src[r1 + x0] * (1 - tx) + src[r1 + x1] * tx;
-      out[row + x] = top * (1 - ty) + bottom * ty;
-    }
+    for (let x = 0; x < dw; x++) out[row + x] = across[r0 + x] * (1 - ty) + across[r1 + x] * ty;
   }
   return out;
 }
@@ -211,7 +206,8 @@ export function resizeBilinear(
 export function histogram256(values: Float32Array): Uint32Array {
   const hist = new Uint32Array(256);
   for (let i = 0; i < values.length; i++) {
-    const b = Math.round(values[i] * 255);
+    // `(x + 0.5) | 0` is Math.round(x) for x ≥ 0, and at most 0 below: the clamp is the same.
+    const b = (values[i] * 255 + 0.5) | 0;
     hist[b < 0 ? 0 : b > 255 ? 255 : b]++;
   }
   return hist;
