@@ -85,7 +85,7 @@ export async function preprocessImage(
   bytes: Uint8Array,
   options: PreprocessOptions = {},
 ): Promise<PreprocessResult> {
-  const { maxPixels = 40_000_000, workSize = 512, allowAnimated = false, debug = false } = options;
+  const { maxPixels = 40_000_000, workSize = 320, allowAnimated = false, debug = false } = options;
   const steps: DebugStep[] = [];
   let prefix = "";
   const keep: Keep = (name, data, width = 28, height = 28) => {
