@@ -10,47 +10,38 @@ type Plane = Float32Array | Uint8Array;
  * Sliding-window extreme of `line` into `out`, window `2r+1` with edges clamped (which for a min
  * or max is the window cut at the edges), by van Herk / Gil-Werman: per block of `2r+1`, running
  * extremes from the block's start (`fwd`) and from its end (`bwd`); any window is then the
- * extreme of one `bwd` and one `fwd` value.
+ * extreme of one `bwd` and one `fwd` value. Works on `-line` for a min, so that one loop serves.
  */
-function lineExtreme(
+function lineMax(
   line: Float32Array,
   out: Float32Array,
   fwd: Float32Array,
   bwd: Float32Array,
   n: number,
   r: number,
-  max: boolean,
 ): void {
   const k = 2 * r + 1;
   for (let start = 0; start < n; start += k) {
-    const end = Math.min(n, start + k);
+    const end = start + k < n ? start + k : n;
     let acc = line[start];
     fwd[start] = acc;
     for (let i = start + 1; i < end; i++) {
-      const v = line[i];
-      if (max ? v > acc : v < acc) acc = v;
+      if (line[i] > acc) acc = line[i];
       fwd[i] = acc;
     }
     acc = line[end - 1];
     bwd[end - 1] = acc;
     for (let i = end - 2; i >= start; i--) {
-      const v = line[i];
-      if (max ? v > acc : v < acc) acc = v;
+      if (line[i] > acc) acc = line[i];
       bwd[i] = acc;
     }
   }
   for (let i = 0; i < n; i++) {
     const a = i - r;
     const b = i + r < n ? i + r : n - 1;
-    if (a <= 0) {
-      out[i] = fwd[b]; // the window starts at the first block's start
-    } else if (a - (a % k) === b - (b % k)) {
-      out[i] = bwd[a]; // one block, cut short at the line's end
-    } else {
-      const u = bwd[a];
-      const v = fwd[b];
-      out[i] = max ? (u > v ? u : v) : (u < v ? u : v);
-    }
+    if (a <= 0) out[i] = fwd[b]; // the window starts at the first block's start
+    else if (a - (a % k) === b - (b % k)) out[i] = bwd[a]; // one block, cut short at the end
+    else out[i] = bwd[a] > fwd[b] ? bwd[a] : fwd[b];
   }
 }
 
@@ -69,16 +60,17 @@ export function extremeFilter(
   const result = new Float32Array(n);
   const fwd = new Float32Array(n);
   const bwd = new Float32Array(n);
+  const sign = max ? 1 : -1; // min(v) = -max(-v), exactly
   for (let y = 0; y < h; y++) {
     const row = y * w;
-    for (let x = 0; x < w; x++) line[x] = src[row + x];
-    lineExtreme(line, result, fwd, bwd, w, r, max);
+    for (let x = 0; x < w; x++) line[x] = sign * src[row + x];
+    lineMax(line, result, fwd, bwd, w, r);
     tmp.set(result.subarray(0, w), row);
   }
   for (let x = 0; x < w; x++) {
     for (let y = 0; y < h; y++) line[y] = tmp[y * w + x];
-    lineExtreme(line, result, fwd, bwd, h, r, max);
-    for (let y = 0; y < h; y++) out[y * w + x] = result[y];
+    lineMax(line, result, fwd, bwd, h, r);
+    for (let y = 0; y < h; y++) out[y * w + x] = sign * result[y];
   }
   return out;
 }
@@ -87,19 +79,33 @@ export function extremeFilter(
 export function boxBlur(src: Plane, w: number, h: number, r: number): Float32Array {
   const tmp = new Float32Array(w * h);
   const out = new Float32Array(w * h);
-  const pass = (s: Plane, d: Float32Array, start: number, stride: number, n: number) => {
-    const last = n - 1;
-    const at = (i: number) => s[start + (i < 0 ? 0 : i > last ? last : i) * stride];
+  blurLines(src, tmp, h, w, w, 1, r);
+  blurLines(tmp, out, w, h, 1, w, r);
+  return out;
+}
+
+/** Running-sum mean of `count` lines of `n` values; line `l` starts at `l × gap`, steps `stride`. */
+function blurLines(
+  s: Plane,
+  d: Float32Array,
+  count: number,
+  n: number,
+  gap: number,
+  stride: number,
+  r: number,
+): void {
+  const last = n - 1;
+  for (let l = 0; l < count; l++) {
+    const start = l * gap;
     let sum = 0;
-    for (let i = -r; i <= r; i++) sum += at(i);
+    for (let i = -r; i <= r; i++) sum += s[start + (i < 0 ? 0 : i > last ? last : i) * stride];
     for (let i = 0; i < n; i++) {
       d[start + i * stride] = sum / (2 * r + 1);
-      sum += at(i + r + 1) - at(i - r);
+      const add = i + r + 1 > last ? last : i + r + 1;
+      const drop = i - r < 0 ? 0 : i - r;
+      sum += s[start + add * stride] - s[start + drop * stride];
     }
-  };
-  for (let y = 0; y < h; y++) pass(src, tmp, y * w, 1, w);
-  for (let x = 0; x < w; x++) pass(tmp, out, x, w, h);
-  return out;
+  }
 }
 
 /** Area-averaging weights: for output `o`, inputs `first[o]…first[o] + count[o] - 1`. */
