@@ -255,16 +255,12 @@ export function otsuOfHistogram(hist: Uint32Array): number {
 
 /**
  * Distance from each pixel to the nearest pixel where `mask` is `target` (0 or 1), by a two-pass
- * 3-4 chamfer transform, in pixels (within about 8 % of the Euclidean distance).
+ * 3-4 chamfer transform, times 3 (a step costs 3, a diagonal 4; within about 8 % of 3 × the
+ * Euclidean distance): whole numbers, so that `cost > 3 × r` says `distance > r` exactly.
  */
-export function chamferDistance(
-  mask: Uint8Array,
-  w: number,
-  h: number,
-  target: number,
-): Float32Array {
+export function chamferCost(mask: Uint8Array, w: number, h: number, target: number): Int32Array {
   const far = 1e9;
-  const d = new Float32Array(w * h);
+  const d = new Int32Array(w * h);
   for (let i = 0; i < d.length; i++) d[i] = mask[i] === target ? 0 : far;
   for (let y = 0; y < h; y++) {
     for (let x = 0, i = y * w; x < w; x++, i++) {
@@ -292,6 +288,5 @@ export function chamferDistance(
       d[i] = v;
     }
   }
-  for (let i = 0; i < d.length; i++) d[i] /= 3;
   return d;
 }

@@ -1,4 +1,4 @@
-import { chamferDistance, resizeArea } from "./_filters.ts";
+import { chamferCost, resizeArea } from "./_filters.ts";
 import type { Box } from "./types.ts";
 
 /** MNIST's digits sit in a 20×20 box inside the 28×28 image. */
@@ -39,12 +39,13 @@ export function normaliseStroke(
   for (let y = 0; y < ch; y++) {
     crop.set(mask.subarray((cy0 + y) * w + cx0, (cy0 + y) * w + cx0 + cw), y * cw);
   }
-  const distance = chamferDistance(crop, cw, ch, radius > 0 ? 1 : 0);
+  const cost = chamferCost(crop, cw, ch, radius > 0 ? 1 : 0); // 3 × the distance
+  const limit = 3 * Math.abs(radius);
   const out = new Uint8Array(mask.length);
   let [x0, y0, x1, y1] = [w, h, -1, -1];
   for (let y = 0; y < ch; y++) {
     for (let x = 0, i = y * cw; x < cw; x++, i++) {
-      if (radius > 0 ? distance[i] > radius : distance[i] <= -radius) continue;
+      if (radius > 0 ? cost[i] > limit : cost[i] <= limit) continue;
       out[(cy0 + y) * w + cx0 + x] = 1;
       if (x < x0) x0 = x;
       if (y < y0) y0 = y;
