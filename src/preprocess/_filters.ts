@@ -13,10 +13,10 @@ type Plane = Float32Array | Uint8Array;
  * extreme of one `bwd` and one `fwd` value. Works on `-line` for a min, so that one loop serves.
  */
 function lineMax(
-  line: Float32Array,
-  out: Float32Array,
-  fwd: Float32Array,
-  bwd: Float32Array,
+  line: Float64Array,
+  out: Float64Array,
+  fwd: Float64Array,
+  bwd: Float64Array,
   n: number,
   r: number,
 ): void {
@@ -36,11 +36,16 @@ function lineMax(
       bwd[i] = acc;
     }
   }
+  let aEnd = k; // where the block holding the window's start ends (the start moves by 1)
   for (let i = 0; i < n; i++) {
     const a = i - r;
     const b = i + r < n ? i + r : n - 1;
-    if (a <= 0) out[i] = fwd[b]; // the window starts at the first block's start
-    else if (a - (a % k) === b - (b % k)) out[i] = bwd[a]; // one block, cut short at the end
+    if (a <= 0) {
+      out[i] = fwd[b]; // the window starts at the first block's start
+      continue;
+    }
+    if (a >= aEnd) aEnd += k;
+    if (b < aEnd) out[i] = bwd[a]; // one block, cut short at the line's end
     else out[i] = bwd[a] > fwd[b] ? bwd[a] : fwd[b];
   }
 }
@@ -56,16 +61,16 @@ export function extremeFilter(
   const tmp = new Float32Array(w * h);
   const out = new Float32Array(w * h);
   const n = Math.max(w, h);
-  const line = new Float32Array(n);
-  const result = new Float32Array(n);
-  const fwd = new Float32Array(n);
-  const bwd = new Float32Array(n);
+  const line = new Float64Array(n);
+  const result = new Float64Array(n);
+  const fwd = new Float64Array(n);
+  const bwd = new Float64Array(n);
   const sign = max ? 1 : -1; // min(v) = -max(-v), exactly
   for (let y = 0; y < h; y++) {
     const row = y * w;
     for (let x = 0; x < w; x++) line[x] = sign * src[row + x];
     lineMax(line, result, fwd, bwd, w, r);
-    tmp.set(result.subarray(0, w), row);
+    for (let x = 0; x < w; x++) tmp[row + x] = result[x];
   }
   for (let x = 0; x < w; x++) {
     for (let y = 0; y < h; y++) line[y] = tmp[y * w + x];
