@@ -8,11 +8,15 @@ import { samplePhoto, samplePng } from "../src/serve/sample_images.ts";
 const MODEL_DIR = decodeURIComponent(new URL("../models/default/", import.meta.url).pathname);
 const modelPath = await Deno.stat(`${MODEL_DIR}model.json`).then(() => MODEL_DIR, () => null);
 
-const post = (bytes: Uint8Array, type: string): RequestInit => ({
-  method: "POST",
-  body: bytes as Uint8Array<ArrayBuffer>,
-  headers: { "content-type": type },
-});
+type Init = Parameters<ReturnType<typeof createService>["app"]["request"]>[1];
+
+// Hono's `request()` takes undici's RequestInit on some Deno versions: cast, as serve_app_test does.
+const post = (bytes: Uint8Array, type: string): Init =>
+  ({
+    method: "POST",
+    body: bytes as Uint8Array<ArrayBuffer>,
+    headers: { "content-type": type },
+  }) as Init;
 
 Deno.test({
   name: "createService() with workers predicts, answers bad images with JSON errors, and closes",
