@@ -20,17 +20,26 @@ export interface PreprocessPool {
   close(): void;
 }
 
+interface Task {
+  bytes: Uint8Array;
+  resolve: (r: PreprocessResult) => void;
+  reject: (e: Error) => void;
+}
+
 interface Slot {
   worker: Worker;
-  pending: Map<number, { resolve: (r: PreprocessResult) => void; reject: (e: Error) => void }>;
+  pending: Map<number, Task>;
+  /** Whether the worker has answered once (then it loaded the pipeline and sharp). */
+  answered: boolean;
 }
 
 /**
  * Runs {@linkcode preprocessImage} on a pool of Web Workers, so that several photos are decoded
  * and analysed at once on several cores while the calling thread serves requests and runs the
  * model. Each worker loads the pipeline and sharp on its own, once, on first use; nothing of tfjs.
- * Where Web Workers cannot start, the pipeline runs on the calling thread instead. A worker that
- * crashes rejects its images and is replaced on the next call.
+ * Where Web Workers cannot start, or a worker fails before its first answer (it could not load
+ * the pipeline), the pipeline runs on the calling thread instead, from then on. A worker that
+ * crashes later rejects its images and is replaced on the next call.
  *
  * @example
  * ```ts
@@ -71,8 +80,9 @@ export function createPreprocessPool(options: PreprocessPoolOptions = {}): Prepr
       inThread = true;
       return null;
     }
-    const slot: Slot = { worker, pending: new Map() };
+    const slot: Slot = { worker, pending: new Map(), answered: false };
     worker.onmessage = (event: MessageEvent<PoolReply>) => {
+      slot.answered = true;
       const { id, result, error } = event.data;
       const task = slot.pending.get(id);
       slot.pending.delete(id);
@@ -82,16 +92,37 @@ export function createPreprocessPool(options: PreprocessPoolOptions = {}): Prepr
     };
     worker.onerror = (event: ErrorEvent) => {
       event.preventDefault();
+      if (!slot.answered) return fallBack(index, slot, event.message);
       fail(index, slot, new Error(`The photo pipeline's worker failed: ${event.message}`));
     };
     return slot;
   };
 
-  const fail = (index: number, slot: Slot, error: Error) => {
+  /** Stops a worker and hands back the images it had not answered yet. */
+  const stop = (index: number, slot: Slot): Task[] => {
     slot.worker.terminate();
     if (slots[index] === slot) slots[index] = null;
-    for (const task of slot.pending.values()) task.reject(error);
+    const tasks = [...slot.pending.values()];
     slot.pending.clear();
+    return tasks;
+  };
+
+  const fail = (index: number, slot: Slot, error: Error) => {
+    for (const task of stop(index, slot)) task.reject(error);
+  };
+
+  // A worker that fails before its first answer could not load the pipeline (a platform whose
+  // workers cannot load sharp): run everything in-thread from now on, its images included.
+  const fallBack = (index: number, slot: Slot, why: string) => {
+    if (!inThread) {
+      console.warn(`The photo pipeline's worker did not start (${why}): running it in-thread`);
+    }
+    inThread = true;
+    const tasks = stop(index, slot);
+    for (const [i, other] of slots.entries()) if (other !== null) tasks.push(...stop(i, other));
+    for (const task of tasks) {
+      preprocessImage(task.bytes, preprocessOptions).then(task.resolve, task.reject);
+    }
   };
 
   const pick = (): Slot | null => {
@@ -112,7 +143,7 @@ export function createPreprocessPool(options: PreprocessPoolOptions = {}): Prepr
       if (slot === null) return preprocessImage(bytes, preprocessOptions);
       const id = nextId++;
       return new Promise((resolve, reject) => {
-        slot.pending.set(id, { resolve, reject });
+        slot.pending.set(id, { bytes, resolve, reject });
         // A copy of just these bytes (they may be a view of a larger request body), moved over.
         const copy = bytes.slice();
         const request: PoolRequest = { id, bytes: copy, options: preprocessOptions };
