@@ -1,6 +1,6 @@
 /**
  * `deno task serve [--port 8000] [--host 127.0.0.1] [--model models/default] [--backend wasm]
- * [--cors ORIGINS]`: the edge service on this machine. Environment variables (see
+ * [--cors ORIGINS] [--workers N]`: the edge service on this machine. Environment variables (see
  * `src/serve/config.ts`) set the other limits; flags win over them.
  *
  * @module
@@ -10,9 +10,9 @@ import { configFromEnv, type ServeConfig, startServer } from "../src/serve/mod.t
 import { SERVICE_PARTS } from "../src/serve/parts.ts";
 
 const USAGE = `Usage: deno task serve [--port 8000] [--host 127.0.0.1] [--model models/default]
-  [--backend wasm|simd|cpu] [--cors ORIGIN[,ORIGIN…]|*]
+  [--backend wasm|simd|cpu] [--cors ORIGIN[,ORIGIN…]|*] [--workers N]
 Other settings come from environment variables: MAX_BODY_BYTES, MAX_PIXELS, MAX_FILES, TIMEOUT_MS,
-ALLOWED_TYPES, PUBLISH_MODEL (see the README).`;
+ALLOWED_TYPES, PUBLISH_MODEL, PREPROCESS_WORKERS (see the README).`;
 
 function parse(args: string[]): ServeConfig | null {
   const { values } = parseArgs({
@@ -23,6 +23,7 @@ function parse(args: string[]): ServeConfig | null {
       model: { type: "string" },
       backend: { type: "string" },
       cors: { type: "string" },
+      workers: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -34,6 +35,7 @@ function parse(args: string[]): ServeConfig | null {
     MODEL_PATH: values.model,
     BACKEND: values.backend,
     CORS_ORIGIN: values.cors,
+    PREPROCESS_WORKERS: values.workers,
   };
   const defined = Object.entries(flags).filter(([, v]) => v !== undefined);
   // Locally the server listens on loopback unless asked otherwise (Deploy's main.ts uses 0.0.0.0).

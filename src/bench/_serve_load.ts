@@ -40,11 +40,8 @@ export function freePort(): Promise<number> {
   return Promise.resolve(port);
 }
 
-/**
- * Resident memory of a process and all its descendants, in KiB, from `ps` (Deno allows reading
- * `/proc` only under --allow-all).
- */
-export async function rssKb(root: number): Promise<number> {
+/** A process and all its descendants, as `[pid, rss KiB]` rows, from `ps`. */
+async function processTree(root: number): Promise<number[][]> {
   const output = await new Deno.Command("ps", {
     args: ["-e", "-o", "pid=,ppid=,rss="],
     stdout: "piped",
@@ -61,7 +58,33 @@ export async function rssKb(root: number): Promise<number> {
       }
     }
   }
-  return rows.filter(([pid]) => tree.has(pid)).reduce((total, [, , rss]) => total + rss, 0);
+  return rows.filter(([pid]) => tree.has(pid)).map(([pid, , rss]) => [pid, rss]);
+}
+
+/**
+ * Resident memory of a process and all its descendants, in KiB, from `ps` (Deno allows reading
+ * `/proc` only under --allow-all).
+ */
+export async function rssKb(root: number): Promise<number> {
+  return (await processTree(root)).reduce((total, [, rss]) => total + rss, 0);
+}
+
+/**
+ * CPU time (user + system, all threads) a process and its descendants have used so far, in ms,
+ * from `/proc/<pid>/stat` read by `cat`. On a machine shared with other jobs, CPU time per
+ * request says more than requests per second, which depend on what else runs.
+ */
+export async function cpuMs(root: number): Promise<number> {
+  const pids = (await processTree(root)).map(([pid]) => `/proc/${pid}/stat`);
+  const output = await new Deno.Command("cat", { args: pids, stdout: "piped", stderr: "null" })
+    .output();
+  let ticks = 0;
+  for (const line of new TextDecoder().decode(output.stdout).trim().split("\n")) {
+    // Fields after the command name in parentheses: state is field 3, utime 14, stime 15.
+    const fields = line.slice(line.lastIndexOf(")") + 2).split(" ");
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
 }
 
 function toMs(value: string, unit: string): number {
@@ -205,7 +228,8 @@ export async function startFlaskServer(
       folder,
       "flask_server:app",
     ],
-    env: { WEIGHTS: weights },
+    // gunicorn runs in `folder`: a relative path to the weights is relative to here.
+    env: { WEIGHTS: weights.startsWith("/") ? weights : `${Deno.cwd()}/${weights}` },
     stdout: "null",
     stderr: "null",
   }).spawn();

@@ -1,7 +1,8 @@
 /**
- * `deno task bench serve`: requests/s and latency of `deno task serve` under wrk on loopback, with a
- * small PNG, a ~1 MP phone JPEG and a 12 MP JPEG, and resident memory before and after; beside the
- * Flask + PyTorch peer (`../shared/bench/flask_server.py` under `gunicorn -w 2`) when it can run.
+ * `deno task bench serve`: requests/s, latency and CPU time per request of `deno task serve` under
+ * wrk on loopback, with a small PNG, a ~1 MP phone JPEG and a 12 MP JPEG, and resident memory before
+ * and after; beside the Flask + PyTorch peer (`../shared/bench/flask_server.py` under
+ * `gunicorn -w 2`) when it can run, both servers measured input by input, one after the other.
  *
  * @module
  */
@@ -9,6 +10,7 @@ import { parseArgs } from "node:util";
 import { samplePhoto, samplePng } from "../serve/sample_images.ts";
 import {
   type BenchInput,
+  cpuMs,
   freePort,
   type LoadResult,
   rssKb,
@@ -85,6 +87,8 @@ async function probe(url: string, input: BenchInput): Promise<string> {
 
 interface Row extends LoadResult {
   server: string;
+  /** CPU time of the server's processes per request, in ms. */
+  cpuMsPerRequest: number;
   input: string;
   answer: string;
   rssBeforeMb: number;
@@ -99,6 +103,7 @@ function printRow(row: Row): void {
     row.p50Ms.toFixed(2).padStart(8),
     row.p99Ms.toFixed(2).padStart(8),
     String(row.errors).padStart(7),
+    row.cpuMsPerRequest.toFixed(2).padStart(11),
     `${row.rssBeforeMb.toFixed(0)} → ${row.rssAfterMb.toFixed(0)}`.padStart(12),
     `  ${row.answer}`,
   ];
@@ -107,29 +112,28 @@ function printRow(row: Row): void {
 
 async function measure(
   server: RunningServer,
-  inputs: BenchInput[],
+  input: BenchInput,
   wrk: { duration: number; connections: number; threads: number },
   dir: string,
-): Promise<Row[]> {
-  const rows: Row[] = [];
-  for (const input of inputs) {
-    const answer = await probe(server.predictUrl, input);
-    await runWrk(server.predictUrl, input, { ...wrk, duration: 1 }, dir); // warm-up, not reported
-    const rssBefore = await rssKb(server.pid);
-    const result = await runWrk(server.predictUrl, input, wrk, dir);
-    const rssAfter = await rssKb(server.pid);
-    const row: Row = {
-      ...result,
-      server: server.name,
-      input: input.label,
-      answer,
-      rssBeforeMb: rssBefore / 1024,
-      rssAfterMb: rssAfter / 1024,
-    };
-    printRow(row);
-    rows.push(row);
-  }
-  return rows;
+): Promise<Row> {
+  const answer = await probe(server.predictUrl, input);
+  await runWrk(server.predictUrl, input, { ...wrk, duration: 1 }, dir); // warm-up, not reported
+  const rssBefore = await rssKb(server.pid);
+  const cpuBefore = await cpuMs(server.pid);
+  const result = await runWrk(server.predictUrl, input, wrk, dir);
+  const cpuAfter = await cpuMs(server.pid);
+  const rssAfter = await rssKb(server.pid);
+  const row: Row = {
+    ...result,
+    server: server.name,
+    input: input.label,
+    cpuMsPerRequest: (cpuAfter - cpuBefore) / Math.max(1, result.requests),
+    answer,
+    rssBeforeMb: rssBefore / 1024,
+    rssAfterMb: rssAfter / 1024,
+  };
+  printRow(row);
+  return row;
 }
 
 /**
@@ -176,29 +180,31 @@ export async function runBench(args: string[]): Promise<void> {
         `${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}`,
     );
     console.log(
-      "input        server                    req/s   p50 ms   p99 ms  errors  RSS MB b→a    answer",
+      "input        server                    req/s   p50 ms   p99 ms  errors  CPU ms/req  RSS MB b→a    answer",
     );
-    const port = await freePort();
-    const deno = await startDenoServer(port, {
-      model: values.model,
-      backend: values.backend,
-    });
+    // Both servers up at once, measured input by input one after the other, so that each pair
+    // of figures sees the same load from whatever else runs on the machine.
+    const servers: RunningServer[] = [];
     try {
+      const port = await freePort();
+      const deno = await startDenoServer(port, { model: values.model, backend: values.backend });
+      servers.push(deno);
       await waitForHttp(`http://127.0.0.1:${port}/readyz`, 60_000);
-      rows.push(...await measure(deno, inputs, wrk, dir));
-    } finally {
-      await deno.stop();
-    }
-    const flask = await startFlaskServer(await freePort(), values.shared, values["flask-weights"]);
-    if (typeof flask === "string") {
-      console.log(`(Flask peer skipped: ${flask})`);
-    } else {
-      try {
+      const flask = await startFlaskServer(
+        await freePort(),
+        values.shared,
+        values["flask-weights"],
+      );
+      if (typeof flask === "string") console.log(`(Flask peer skipped: ${flask})`);
+      else {
+        servers.push(flask);
         await waitForHttp(flask.predictUrl.replace(/predict$/, ""), 60_000, true);
-        rows.push(...await measure(flask, inputs, wrk, dir));
-      } finally {
-        await flask.stop();
       }
+      for (const input of inputs) {
+        for (const server of servers) rows.push(await measure(server, input, wrk, dir));
+      }
+    } finally {
+      for (const server of servers) await server.stop();
     }
     if (values.out) await Deno.writeTextFile(values.out, JSON.stringify(rows, null, 2) + "\n");
   } finally {

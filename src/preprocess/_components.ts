@@ -30,45 +30,58 @@ export interface DigitPick {
  */
 export function removeLines(mask: Uint8Array, w: number, h: number): Uint8Array {
   const out = mask.slice();
-  const sweep = (
-    count: number,
-    length: number,
-    index: (line: number, i: number) => number,
-    allowed: (line: number) => boolean,
-  ) => {
-    const runs: Array<Array<[number, number]>> = [];
-    for (let line = 0; line < count; line++) {
-      const long: Array<[number, number]> = [];
-      let start = -1;
-      for (let i = 0; i <= length; i++) {
-        const on = i < length && mask[index(line, i)] === 1;
-        if (on && start < 0) start = i;
-        if (!on && start >= 0) {
-          if (i - start >= 0.9 * length) long.push([start, i]);
-          start = -1;
-        }
-      }
-      runs.push(allowed(line) ? long : []);
-    }
-    const thickest = Math.max(3, Math.round(0.04 * count));
-    for (let line = 0; line < count;) {
-      if (runs[line].length === 0) {
-        line++;
-        continue;
-      }
-      let end = line;
-      while (end < count && runs[end].length > 0) end++;
-      if (end - line <= thickest) {
-        for (let l = line; l < end; l++) {
-          for (const [a, b] of runs[l]) for (let i = a; i < b; i++) out[index(l, i)] = 0;
-        }
-      }
-      line = end;
-    }
-  };
-  sweep(h, w, (y, x) => y * w + x, () => true);
-  sweep(w, h, (x, y) => y * w + x, (x) => x < 0.1 * w || x > 0.9 * w);
+  // Rows: the mask's rows. Columns near the left and right edges: gathered into a row first.
+  clearLongRuns(mask, out, h, w, (y) => y * w, 1, () => true);
+  clearLongRuns(mask, out, w, h, (x) => x, w, (x) => x < 0.1 * w || x > 0.9 * w);
   return out;
+}
+
+/**
+ * Clears, in `out`, runs of ink across at least 90 % of a line, in bands of such lines no thicker
+ * than 4 % of the line count. Line `l` starts at `start(l)` and steps by `step`.
+ */
+function clearLongRuns(
+  mask: Uint8Array,
+  out: Uint8Array,
+  count: number,
+  length: number,
+  start: (line: number) => number,
+  step: number,
+  allowed: (line: number) => boolean,
+): void {
+  const runs: Array<Array<[number, number]>> = [];
+  const minRun = 0.9 * length;
+  for (let line = 0; line < count; line++) {
+    const long: Array<[number, number]> = [];
+    runs.push(long);
+    if (!allowed(line)) continue;
+    const at = start(line);
+    let run = -1;
+    for (let i = 0, p = at; i <= length; i++, p += step) {
+      const on = i < length && mask[p] === 1;
+      if (on && run < 0) run = i;
+      if (!on && run >= 0) {
+        if (i - run >= minRun) long.push([run, i]);
+        run = -1;
+      }
+    }
+  }
+  const thickest = Math.max(3, Math.round(0.04 * count));
+  for (let line = 0; line < count;) {
+    if (runs[line].length === 0) {
+      line++;
+      continue;
+    }
+    let end = line;
+    while (end < count && runs[end].length > 0) end++;
+    if (end - line <= thickest) {
+      for (let l = line; l < end; l++) {
+        const at = start(l);
+        for (const [a, b] of runs[l]) for (let i = a; i < b; i++) out[at + i * step] = 0;
+      }
+    }
+    line = end;
+  }
 }
 
 /**
@@ -115,44 +128,37 @@ export function removeSurroundings(mask: Uint8Array, w: number, h: number): Uint
 function label(mask: Uint8Array, w: number, h: number): [Int32Array, Component[]] {
   const labels = new Int32Array(mask.length);
   const components: Component[] = [];
-  const stack: number[] = [];
+  const stack = new Int32Array(mask.length); // each pixel is pushed at most once
   for (let i = 0; i < mask.length; i++) {
     if (mask[i] === 0 || labels[i] !== 0) continue;
-    const c: Component = {
-      label: components.length + 1,
-      area: 0,
-      x0: w,
-      y0: h,
-      x1: 0,
-      y1: 0,
-      touchesBorder: false,
-    };
-    labels[i] = c.label;
-    stack.push(i);
-    while (stack.length > 0) {
-      const p = stack.pop()!;
+    const id = components.length + 1;
+    let [area, x0, y0, x1, y1, touchesBorder] = [0, w, h, 0, 0, false];
+    labels[i] = id;
+    let top = 0;
+    stack[top++] = i;
+    while (top > 0) {
+      const p = stack[--top];
       const x = p % w;
       const y = (p - x) / w;
-      c.area++;
-      c.x0 = Math.min(c.x0, x);
-      c.y0 = Math.min(c.y0, y);
-      c.x1 = Math.max(c.x1, x);
-      c.y1 = Math.max(c.y1, y);
-      if (x === 0 || y === 0 || x === w - 1 || y === h - 1) c.touchesBorder = true;
-      for (let dy = -1; dy <= 1; dy++) {
-        for (let dx = -1; dx <= 1; dx++) {
-          const nx = x + dx;
-          const ny = y + dy;
-          if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
-          const q = ny * w + nx;
+      area++;
+      if (x < x0) x0 = x;
+      if (y < y0) y0 = y;
+      if (x > x1) x1 = x;
+      if (y > y1) y1 = y;
+      if (x === 0 || y === 0 || x === w - 1 || y === h - 1) touchesBorder = true;
+      const nx0 = x > 0 ? x - 1 : 0;
+      const nx1 = x < w - 1 ? x + 1 : w - 1;
+      const ny1 = y < h - 1 ? y + 1 : h - 1;
+      for (let ny = y > 0 ? y - 1 : 0; ny <= ny1; ny++) {
+        for (let q = ny * w + nx0, end = ny * w + nx1; q <= end; q++) {
           if (mask[q] === 1 && labels[q] === 0) {
-            labels[q] = c.label;
-            stack.push(q);
+            labels[q] = id;
+            stack[top++] = q;
           }
         }
       }
     }
-    components.push(c);
+    components.push({ label: id, area, x0, y0, x1, y1, touchesBorder });
   }
   return [labels, components];
 }
@@ -217,11 +223,13 @@ export function pickDigit(
       grew = true;
     }
   }
+  const isChosen = new Uint8Array(all.length + 1); // by label, for the per-pixel loop
+  for (const l of chosen) isChosen[l] = 1;
   const out = new Uint8Array(mask.length);
   let boundary = 0;
   let contrast = 0;
   for (let i = 0; i < mask.length; i++) {
-    if (!chosen.has(labels[i])) continue;
+    if (isChosen[labels[i]] === 0) continue;
     out[i] = 1;
     contrast += ink[i];
   }

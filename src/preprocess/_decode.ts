@@ -1,5 +1,5 @@
-import { headerSize } from "./_header_size.ts";
-import sharp, { type Metadata, type OutputInfo } from "sharp";
+import { headerSize, jpegOrientation } from "./_header_size.ts";
+import sharp, { type Metadata, type OutputInfo, type SharpOptions } from "sharp";
 
 /** A decoded image, one luminance byte per pixel, after EXIF orientation and flattening. */
 export interface GrayImage {
@@ -84,6 +84,11 @@ export async function decodeGray(
   const claimed = headerSize(bytes, type);
   if (claimed !== null) checkSize(claimed[0], claimed[1], maxPixels);
   const options = { limitInputPixels: maxPixels, failOn: "truncated" as const, pages: 1 };
+  const still = type === "jpeg" || (type === "png" && !hasPngChunk(bytes, "acTL"));
+  if (claimed !== null && still && region === undefined) {
+    const image = await decodeStill(bytes, type, claimed, workSize, options);
+    if (image !== null) return image;
+  }
   let meta: Metadata;
   try {
     meta = await sharp(bytes, options).metadata();
@@ -116,8 +121,7 @@ export async function decodeGray(
         kernel: scale > 1 ? "cubic" : "lanczos3",
       })
       .toColourspace("srgb")
-      .ensureAlpha()
-      .raw({ depth: "uchar" })
+      .raw({ depth: "uchar" }) // RGB, or RGBA when the image has transparency
       .toBuffer({ resolveWithObject: true });
   } catch (error) {
     throw corrupt(type, error);
@@ -130,6 +134,64 @@ export async function decodeGray(
     originalWidth: ow,
     originalHeight: oh,
   };
+}
+
+/**
+ * Decodes a JPEG or a still PNG in one call, without asking the decoder for its metadata first:
+ * the header gave its size, and the EXIF orientation is read here (a PNG with an `eXIf` chunk
+ * goes the long way, as does a JPEG whose segments cannot be walked: `null`).
+ */
+async function decodeStill(
+  bytes: Uint8Array,
+  type: string,
+  [width, height]: [number, number],
+  workSize: number,
+  options: SharpOptions,
+): Promise<GrayImage | null> {
+  const orientation = type === "jpeg"
+    ? jpegOrientation(bytes)
+    : hasPngChunk(bytes, "eXIf")
+    ? null
+    : 1;
+  if (orientation === null) return null;
+  const [ow, oh] = orientation >= 5 ? [height, width] : [width, height];
+  const longSide = Math.max(ow, oh);
+  const scale = targetLongSide(longSide, workSize) / longSide;
+  let raw: { data: Uint8Array; info: OutputInfo };
+  try {
+    raw = await sharp(bytes, { ...options, sequentialRead: true, autoOrient: true })
+      .resize({
+        width: Math.max(1, Math.round(ow * scale)),
+        height: Math.max(1, Math.round(oh * scale)),
+        fit: "fill",
+        kernel: scale > 1 ? "cubic" : "lanczos3",
+      })
+      .toColourspace("srgb")
+      .raw({ depth: "uchar" }) // RGB, or RGBA when the image has transparency
+      .toBuffer({ resolveWithObject: true });
+  } catch (error) {
+    throw corrupt(type, error);
+  }
+  const { width: outW, height: outH, channels } = raw.info;
+  return {
+    width: outW,
+    height: outH,
+    data: flattenToGray(raw.data, outW * outH, channels),
+    originalWidth: ow,
+    originalHeight: oh,
+  };
+}
+
+/** Whether a PNG has chunk `name` before its image data (`acTL`: an animated PNG). */
+function hasPngChunk(bytes: Uint8Array, name: string): boolean {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = 8; at + 8 <= bytes.length;) {
+    const kind = text(bytes, at + 4, 4);
+    if (kind === name) return true;
+    if (kind === "IDAT") return false;
+    at += 12 + view.getUint32(at);
+  }
+  return false;
 }
 
 /** Refuses images with too many pixels or too few to hold a digit. */
@@ -155,22 +217,28 @@ function corrupt(type: string, error: unknown): Error {
 }
 
 /**
- * Luminance of RGBA pixels, with transparent pixels filled by the background: when opaque pixels
+ * Luminance of RGB(A) or grey(-alpha) pixels, with transparent pixels filled by the background: when opaque pixels
  * are a minority they are the ink, and the fill is the opposite of their tone; otherwise the fill
  * is their median tone.
  */
-function flattenToGray(rgba: Uint8Array, n: number, channels: number): Uint8Array {
+function flattenToGray(pixels: Uint8Array, n: number, channels: number): Uint8Array {
   const gray = new Uint8Array(n);
+  const colour = channels >= 3;
+  for (let i = 0, p = 0; i < n; i++, p += channels) {
+    // `(y + 0.5) | 0` is Math.round(y) for y ≥ 0, without a float-to-index slow path.
+    gray[i] = colour
+      ? (0.299 * pixels[p] + 0.587 * pixels[p + 1] + 0.114 * pixels[p + 2] + 0.5) | 0
+      : pixels[p];
+  }
+  if (channels !== 2 && channels !== 4) return gray; // no transparency
   const alpha = new Uint8Array(n);
   const opaqueHist = new Uint32Array(256);
   let opaque = 0;
-  for (let i = 0, p = 0; i < n; i++, p += channels) {
-    const y = Math.round(0.299 * rgba[p] + 0.587 * rgba[p + 1] + 0.114 * rgba[p + 2]);
-    gray[i] = y;
-    alpha[i] = channels === 4 ? rgba[p + 3] : 255;
+  for (let i = 0, p = channels - 1; i < n; i++, p += channels) {
+    alpha[i] = pixels[p];
     if (alpha[i] >= 128) {
       opaque++;
-      opaqueHist[y]++;
+      opaqueHist[gray[i]]++;
     }
   }
   if (opaque === n) return gray;

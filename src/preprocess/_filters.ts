@@ -1,35 +1,56 @@
-/** Small image filters on row-major float or byte planes. */
+/**
+ * Small image filters on row-major float or byte planes. Hot loops: typed arrays, no closures or
+ * allocations per pixel, and the same arithmetic in the same order as the plain formulas, so that
+ * results do not depend on how the loops are arranged.
+ */
 
 type Plane = Float32Array | Uint8Array;
 
-/** Sliding-window extreme (min or max) of one line, window `2r+1`, edges clamped (monotone deque). */
-function lineExtreme(
-  src: Plane,
-  dst: Float32Array,
-  start: number,
-  stride: number,
-  length: number,
+/**
+ * Sliding-window extreme of `line` into `out`, window `2r+1` with edges clamped (which for a min
+ * or max is the window cut at the edges), by van Herk / Gil-Werman: per block of `2r+1`, running
+ * extremes from the block's start (`fwd`) and from its end (`bwd`); any window is then the
+ * extreme of one `bwd` and one `fwd` value. Works on `-line` for a min, so that one loop serves.
+ */
+function lineMax(
+  line: Float64Array,
+  out: Float64Array,
+  fwd: Float64Array,
+  bwd: Float64Array,
+  n: number,
   r: number,
-  max: boolean,
 ): void {
-  const queue = new Int32Array(length);
-  let head = 0;
-  let tail = 0;
-  const better = (a: number, b: number) => (max ? a >= b : a <= b);
-  let next = 0;
-  for (let i = 0; i < length; i++) {
-    const hi = Math.min(length - 1, i + r);
-    while (next <= hi) {
-      const v = src[start + next * stride];
-      while (tail > head && better(v, src[start + queue[tail - 1] * stride])) tail--;
-      queue[tail++] = next++;
+  const k = 2 * r + 1;
+  for (let start = 0; start < n; start += k) {
+    const end = start + k < n ? start + k : n;
+    let acc = line[start];
+    fwd[start] = acc;
+    for (let i = start + 1; i < end; i++) {
+      if (line[i] > acc) acc = line[i];
+      fwd[i] = acc;
     }
-    while (queue[head] < i - r) head++;
-    dst[start + i * stride] = src[start + queue[head] * stride];
+    acc = line[end - 1];
+    bwd[end - 1] = acc;
+    for (let i = end - 2; i >= start; i--) {
+      if (line[i] > acc) acc = line[i];
+      bwd[i] = acc;
+    }
+  }
+  let aEnd = k; // where the block holding the window's start ends (the start moves by 1)
+  for (let i = 0; i < n; i++) {
+    const a = i - r;
+    const b = i + r < n ? i + r : n - 1;
+    if (a <= 0) {
+      out[i] = fwd[b]; // the window starts at the first block's start
+      continue;
+    }
+    if (a >= aEnd) aEnd += k;
+    if (b < aEnd) out[i] = bwd[a]; // one block, cut short at the line's end
+    else out[i] = bwd[a] > fwd[b] ? bwd[a] : fwd[b];
   }
 }
 
-/** Min (`max = false`) or max filter over a `(2r+1)²` square. */
+/** Min (`max = false`) or max filter over a `(2r+1)²` square, edges clamped. */
 export function extremeFilter(
   src: Plane,
   w: number,
@@ -39,8 +60,23 @@ export function extremeFilter(
 ): Float32Array {
   const tmp = new Float32Array(w * h);
   const out = new Float32Array(w * h);
-  for (let y = 0; y < h; y++) lineExtreme(src, tmp, y * w, 1, w, r, max);
-  for (let x = 0; x < w; x++) lineExtreme(tmp, out, x, w, h, r, max);
+  const n = Math.max(w, h);
+  const line = new Float64Array(n);
+  const result = new Float64Array(n);
+  const fwd = new Float64Array(n);
+  const bwd = new Float64Array(n);
+  const sign = max ? 1 : -1; // min(v) = -max(-v), exactly
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) line[x] = sign * src[row + x];
+    lineMax(line, result, fwd, bwd, w, r);
+    for (let x = 0; x < w; x++) tmp[row + x] = result[x];
+  }
+  for (let x = 0; x < w; x++) {
+    for (let y = 0; y < h; y++) line[y] = tmp[y * w + x];
+    lineMax(line, result, fwd, bwd, h, r);
+    for (let y = 0; y < h; y++) out[y * w + x] = sign * result[y];
+  }
   return out;
 }
 
@@ -48,18 +84,67 @@ export function extremeFilter(
 export function boxBlur(src: Plane, w: number, h: number, r: number): Float32Array {
   const tmp = new Float32Array(w * h);
   const out = new Float32Array(w * h);
-  const pass = (s: Plane, d: Float32Array, start: number, stride: number, n: number) => {
+  blurLines(src, tmp, h, w, w, 1, r);
+  blurLines(tmp, out, w, h, 1, w, r);
+  return out;
+}
+
+/** Running-sum mean of `count` lines of `n` values; line `l` starts at `l × gap`, steps `stride`. */
+function blurLines(
+  s: Plane,
+  d: Float32Array,
+  count: number,
+  n: number,
+  gap: number,
+  stride: number,
+  r: number,
+): void {
+  const last = n - 1;
+  for (let l = 0; l < count; l++) {
+    const start = l * gap;
     let sum = 0;
-    const at = (i: number) => s[start + Math.min(n - 1, Math.max(0, i)) * stride];
-    for (let i = -r; i <= r; i++) sum += at(i);
+    for (let i = -r; i <= r; i++) sum += s[start + (i < 0 ? 0 : i > last ? last : i) * stride];
     for (let i = 0; i < n; i++) {
       d[start + i * stride] = sum / (2 * r + 1);
-      sum += at(i + r + 1) - at(i - r);
+      const add = i + r + 1 > last ? last : i + r + 1;
+      const drop = i - r < 0 ? 0 : i - r;
+      sum += s[start + add * stride] - s[start + drop * stride];
     }
-  };
-  for (let y = 0; y < h; y++) pass(src, tmp, y * w, 1, w);
-  for (let x = 0; x < w; x++) pass(tmp, out, x, w, h);
-  return out;
+  }
+}
+
+/** Area-averaging weights: for output `o`, inputs `first[o]…first[o] + count[o] - 1`. */
+interface AreaWeights {
+  first: Int32Array;
+  count: Int32Array;
+  /** `count[o]` shares per output, from `offset[o]`. */
+  offset: Int32Array;
+  share: Float64Array;
+}
+
+function areaWeights(sn: number, dn: number): AreaWeights {
+  const step = sn / dn;
+  const first = new Int32Array(dn);
+  const count = new Int32Array(dn);
+  const offset = new Int32Array(dn);
+  const shares: number[] = [];
+  for (let o = 0; o < dn; o++) {
+    const a = o * step;
+    const b = a + step;
+    offset[o] = shares.length;
+    first[o] = -1;
+    for (let i = Math.floor(a); i < Math.min(sn, Math.ceil(b)); i++) {
+      const share = Math.min(b, i + 1) - Math.max(a, i);
+      if (share <= 1e-6) continue;
+      if (first[o] < 0) first[o] = i;
+      // Inputs are consecutive: a skipped sliver can only be at either end.
+      count[o] = i - first[o] + 1;
+      shares.length = offset[o] + count[o] - 1;
+      shares.push(share / step);
+    }
+    if (first[o] < 0) first[o] = 0;
+  }
+  return { first, count, offset, share: Float64Array.from(shares) };
 }
 
 /** Resamples by area averaging (each output pixel is the mean of the input area it covers). */
@@ -70,36 +155,26 @@ export function resizeArea(
   dw: number,
   dh: number,
 ): Float32Array {
-  const weights = (sn: number, dn: number) => {
-    // For each output index, the input indices and the share of each.
-    const rows: Array<Array<[number, number]>> = [];
-    const step = sn / dn;
-    for (let o = 0; o < dn; o++) {
-      const a = o * step;
-      const b = a + step;
-      const row: Array<[number, number]> = [];
-      for (let i = Math.floor(a); i < Math.min(sn, Math.ceil(b)); i++) {
-        const share = Math.min(b, i + 1) - Math.max(a, i);
-        if (share > 1e-6) row.push([i, share / step]);
-      }
-      rows.push(row);
-    }
-    return rows;
-  };
-  const wx = weights(sw, dw);
-  const wy = weights(sh, dh);
+  const wx = areaWeights(sw, dw);
+  const wy = areaWeights(sh, dh);
   const tmp = new Float32Array(dw * sh);
   for (let y = 0; y < sh; y++) {
+    const row = y * sw;
     for (let x = 0; x < dw; x++) {
       let v = 0;
-      for (const [i, s] of wx[x]) v += src[y * sw + i] * s;
+      const i0 = row + wx.first[x];
+      const s0 = wx.offset[x];
+      for (let j = 0; j < wx.count[x]; j++) v += src[i0 + j] * wx.share[s0 + j];
       tmp[y * dw + x] = v;
     }
   }
   const out = new Float32Array(dw * dh);
   for (let y = 0; y < dh; y++) {
-    for (const [i, s] of wy[y]) {
-      for (let x = 0; x < dw; x++) out[y * dw + x] += tmp[i * dw + x] * s;
+    const row = y * dw;
+    for (let j = 0; j < wy.count[y]; j++) {
+      const from = (wy.first[y] + j) * dw;
+      const s = wy.share[wy.offset[y] + j];
+      for (let x = 0; x < dw; x++) out[row + x] += tmp[from + x] * s;
     }
   }
   return out;
@@ -114,28 +189,48 @@ export function resizeBilinear(
   dh: number,
 ): Float32Array {
   const out = new Float32Array(dw * dh);
+  // Each source row interpolated across first (in doubles, as the plain formula does), then rows.
+  const across = new Float64Array(sh * dw);
+  for (let x = 0; x < dw; x++) {
+    const fx = Math.min(sw - 1, Math.max(0, ((x + 0.5) * sw) / dw - 0.5));
+    const x0 = Math.floor(fx);
+    const x1 = Math.min(sw - 1, x0 + 1);
+    const tx = fx - x0;
+    for (let y = 0; y < sh; y++) {
+      across[y * dw + x] = src[y * sw + x0] * (1 - tx) + src[y * sw + x1] * tx;
+    }
+  }
   for (let y = 0; y < dh; y++) {
     const fy = Math.min(sh - 1, Math.max(0, ((y + 0.5) * sh) / dh - 0.5));
     const y0 = Math.floor(fy);
     const y1 = Math.min(sh - 1, y0 + 1);
     const ty = fy - y0;
-    for (let x = 0; x < dw; x++) {
-      const fx = Math.min(sw - 1, Math.max(0, ((x + 0.5) * sw) / dw - 0.5));
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(sw - 1, x0 + 1);
-      const tx = fx - x0;
-      const top = src[y0 * sw + x0] * (1 - tx) + src[y0 * sw + x1] * tx;
-      const bottom = src[y1 * sw + x0] * (1 - tx) + src[y1 * sw + x1] * tx;
-      out[y * dw + x] = top * (1 - ty) + bottom * ty;
-    }
+    const r0 = y0 * dw;
+    const r1 = y1 * dw;
+    const row = y * dw;
+    for (let x = 0; x < dw; x++) out[row + x] = across[r0 + x] * (1 - ty) + across[r1 + x] * ty;
   }
   return out;
 }
 
+/** Histogram of values in 0-1 over 256 bins (`round(v × 255)`, clamped). */
+export function histogram256(values: Float32Array): Uint32Array {
+  const hist = new Uint32Array(256);
+  for (let i = 0; i < values.length; i++) {
+    // `(x + 0.5) | 0` is Math.round(x) for x ≥ 0, and at most 0 below: the clamp is the same.
+    const b = (values[i] * 255 + 0.5) | 0;
+    hist[b < 0 ? 0 : b > 255 ? 255 : b]++;
+  }
+  return hist;
+}
+
 /** Otsu's threshold of values in 0-1 (256 bins): the split that maximises between-class variance. */
 export function otsu(values: Float32Array): number {
-  const hist = new Float64Array(256);
-  for (const v of values) hist[Math.min(255, Math.max(0, Math.round(v * 255)))]++;
+  return otsuOfHistogram(histogram256(values));
+}
+
+/** {@linkcode otsu} from a 256-bin histogram of values in 0-1. */
+export function otsuOfHistogram(hist: Uint32Array): number {
   let total = 0;
   let sumAll = 0;
   for (let i = 0; i < 256; i++) {
@@ -165,42 +260,38 @@ export function otsu(values: Float32Array): number {
 
 /**
  * Distance from each pixel to the nearest pixel where `mask` is `target` (0 or 1), by a two-pass
- * 3-4 chamfer transform, in pixels (within about 8 % of the Euclidean distance).
+ * 3-4 chamfer transform, times 3 (a step costs 3, a diagonal 4; within about 8 % of 3 × the
+ * Euclidean distance): whole numbers, so that `cost > 3 × r` says `distance > r` exactly.
  */
-export function chamferDistance(
-  mask: Uint8Array,
-  w: number,
-  h: number,
-  target: number,
-): Float32Array {
+export function chamferCost(mask: Uint8Array, w: number, h: number, target: number): Int32Array {
   const far = 1e9;
-  const d = new Float32Array(w * h);
+  const d = new Int32Array(w * h);
   for (let i = 0; i < d.length; i++) d[i] = mask[i] === target ? 0 : far;
-  const relax = (i: number, j: number, cost: number) => {
-    if (d[j] + cost < d[i]) d[i] = d[j] + cost;
-  };
   for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const i = y * w + x;
-      if (x > 0) relax(i, i - 1, 3);
+    for (let x = 0, i = y * w; x < w; x++, i++) {
+      let v = d[i];
+      if (v === 0) continue;
+      if (x > 0 && d[i - 1] + 3 < v) v = d[i - 1] + 3;
       if (y > 0) {
-        relax(i, i - w, 3);
-        if (x > 0) relax(i, i - w - 1, 4);
-        if (x < w - 1) relax(i, i - w + 1, 4);
+        if (d[i - w] + 3 < v) v = d[i - w] + 3;
+        if (x > 0 && d[i - w - 1] + 4 < v) v = d[i - w - 1] + 4;
+        if (x < w - 1 && d[i - w + 1] + 4 < v) v = d[i - w + 1] + 4;
       }
+      d[i] = v;
     }
   }
   for (let y = h - 1; y >= 0; y--) {
-    for (let x = w - 1; x >= 0; x--) {
-      const i = y * w + x;
-      if (x < w - 1) relax(i, i + 1, 3);
+    for (let x = w - 1, i = y * w + x; x >= 0; x--, i--) {
+      let v = d[i];
+      if (v === 0) continue;
+      if (x < w - 1 && d[i + 1] + 3 < v) v = d[i + 1] + 3;
       if (y < h - 1) {
-        relax(i, i + w, 3);
-        if (x < w - 1) relax(i, i + w + 1, 4);
-        if (x > 0) relax(i, i + w - 1, 4);
+        if (d[i + w] + 3 < v) v = d[i + w] + 3;
+        if (x < w - 1 && d[i + w + 1] + 4 < v) v = d[i + w + 1] + 4;
+        if (x > 0 && d[i + w - 1] + 4 < v) v = d[i + w - 1] + 4;
       }
+      d[i] = v;
     }
   }
-  for (let i = 0; i < d.length; i++) d[i] /= 3;
   return d;
 }

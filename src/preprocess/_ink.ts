@@ -1,4 +1,11 @@
-import { boxBlur, extremeFilter, otsu, resizeArea, resizeBilinear } from "./_filters.ts";
+import {
+  boxBlur,
+  extremeFilter,
+  histogram256,
+  otsuOfHistogram,
+  resizeArea,
+  resizeBilinear,
+} from "./_filters.ts";
 
 /** The ink of an image: how much each pixel differs from the local background (0-1). */
 export interface InkMap {
@@ -21,7 +28,7 @@ const BACKGROUND_SIZE = 128;
 export function inkMap(gray: Uint8Array, w: number, h: number): InkMap {
   // The paper is most of the image (a bold digit in a tight crop still leaves it the majority).
   const hist = new Uint32Array(256);
-  for (const v of gray) hist[v]++;
+  for (let i = 0; i < gray.length; i++) hist[gray[i]]++;
   const counted = gray.length;
   const at = (share: number) => {
     let seen = 0;
@@ -32,8 +39,9 @@ export function inkMap(gray: Uint8Array, w: number, h: number): InkMap {
   // under 1 % of the pixels (a thin digit in a large photo), so look at the extreme 0.1 %.
   const median = at(0.5);
   const lightBackground = median - at(0.001) >= at(0.999) - median;
-  const bright = new Float32Array(gray.length);
-  for (let i = 0; i < gray.length; i++) bright[i] = lightBackground ? 255 - gray[i] : gray[i];
+  const bright = new Uint8Array(gray.length); // whole numbers 0-255, as bytes
+  if (lightBackground) { for (let i = 0; i < gray.length; i++) bright[i] = 255 - gray[i]; }
+  else bright.set(gray);
 
   const scale = Math.min(1, BACKGROUND_SIZE / Math.max(w, h));
   const sw = Math.max(1, Math.round(w * scale));
@@ -49,8 +57,10 @@ export function inkMap(gray: Uint8Array, w: number, h: number): InkMap {
 
   const ink = new Float32Array(gray.length);
   for (let i = 0; i < ink.length; i++) {
-    const range = Math.max(40, 255 - background[i]);
-    ink[i] = Math.min(1, Math.max(0, (bright[i] - background[i]) / range));
+    const b = background[i];
+    const range = 255 - b > 40 ? 255 - b : 40;
+    const v = (bright[i] - b) / range;
+    ink[i] = v < 0 ? 0 : v > 1 ? 1 : v;
   }
   return { ink, polarity: lightBackground ? "dark_on_light" : "light_on_dark", background };
 }
@@ -66,8 +76,7 @@ const MIN_THRESHOLD = 0.16;
 export function thresholdInk(ink: Float32Array, w: number, h: number): Uint8Array {
   // When the digit is a tiny share of the image, Otsu splits the paper's noise instead: keep the
   // threshold at least at half the contrast of the strongest ink (the top 0.1 % of pixels).
-  const hist = new Uint32Array(256);
-  for (const v of ink) hist[Math.round(v * 255)]++;
+  const hist = histogram256(ink);
   let peak = 1;
   for (let v = 255, above = 0; v >= 0; v--) {
     if ((above += hist[v]) > 0.001 * ink.length) {
@@ -75,28 +84,28 @@ export function thresholdInk(ink: Float32Array, w: number, h: number): Uint8Arra
       break;
     }
   }
-  const strong = Math.max(MIN_THRESHOLD, otsu(ink), 0.45 * peak);
+  const strong = Math.max(MIN_THRESHOLD, otsuOfHistogram(hist), 0.45 * peak);
   const weak = strong * 0.6;
   const mask = new Uint8Array(ink.length);
-  const stack: number[] = [];
+  const stack = new Int32Array(ink.length); // each pixel is pushed at most once
   for (let i = 0; i < ink.length; i++) {
-    if (ink[i] >= strong && mask[i] === 0) {
-      mask[i] = 1;
-      stack.push(i);
-      while (stack.length > 0) {
-        const p = stack.pop()!;
-        const x = p % w;
-        const y = (p - x) / w;
-        for (let dy = -1; dy <= 1; dy++) {
-          for (let dx = -1; dx <= 1; dx++) {
-            const nx = x + dx;
-            const ny = y + dy;
-            if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
-            const q = ny * w + nx;
-            if (mask[q] === 0 && ink[q] >= weak) {
-              mask[q] = 1;
-              stack.push(q);
-            }
+    if (ink[i] < strong || mask[i] !== 0) continue;
+    mask[i] = 1;
+    let top = 0;
+    stack[top++] = i;
+    while (top > 0) {
+      const p = stack[--top];
+      const x = p % w;
+      const y = (p - x) / w;
+      const x0 = x > 0 ? x - 1 : 0;
+      const x1 = x < w - 1 ? x + 1 : w - 1;
+      const y0 = y > 0 ? y - 1 : 0;
+      const y1 = y < h - 1 ? y + 1 : h - 1;
+      for (let ny = y0; ny <= y1; ny++) {
+        for (let q = ny * w + x0, end = ny * w + x1; q <= end; q++) {
+          if (mask[q] === 0 && ink[q] >= weak) {
+            mask[q] = 1;
+            stack[top++] = q;
           }
         }
       }

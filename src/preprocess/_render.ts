@@ -1,4 +1,4 @@
-import { chamferDistance, resizeArea } from "./_filters.ts";
+import { chamferCost, resizeArea } from "./_filters.ts";
 import type { Box } from "./types.ts";
 
 /** MNIST's digits sit in a 20×20 box inside the 28×28 image. */
@@ -27,22 +27,35 @@ export function normaliseStroke(
     radius = -Math.floor(Math.min(stroke - 1.5 * wanted, stroke / 2) / 2);
   }
   if (radius === 0) return { mask, box };
-  // Round pens: grow or shrink by a disc (distance to the ink, or to the paper).
-  const distance = chamferDistance(mask, w, h, radius > 0 ? 1 : 0);
+  // Round pens: grow or shrink by a disc (distance to the ink, or to the paper). Only the box and
+  // a margin can change: the distances there are the same in a crop as in the whole image, since
+  // all the ink lies in the box and the paper nearest to any of it lies at most 1 px outside.
+  const margin = radius > 0 ? radius + 1 : 1;
+  const cx0 = Math.max(0, box.x - margin);
+  const cy0 = Math.max(0, box.y - margin);
+  const cw = Math.min(w, box.x + box.width + margin) - cx0;
+  const ch = Math.min(h, box.y + box.height + margin) - cy0;
+  const crop = new Uint8Array(cw * ch);
+  for (let y = 0; y < ch; y++) {
+    crop.set(mask.subarray((cy0 + y) * w + cx0, (cy0 + y) * w + cx0 + cw), y * cw);
+  }
+  const cost = chamferCost(crop, cw, ch, radius > 0 ? 1 : 0); // 3 × the distance
+  const limit = 3 * Math.abs(radius);
   const out = new Uint8Array(mask.length);
   let [x0, y0, x1, y1] = [w, h, -1, -1];
-  for (let i = 0; i < out.length; i++) {
-    if (radius > 0 ? distance[i] > radius : distance[i] <= -radius) continue;
-    out[i] = 1;
-    const x = i % w;
-    const y = (i - x) / w;
-    x0 = Math.min(x0, x);
-    y0 = Math.min(y0, y);
-    x1 = Math.max(x1, x);
-    y1 = Math.max(y1, y);
+  for (let y = 0; y < ch; y++) {
+    for (let x = 0, i = y * cw; x < cw; x++, i++) {
+      if (radius > 0 ? cost[i] > limit : cost[i] <= limit) continue;
+      out[(cy0 + y) * w + cx0 + x] = 1;
+      if (x < x0) x0 = x;
+      if (y < y0) y0 = y;
+      if (x > x1) x1 = x;
+      if (y > y1) y1 = y;
+    }
   }
   if (x1 < 0) return { mask, box }; // eroded away: keep the original
-  return { mask: out, box: { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 } };
+  const grown = { x: cx0 + x0, y: cy0 + y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
+  return { mask: out, box: grown };
 }
 
 /**

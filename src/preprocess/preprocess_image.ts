@@ -29,7 +29,8 @@ function implausible(stats: InkStats, box: Box, longSide: number): string | unde
 const toBytes = (plane: ArrayLike<number>, scale: number): Uint8Array =>
   Uint8Array.from(plane, (v) => Math.max(0, Math.min(255, Math.round(v * scale))));
 
-type Keep = (name: string, data: Uint8Array, width?: number, height?: number) => void;
+/** Records a debug image; `data` is called only when debug images were asked for. */
+type Keep = (name: string, data: () => Uint8Array, width?: number, height?: number) => void;
 
 /** Lighting, polarity, threshold, lines, and the digit's ink, on one decoded image. */
 function findDigit(
@@ -37,18 +38,18 @@ function findDigit(
   keep: Keep,
 ): { polarity: "dark_on_light" | "light_on_dark"; pick: DigitPick | null } {
   const { width: w, height: h } = gray;
-  keep("1-gray", gray.data, w, h);
+  keep("1-gray", () => gray.data, w, h);
   const { ink, polarity, background } = inkMap(gray.data, w, h);
-  keep("2-background", toBytes(background, 1), w, h);
-  keep("3-ink", toBytes(ink, 255), w, h);
+  keep("2-background", () => toBytes(background, 1), w, h);
+  keep("3-ink", () => toBytes(ink, 255), w, h);
   const raw = thresholdInk(ink, w, h);
-  keep("4-threshold", toBytes(raw, 255), w, h);
+  keep("4-threshold", () => toBytes(raw, 255), w, h);
   const lined = removeLines(raw, w, h);
   const mask = removeSurroundings(lined, w, h);
-  keep("5-lines-removed", toBytes(mask, 255), w, h);
+  keep("5-lines-removed", () => toBytes(mask, 255), w, h);
   // Keep the surroundings when clearing them leaves nothing: then they were the digit.
   const pick: DigitPick | null = pickDigit(mask, ink, w, h) ?? pickDigit(lined, ink, w, h);
-  if (pick !== null) keep("6-digit", toBytes(pick.mask, 255), w, h);
+  if (pick !== null) keep("6-digit", () => toBytes(pick.mask, 255), w, h);
   return { polarity, pick };
 }
 
@@ -84,11 +85,11 @@ export async function preprocessImage(
   bytes: Uint8Array,
   options: PreprocessOptions = {},
 ): Promise<PreprocessResult> {
-  const { maxPixels = 40_000_000, workSize = 512, allowAnimated = false, debug = false } = options;
+  const { maxPixels = 40_000_000, workSize = 320, allowAnimated = false, debug = false } = options;
   const steps: DebugStep[] = [];
   let prefix = "";
   const keep: Keep = (name, data, width = 28, height = 28) => {
-    if (debug) steps.push({ name: prefix + name, width, height, data });
+    if (debug) steps.push({ name: prefix + name, width, height, data: data() });
   };
   let gray = await decodeGray(bytes, maxPixels, workSize, allowAnimated);
   let { polarity, pick } = findDigit(gray, keep);
@@ -122,8 +123,8 @@ export async function preprocessImage(
     return { ...base, input: null, reason, box: pick.box, stats: pick.stats };
   }
   const normal = normaliseStroke(pick.mask, w, h, pick.box, pick.stats.strokeRatio * side);
-  keep("7-stroke", toBytes(normal.mask, 255), w, h);
+  keep("7-stroke", () => toBytes(normal.mask, 255), w, h);
   const input = renderMnist(normal.mask, w, h, normal.box);
-  keep("8-input", toBytes(input, 255));
+  keep("8-input", () => toBytes(input, 255));
   return { ...base, input, box: pick.box, stats: pick.stats };
 }

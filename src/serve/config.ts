@@ -16,6 +16,27 @@ export interface ServeConfig {
   corsOrigins: string[];
   /** Serve the model's files at `/model/…` for in-browser prediction. @default {true} */
   publishModel: boolean;
+  /**
+   * Web Workers that run the photo pipeline, so that several photos are worked on at once; 0 runs
+   * it on the request thread. @default {defaultWorkers()}
+   */
+  workers: number;
+}
+
+/**
+ * Photo-pipeline workers when none are asked for: one per core, at most 4, and none on one core
+ * (a worker there only adds a hop).
+ *
+ * @example
+ * ```ts
+ * import { defaultWorkers } from "./config.ts";
+ * import { ok } from "node:assert/strict";
+ * ok(defaultWorkers() >= 0 && defaultWorkers() <= 4);
+ * ```
+ */
+export function defaultWorkers(): number {
+  const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
+  return cores > 1 ? Math.min(4, cores) : 0;
 }
 
 /** The model committed in the repository, used when none is named. */
@@ -33,6 +54,7 @@ export function defaultConfig(): ServeConfig {
     limits: { ...DEFAULT_LIMITS, allowedTypes: [...DEFAULT_LIMITS.allowedTypes] },
     corsOrigins: [],
     publishModel: true,
+    workers: defaultWorkers(),
   };
 }
 
@@ -71,6 +93,7 @@ export const ENV_VARIABLES: Readonly<Record<string, string>> = Object.freeze({
   ALLOWED_TYPES: "comma-separated image types (default image/png,image/jpeg,image/webp,image/gif)",
   CORS_ORIGIN: "comma-separated origins allowed by CORS, or * (default: none)",
   PUBLISH_MODEL: "0 to stop serving /model/… (default 1)",
+  PREPROCESS_WORKERS: "Web Workers for the photo pipeline, 0 for none (default: cores, at most 4)",
 });
 
 /**
@@ -110,6 +133,8 @@ export function configFromEnv(env: Record<string, string | undefined>): ServeCon
     const value = get(name);
     if (value !== undefined) (limits[key] as number) = parseCount(name, value, 1);
   }
+  const workers = get("PREPROCESS_WORKERS");
+  if (workers !== undefined) config.workers = parseCount("PREPROCESS_WORKERS", workers, 0);
   const types = get("ALLOWED_TYPES");
   if (types !== undefined) limits.allowedTypes = list(types).map((t) => t.toLowerCase());
   const cors = get("CORS_ORIGIN");

@@ -1,5 +1,5 @@
 import { loadClassifier } from "../model/classifier.ts";
-import { preprocessImage } from "../preprocess/mod.ts";
+import { createPreprocessPool, preprocessImage } from "../preprocess/mod.ts";
 import type { ServiceParts } from "./start_server.ts";
 
 /**
@@ -18,4 +18,6 @@ import type { ServiceParts } from "./start_server.ts";
 export const SERVICE_PARTS: ServiceParts = {
   loadClassifier: (pathOrUrl) => loadClassifier(pathOrUrl),
   makePreprocess: (limits) => (bytes) => preprocessImage(bytes, { maxPixels: limits.maxPixels }),
+  makePreprocessPool: (limits, workers) =>
+    createPreprocessPool({ workers, preprocess: { maxPixels: limits.maxPixels } }),
 };

@@ -2,14 +2,16 @@ import type { Hono } from "hono";
 import { selectBackend } from "../backend/mod.ts";
 import { createApp } from "./create_app.ts";
 import type { ServeConfig } from "./config.ts";
-import type { DigitClassifier, PreprocessFn, ServeLimits } from "./types.ts";
+import type { DigitClassifier, PreprocessFn, PreprocessService, ServeLimits } from "./types.ts";
 
 /** How the service gets its model and photo pipeline (the real ones come from `src/model` and `src/preprocess`). */
 export interface ServiceParts {
   /** Loads a model folder, `model.json` path or URL. */
   loadClassifier(pathOrUrl: string): Promise<DigitClassifier>;
-  /** The photo pipeline, with the service's limits. */
+  /** The photo pipeline, with the service's limits, on the request thread. */
   makePreprocess(limits: ServeLimits): PreprocessFn;
+  /** The photo pipeline on `workers` Web Workers; without it, `makePreprocess` serves. */
+  makePreprocessPool?(limits: ServeLimits, workers: number): PreprocessService;
 }
 
 /** A built service: the app, and the model that becomes ready once per isolate. */
@@ -20,6 +22,8 @@ export interface Service {
   ready: Promise<DigitClassifier>;
   /** What `/readyz` shows: `backend` and `model` (filled in as they become known). */
   info: Record<string, string>;
+  /** Stops the photo pipeline's workers, if any (they start again on the next request). */
+  close(): void;
 }
 
 const isUrl = (s: string): boolean => /^https?:\/\//i.test(s);
@@ -83,15 +87,18 @@ export function createService(config: ServeConfig, parts: ServiceParts): Service
     info.backend = await startBackend(config.backend);
     return await parts.loadClassifier(config.modelPath);
   })();
+  const pool = config.workers > 0 && parts.makePreprocessPool !== undefined
+    ? parts.makePreprocessPool(config.limits, config.workers)
+    : null;
   const app = createApp({
     classifier: ready,
-    preprocess: parts.makePreprocess(config.limits),
+    preprocess: pool?.preprocess ?? parts.makePreprocess(config.limits),
     limits: config.limits,
     corsOrigins: config.corsOrigins,
     modelFiles: config.publishModel ? config.modelPath : null,
     info,
   });
-  return { app, ready, info };
+  return { app, ready, info, close: () => pool?.close() };
 }
 
 /** Options for {@linkcode startServer}. */
@@ -125,8 +132,10 @@ export async function startServer(
   else service.ready.catch(() => {}); // reported by /readyz and the log
   const onListen = options.onListen ??
     ((addr: Deno.NetAddr) => console.log(`Listening on http://${addr.hostname}:${addr.port}/`));
-  return Deno.serve(
+  const server = Deno.serve(
     { hostname: config.hostname, port: config.port, onListen, signal },
     service.app.fetch,
   );
+  server.finished.finally(() => service.close());
+  return server;
 }

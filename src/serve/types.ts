@@ -25,6 +25,14 @@ export interface PreprocessOutcome {
 /** Turns the bytes of one image file into the model's 28×28 input; throws on undecodable bytes. */
 export type PreprocessFn = (bytes: Uint8Array) => Promise<PreprocessOutcome>;
 
+/** A photo pipeline that holds resources (a pool of workers) until it is closed. */
+export interface PreprocessService {
+  /** The pipeline. */
+  preprocess: PreprocessFn;
+  /** Releases the resources; a later call of `preprocess` may take them again. */
+  close(): void;
+}
+
 /** Limits applied to every `POST /predict`. */
 export interface ServeLimits {
   /** Largest request body in bytes (multipart bodies included). @default {6291456} (6 MiB) */

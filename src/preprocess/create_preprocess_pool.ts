@@ -1,0 +1,160 @@
+import { preprocessImage } from "./preprocess_image.ts";
+import { type PoolReply, type PoolRequest, reviveError } from "./_pool_messages.ts";
+import type { PreprocessOptions, PreprocessResult } from "./types.ts";
+
+/** Options for {@linkcode createPreprocessPool}. */
+export interface PreprocessPoolOptions {
+  /** Web Workers that run the pipeline; 0 runs it on the calling thread. @default {2} */
+  workers?: number;
+  /** Options for every image (`debug` pictures cross the worker boundary too). @default {{}} */
+  preprocess?: PreprocessOptions;
+}
+
+/** The photo pipeline on a pool of Web Workers. */
+export interface PreprocessPool {
+  /** Workers in the pool (0 when the pipeline runs on the calling thread). */
+  readonly size: number;
+  /** {@linkcode preprocessImage} on the least busy worker: same results, same errors. */
+  preprocess(bytes: Uint8Array): Promise<PreprocessResult>;
+  /** Stops the workers; images still in flight are rejected. Later calls start new workers. */
+  close(): void;
+}
+
+interface Task {
+  bytes: Uint8Array;
+  resolve: (r: PreprocessResult) => void;
+  reject: (e: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  pending: Map<number, Task>;
+  /** Whether the worker has answered once (then it loaded the pipeline and sharp). */
+  answered: boolean;
+}
+
+/**
+ * Runs {@linkcode preprocessImage} on a pool of Web Workers, so that several photos are decoded
+ * and analysed at once on several cores while the calling thread serves requests and runs the
+ * model. Each worker loads the pipeline and sharp on its own, once, on first use; nothing of tfjs.
+ * Where Web Workers cannot start, or a worker fails before its first answer (it could not load
+ * the pipeline), the pipeline runs on the calling thread instead, from then on. A worker that
+ * crashes later rejects its images and is replaced on the next call.
+ *
+ * @example
+ * ```ts
+ * import { createPreprocessPool } from "./create_preprocess_pool.ts";
+ * import sharp from "sharp";
+ * import { equal, ok } from "node:assert/strict";
+ * const png = await sharp({
+ *   create: { width: 100, height: 100, channels: 3, background: "#fff" },
+ * }).composite([{
+ *   input: { create: { width: 8, height: 60, channels: 3, background: "#000" } },
+ *   left: 46,
+ *   top: 20,
+ * }]).png().toBuffer();
+ * const pool = createPreprocessPool({ workers: 1 });
+ * try {
+ *   const { input, polarity } = await pool.preprocess(new Uint8Array(png));
+ *   equal(polarity, "dark_on_light");
+ *   ok(input !== null && input[14 * 28 + 14] > 0.9);
+ * } finally {
+ *   pool.close();
+ * }
+ * ```
+ */
+export function createPreprocessPool(options: PreprocessPoolOptions = {}): PreprocessPool {
+  const size = Math.max(0, Math.floor(options.workers ?? 2));
+  const preprocessOptions = options.preprocess ?? {};
+  const slots: Array<Slot | null> = Array.from({ length: size }, () => null);
+  let nextId = 0;
+  let inThread = size === 0;
+
+  const start = (index: number): Slot | null => {
+    let worker: Worker;
+    try {
+      worker = new Worker(new URL("./_pool_worker.ts", import.meta.url), { type: "module" });
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      console.warn(`Web Workers cannot start here (${why}): the photo pipeline runs in-thread`);
+      inThread = true;
+      return null;
+    }
+    const slot: Slot = { worker, pending: new Map(), answered: false };
+    worker.onmessage = (event: MessageEvent<PoolReply>) => {
+      slot.answered = true;
+      const { id, result, error } = event.data;
+      const task = slot.pending.get(id);
+      slot.pending.delete(id);
+      if (task === undefined) return;
+      if (error !== undefined) task.reject(reviveError(error));
+      else task.resolve(result);
+    };
+    worker.onerror = (event: ErrorEvent) => {
+      event.preventDefault();
+      if (!slot.answered) return fallBack(index, slot, event.message);
+      fail(index, slot, new Error(`The photo pipeline's worker failed: ${event.message}`));
+    };
+    return slot;
+  };
+
+  /** Stops a worker and hands back the images it had not answered yet. */
+  const stop = (index: number, slot: Slot): Task[] => {
+    slot.worker.terminate();
+    if (slots[index] === slot) slots[index] = null;
+    const tasks = [...slot.pending.values()];
+    slot.pending.clear();
+    return tasks;
+  };
+
+  const fail = (index: number, slot: Slot, error: Error) => {
+    for (const task of stop(index, slot)) task.reject(error);
+  };
+
+  // A worker that fails before its first answer could not load the pipeline (a platform whose
+  // workers cannot load sharp): run everything in-thread from now on, its images included.
+  const fallBack = (index: number, slot: Slot, why: string) => {
+    if (!inThread) {
+      console.warn(`The photo pipeline's worker did not start (${why}): running it in-thread`);
+    }
+    inThread = true;
+    const tasks = stop(index, slot);
+    for (const [i, other] of slots.entries()) if (other !== null) tasks.push(...stop(i, other));
+    for (const task of tasks) {
+      preprocessImage(task.bytes, preprocessOptions).then(task.resolve, task.reject);
+    }
+  };
+
+  const pick = (): Slot | null => {
+    let best = -1;
+    for (let i = 0; i < size; i++) {
+      const load = slots[i]?.pending.size ?? 0;
+      if (best < 0 || load < (slots[best]?.pending.size ?? 0)) best = i;
+      if (load === 0) break;
+    }
+    slots[best] ??= start(best);
+    return slots[best];
+  };
+
+  return {
+    size,
+    preprocess(bytes: Uint8Array): Promise<PreprocessResult> {
+      const slot = inThread ? null : pick();
+      if (slot === null) return preprocessImage(bytes, preprocessOptions);
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        slot.pending.set(id, { bytes, resolve, reject });
+        // A copy of just these bytes (they may be a view of a larger request body), moved over.
+        const copy = bytes.slice();
+        const request: PoolRequest = { id, bytes: copy, options: preprocessOptions };
+        slot.worker.postMessage(request, [copy.buffer]);
+      });
+    },
+    close(): void {
+      for (let i = 0; i < size; i++) {
+        const slot = slots[i];
+        if (slot !== null) fail(i, slot, new Error("The photo pipeline's workers were stopped"));
+      }
+    },
+  };
+}

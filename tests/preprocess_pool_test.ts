@@ -1,0 +1,75 @@
+// The photo pipeline on a pool of Web Workers: the same answers and the same errors as on the
+// calling thread, several images at once, and a clean stop.
+import { deepEqual, equal, ok, rejects } from "node:assert/strict";
+import { createPreprocessPool, preprocessImage } from "../src/preprocess/mod.ts";
+import { fixtureBytes, fixtureRows } from "./_photo_fixtures.ts";
+
+const rows = await fixtureRows();
+const scenes = rows.filter((r) => r.kind !== "bad").slice(0, 6);
+const bad = rows.filter((r) => r.kind === "bad" && !r.expect.startsWith("null"));
+const ERRORS: Record<string, ErrorConstructor> = { TypeError, RangeError, SyntaxError };
+
+Deno.test("createPreprocessPool() answers as preprocessImage() does, several images at once", async () => {
+  const pool = createPreprocessPool({ workers: 2 });
+  try {
+    const files = await Promise.all(scenes.map((r) => fixtureBytes(r.file)));
+    const pooled = await Promise.all(files.map((bytes) => pool.preprocess(bytes)));
+    for (const [i, bytes] of files.entries()) {
+      const here = await preprocessImage(bytes);
+      deepEqual(pooled[i].box, here.box, scenes[i].file);
+      deepEqual(pooled[i].stats, here.stats, scenes[i].file);
+      deepEqual(pooled[i].input, here.input, scenes[i].file);
+    }
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("createPreprocessPool() rejects bad files with the error class and message of preprocessImage()", async () => {
+  const pool = createPreprocessPool({ workers: 1 });
+  try {
+    for (const row of bad) {
+      const [kind, message] = row.expect.split(/:(.*)/s);
+      await rejects(pool.preprocess(await fixtureBytes(row.file)), (error: Error) => {
+        ok(
+          error instanceof ERRORS[kind],
+          `${row.file}: ${error.constructor.name}: ${error.message}`,
+        );
+        ok(error.message.includes(message), `${row.file}: "${error.message}" lacks "${message}"`);
+        return true;
+      });
+    }
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("createPreprocessPool() passes its options to every image", async () => {
+  const pool = createPreprocessPool({ workers: 1, preprocess: { maxPixels: 1_000 } });
+  try {
+    await rejects(pool.preprocess(await fixtureBytes(scenes[0].file)), RangeError);
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("createPreprocessPool() with 0 workers runs the pipeline on the calling thread", async () => {
+  const pool = createPreprocessPool({ workers: 0 });
+  equal(pool.size, 0);
+  const result = await pool.preprocess(await fixtureBytes(scenes[0].file));
+  ok(result.input !== null && result.input.length === 784);
+  pool.close();
+});
+
+Deno.test("createPreprocessPool() rejects images in flight when closed, and starts again after", async () => {
+  const pool = createPreprocessPool({ workers: 1 });
+  const bytes = await fixtureBytes(scenes[0].file);
+  const inFlight = pool.preprocess(bytes);
+  pool.close();
+  await rejects(inFlight, /workers were stopped/);
+  try {
+    ok((await pool.preprocess(bytes)).input !== null);
+  } finally {
+    pool.close();
+  }
+});
