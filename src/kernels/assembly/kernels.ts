@@ -49,13 +49,13 @@ export function gemm(
         for (let k = 0; k < kn; k++) {
           const v0 = v128.load(qb);
           const v1 = v128.load(qb, 16);
-          let s = f32x4.splat(load<f32>(qa));
+          let s = v128.load32_splat(qa);
           c00 = fma(c00, s, v0); c01 = fma(c01, s, v1);
-          s = f32x4.splat(load<f32>(qa + sai));
+          s = v128.load32_splat(qa + sai);
           c10 = fma(c10, s, v0); c11 = fma(c11, s, v1);
-          s = f32x4.splat(load<f32>(qa + 2 * sai));
+          s = v128.load32_splat(qa + 2 * sai);
           c20 = fma(c20, s, v0); c21 = fma(c21, s, v1);
-          s = f32x4.splat(load<f32>(qa + 3 * sai));
+          s = v128.load32_splat(qa + 3 * sai);
           c30 = fma(c30, s, v0); c31 = fma(c31, s, v1);
           qa += sak;
           qb += sb;
@@ -72,7 +72,7 @@ export function gemm(
         let qa = a0 + <usize>i * sai;
         let qb = pb;
         for (let k = 0; k < kn; k++) {
-          const s = f32x4.splat(load<f32>(qa));
+          const s = v128.load32_splat(qa);
           c00 = fma(c00, s, v128.load(qb)); c01 = fma(c01, s, v128.load(qb, 16));
           qa += sak;
           qb += sb;
@@ -94,10 +94,10 @@ export function gemm(
         let qb = pb;
         for (let k = 0; k < kn; k++) {
           const v = v128.load(qb);
-          c0 = fma(c0, f32x4.splat(load<f32>(qa)), v);
-          c1 = fma(c1, f32x4.splat(load<f32>(qa + sai)), v);
-          c2 = fma(c2, f32x4.splat(load<f32>(qa + 2 * sai)), v);
-          c3 = fma(c3, f32x4.splat(load<f32>(qa + 3 * sai)), v);
+          c0 = fma(c0, v128.load32_splat(qa), v);
+          c1 = fma(c1, v128.load32_splat(qa + sai), v);
+          c2 = fma(c2, v128.load32_splat(qa + 2 * sai), v);
+          c3 = fma(c3, v128.load32_splat(qa + 3 * sai), v);
           qa += sak;
           qb += sb;
         }
@@ -110,7 +110,7 @@ export function gemm(
         let qa = a0 + <usize>i * sai;
         let qb = pb;
         for (let k = 0; k < kn; k++) {
-          c0 = fma(c0, f32x4.splat(load<f32>(qa)), v128.load(qb));
+          c0 = fma(c0, v128.load32_splat(qa), v128.load(qb));
           qa += sak;
           qb += sb;
         }
@@ -350,6 +350,139 @@ const GROUP_FLOATS: i32 = 1 << 16;
   return max(1, min(B, GROUP_FLOATS / perImage));
 }
 
+/**
+ * Whether a convolution takes the direct path for one input channel (the model's first layer):
+ * no im2col, the 5×5 window read straight from the image. Stride 1, no dilation, no padding,
+ * output channels in pairs of SIMD vectors.
+ */
+@inline function directC1(C: i32, CO: i32, sh: i32, sw: i32, dh: i32, dw: i32, padT: i32, padL: i32): bool {
+  return C == 1 && CO % 8 == 0 && sh == 1 && sw == 1 && dh == 1 && dw == 1 && padT == 0 && padL == 0;
+}
+
+/** y [B,OH,OW,CO] = conv(x [B,H,W,1], w [KH,KW,1,CO]), 4 pixels × 8 channels per register tile. */
+function convForwardC1(
+  x: usize, w: usize, y: usize, B: i32, H: i32, W: i32, OH: i32, OW: i32, KH: i32, KW: i32, CO: i32,
+): void {
+  const sco = <usize>CO << 2;
+  for (let b = 0; b < B; b++) {
+    const xb = x + (<usize>(b * H * W) << 2);
+    for (let oy = 0; oy < OH; oy++) {
+      const yr = y + (<usize>((b * OH + oy) * OW * CO) << 2);
+      for (let c0 = 0; c0 < CO; c0 += 8) {
+        let ox = 0;
+        for (; ox + 4 <= OW; ox += 4) {
+          let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0);
+          let a20 = f32x4.splat(0), a21 = f32x4.splat(0), a30 = f32x4.splat(0), a31 = f32x4.splat(0);
+          for (let ky = 0; ky < KH; ky++) {
+            let px = xb + (<usize>((oy + ky) * W + ox) << 2);
+            let pw = w + (<usize>(ky * KW * CO + c0) << 2);
+            for (let kx = 0; kx < KW; kx++) {
+              const v0 = v128.load(pw), v1 = v128.load(pw, 16);
+              let s = v128.load32_splat(px);
+              a00 = fma(a00, s, v0); a01 = fma(a01, s, v1);
+              s = v128.load32_splat(px, 4);
+              a10 = fma(a10, s, v0); a11 = fma(a11, s, v1);
+              s = v128.load32_splat(px, 8);
+              a20 = fma(a20, s, v0); a21 = fma(a21, s, v1);
+              s = v128.load32_splat(px, 12);
+              a30 = fma(a30, s, v0); a31 = fma(a31, s, v1);
+              px += 4;
+              pw += sco;
+            }
+          }
+          const py = yr + (<usize>(ox * CO + c0) << 2);
+          v128.store(py, a00); v128.store(py, a01, 16);
+          v128.store(py + sco, a10); v128.store(py + sco, a11, 16);
+          v128.store(py + 2 * sco, a20); v128.store(py + 2 * sco, a21, 16);
+          v128.store(py + 3 * sco, a30); v128.store(py + 3 * sco, a31, 16);
+        }
+        for (; ox < OW; ox++) {
+          let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
+          for (let ky = 0; ky < KH; ky++) {
+            let px = xb + (<usize>((oy + ky) * W + ox) << 2);
+            let pw = w + (<usize>(ky * KW * CO + c0) << 2);
+            for (let kx = 0; kx < KW; kx++) {
+              const s = v128.load32_splat(px);
+              a0 = fma(a0, s, v128.load(pw)); a1 = fma(a1, s, v128.load(pw, 16));
+              px += 4;
+              pw += sco;
+            }
+          }
+          const py = yr + (<usize>(ox * CO + c0) << 2);
+          v128.store(py, a0); v128.store(py, a1, 16);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * dW [KH,KW,1,CO] (+)= Σ x[b, oy+ky, ox+kx] · dy[b, oy, ox, :]: one window row (KW taps × 8
+ * channels) of accumulators at a time.
+ */
+function convFilterC1(
+  x: usize, dy: usize, dW: usize, B: i32, H: i32, W: i32, OH: i32, OW: i32, KH: i32, KW: i32,
+  CO: i32, accumulate: i32,
+): void {
+  const sco = <usize>CO << 2;
+  if (accumulate == 0) memory.fill(dW, 0, <usize>(KH * KW * CO) << 2);
+  for (let ky = 0; ky < KH; ky++) {
+    for (let c0 = 0; c0 < CO; c0 += 8) {
+      for (let kx0 = 0; kx0 < KW; kx0 += 5) {
+        const taps = min(5, KW - kx0);
+        let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0);
+        let a20 = f32x4.splat(0), a21 = f32x4.splat(0), a30 = f32x4.splat(0), a31 = f32x4.splat(0);
+        let a40 = f32x4.splat(0), a41 = f32x4.splat(0);
+        for (let b = 0; b < B; b++) {
+          for (let oy = 0; oy < OH; oy++) {
+            let px = x + (<usize>((b * H + oy + ky) * W + kx0) << 2);
+            let pd = dy + (<usize>((b * OH + oy) * OW * CO + c0) << 2);
+            if (taps == 5) {
+              for (let ox = 0; ox < OW; ox++) {
+                const d0 = v128.load(pd), d1 = v128.load(pd, 16);
+                let s = v128.load32_splat(px);
+                a00 = fma(a00, s, d0); a01 = fma(a01, s, d1);
+                s = v128.load32_splat(px, 4);
+                a10 = fma(a10, s, d0); a11 = fma(a11, s, d1);
+                s = v128.load32_splat(px, 8);
+                a20 = fma(a20, s, d0); a21 = fma(a21, s, d1);
+                s = v128.load32_splat(px, 12);
+                a30 = fma(a30, s, d0); a31 = fma(a31, s, d1);
+                s = v128.load32_splat(px, 16);
+                a40 = fma(a40, s, d0); a41 = fma(a41, s, d1);
+                px += 4;
+                pd += sco;
+              }
+            } else {
+              for (let ox = 0; ox < OW; ox++) {
+                const d0 = v128.load(pd), d1 = v128.load(pd, 16);
+                let s = v128.load32_splat(px);
+                a00 = fma(a00, s, d0); a01 = fma(a01, s, d1);
+                if (taps > 1) { s = v128.load32_splat(px, 4); a10 = fma(a10, s, d0); a11 = fma(a11, s, d1); }
+                if (taps > 2) { s = v128.load32_splat(px, 8); a20 = fma(a20, s, d0); a21 = fma(a21, s, d1); }
+                if (taps > 3) { s = v128.load32_splat(px, 12); a30 = fma(a30, s, d0); a31 = fma(a31, s, d1); }
+                px += 4;
+                pd += sco;
+              }
+            }
+          }
+        }
+        const pw = dW + (<usize>((ky * KW + kx0) * CO + c0) << 2);
+        addTap(pw, a00, a01);
+        if (taps > 1) addTap(pw + sco, a10, a11);
+        if (taps > 2) addTap(pw + 2 * sco, a20, a21);
+        if (taps > 3) addTap(pw + 3 * sco, a30, a31);
+        if (taps > 4) addTap(pw + 4 * sco, a40, a41);
+      }
+    }
+  }
+}
+
+@inline function addTap(p: usize, a0: v128, a1: v128): void {
+  v128.store(p, f32x4.add(v128.load(p), a0));
+  v128.store(p, f32x4.add(v128.load(p, 16), a1), 16);
+}
+
 /** y = act(im2col(x)·w + bias): the forward convolution of B images. */
 export function convForward(
   x: usize, w: usize, bias: usize, col: usize, y: usize, B: i32, H: i32, W: i32, C: i32,
@@ -358,6 +491,11 @@ export function convForward(
 ): void {
   const rows = OH * OW;
   const kc = KH * KW * C;
+  if (directC1(C, CO, sh, sw, dh, dw, padT, padL)) {
+    convForwardC1(x, w, y, B, H, W, OH, OW, KH, KW, CO);
+    biasAct(y, bias, B * rows, CO, hasBias, act);
+    return;
+  }
   const G = group(rows * kc, B);
   for (let b0 = 0; b0 < B; b0 += G) {
     const nb = min(G, B - b0);
@@ -376,6 +514,10 @@ export function convFilter(
 ): void {
   const rows = OH * OW;
   const kc = KH * KW * C;
+  if (directC1(C, CO, sh, sw, dh, dw, padT, padL)) {
+    convFilterC1(x, dy, dW, B, H, W, OH, OW, KH, KW, CO, accumulate);
+    return;
+  }
   const G = group(rows * kc, B);
   for (let b0 = 0; b0 < B; b0 += G) {
     const nb = min(G, B - b0);
