@@ -4,10 +4,9 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
-import { split } from "./_threads.ts";
-import { f32, reserve } from "./_heap.ts";
+import { hasHelper, run, split } from "./_threads.ts";
+import { reserve } from "./_heap.ts";
 import { output, pointer } from "./_storage.ts";
-import { wasm } from "./_wasm.ts";
 
 type Info = tf.backend_util.Conv2DInfo;
 
@@ -102,7 +101,7 @@ export function convBackpropInput(
   const outRows = info.outHeight * info.outWidth;
   const chunk = batchChunk(info, kc);
   const [pwt, pcol] = reserve(kc * co, chunk * outRows * kc);
-  wasm().transpose(pw, pwt, kc, co); // [CO, KC]
+  run("transpose", [pw, pwt, kc, co]); // [CO, KC]
   for (let b0 = 0; b0 < info.batchSize; b0 += chunk) {
     const nb = Math.min(chunk, info.batchSize - b0);
     split("convInput", nb, (i) => [
@@ -132,10 +131,10 @@ export function convBackpropFilter(
   const inImage = info.inHeight * info.inWidth * info.inChannels;
   const outRows = info.outHeight * info.outWidth;
   const chunk = batchChunk(info, kc);
-  // Each thread sums its images into its own dW; the two are added at the end.
+  // Each thread sums its images into its own dW (the first chunk overwrites, the rest add);
+  // the two are added at the end.
   const [pdw2, pcol] = reserve(kc * co, chunk * outRows * kc);
-  out.view.fill(0);
-  f32(pdw2, kc * co).fill(0);
+  const both = hasHelper() && Math.min(chunk, info.batchSize) >= 2; // the helper took a share
   for (let b0 = 0; b0 < info.batchSize; b0 += chunk) {
     const nb = Math.min(chunk, info.batchSize - b0);
     split("convFilter", nb, (i, helper) => [
@@ -143,8 +142,8 @@ export function convBackpropFilter(
       pdy + (b0 + i) * outRows * co * 4,
       pcol + i * outRows * kc * 4,
       helper ? pdw2 : out.ptr,
-    ], (n) => [n, ...geometry(info), co, 1]);
+    ], (n) => [n, ...geometry(info), co, b0 > 0 ? 1 : 0]);
   }
-  wasm().binary(0, 0, out.ptr, pdw2, out.ptr, kc * co, 0, 0);
+  if (both) run("binary", [0, 0, out.ptr, pdw2, out.ptr, kc * co, kc * co]);
   return out.info;
 }

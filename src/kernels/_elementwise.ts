@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import { output, pointer } from "./_storage.ts";
-import { wasm } from "./_wasm.ts";
+import { run } from "./_threads.ts";
 
 function size(shape: number[]): number {
   return shape.reduce((p, q) => p * q, 1);
@@ -29,11 +29,6 @@ export const BINARY: Record<string, number> = {
   Maximum: 4,
 };
 
-/** The first value of a tensor (a scalar operand). */
-function scalar(backend: MathBackendCPU, t: tf.TensorInfo): number {
-  return (backend.data.get(t.dataId).values as Float32Array)[0];
-}
-
 /** a op b for float32 operands of one shape, with a scalar, or broadcast along leading axes. */
 export function binaryOp(
   backend: MathBackendCPU,
@@ -53,12 +48,11 @@ export function binaryOp(
   else if (size(small.shape) === 1) mode = aSmall ? 1 : 2;
   else if (trailing(small.shape, big.shape)) mode = aSmall ? 3 : 4;
   else return null;
-  const pa = mode === 1 ? 0 : pointer(backend, a);
-  const pb = mode === 2 ? 0 : pointer(backend, b);
+  const pa = pointer(backend, a);
+  const pb = pa === null ? null : pointer(backend, b);
   const out = pa === null || pb === null ? null : output(backend, outShape);
   if (pa === null || pb === null || out === null) return null;
-  const s = mode === 1 ? scalar(backend, a) : mode === 2 ? scalar(backend, b) : 0;
-  wasm().binary(op, mode, pa, pb, out.ptr, n, Math.min(na, nb), s);
+  run("binary", [op, mode, pa, pb, out.ptr, n, Math.min(na, nb)]);
   return out.info;
 }
 
@@ -69,6 +63,7 @@ export const UNARY: Record<string, number> = {
   Sqrt: 2,
   Square: 3,
   Neg: 4,
+  Floor: 5,
 };
 
 /** f(x) element by element on a float32 tensor. */
@@ -82,7 +77,7 @@ export function unaryOp(
   const px = pointer(backend, x);
   const out = px === null ? null : output(backend, x.shape);
   if (px === null || out === null) return null;
-  wasm().unary(op, px, out.ptr, size(x.shape), alpha);
+  run("unary", [op, px, out.ptr, size(x.shape), alpha]);
   return out.info;
 }
 
@@ -111,8 +106,8 @@ export function sumOp(
   const out = px === null ? null : output(backend, outShape);
   if (px === null || out === null) return null;
   if (inner === 0) return out.info;
-  if (leading) wasm().sumRows(px, out.ptr, total / inner, inner);
-  else wasm().sumCols(px, out.ptr, inner, total / inner);
+  if (leading) run("sumRows", [px, out.ptr, total / inner, inner]);
+  else run("sumCols", [px, out.ptr, inner, total / inner]);
   return out.info;
 }
 

@@ -3,7 +3,7 @@ import type * as tf from "@tensorflow/tfjs";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import { reserve } from "./_heap.ts";
 import { output, pointer } from "./_storage.ts";
-import { wasm } from "./_wasm.ts";
+import { run } from "./_threads.ts";
 
 /** The operands of a (batched) product, or null when the shapes need the reference kernel. */
 interface Plan {
@@ -57,19 +57,20 @@ export function matMul(
   const pbias = bias === null || pb === null ? 0 : pointer(backend, bias);
   const out = pbias === null ? null : output(backend, p.outShape);
   if (pa === null || pb === null || pbias === null || out === null) return null;
-  const w = wasm();
   const [pbt] = reserve(tb ? k * n : 0);
   for (let i = 0; i < p.batch; i++) {
     const qa = pa + (p.batchA === 1 ? 0 : i * m * k * 4);
     let qb = pb + (p.batchB === 1 ? 0 : i * k * n * 4);
     if (tb) {
-      w.transpose(qb, pbt, n, k);
+      run("transpose", [qb, pbt, n, k]);
       qb = pbt;
     }
     const qc = out.ptr + i * m * n * 4;
-    if (ta) w.gemm(qa, 4, m * 4, qb, n, qc, n, m, n, k, 0);
-    else w.gemm(qa, k * 4, 4, qb, n, qc, n, m, n, k, 0);
-    if (bias !== null || relu) w.biasAct(qc, pbias, m, n, bias === null ? 0 : 1, relu ? 1 : 0);
+    if (ta) run("gemm", [qa, 4, m * 4, qb, n, qc, n, m, n, k, 0]);
+    else run("gemm", [qa, k * 4, 4, qb, n, qc, n, m, n, k, 0]);
+    if (bias !== null || relu) {
+      run("biasAct", [qc, pbias, m, n, bias === null ? 0 : 1, relu ? 1 : 0]);
+    }
   }
   return out.info;
 }

@@ -44,8 +44,8 @@ export function maxPool(
   const px = pointer(backend, x);
   const out = px === null ? null : output(backend, info.outShape);
   if (px === null || out === null) return null;
-  const { inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
-  const inImage = h * w * c, outImage = oh * ow * c;
+  const inImage = info.inHeight * info.inWidth * info.inChannels;
+  const outImage = info.outHeight * info.outWidth * info.inChannels;
   split("maxPool", info.batchSize, (i) => [px + i * inImage * 4, out.ptr + i * outImage * 4], (
     n,
   ) => [n, ...geometry(info)]);
@@ -64,8 +64,8 @@ export function maxPoolGrad(
   const px = pdy === null ? null : pointer(backend, x);
   const out = px === null ? null : output(backend, x.shape);
   if (pdy === null || px === null || out === null) return null;
-  const { inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
-  const inImage = h * w * c, outImage = oh * ow * c;
+  const inImage = info.inHeight * info.inWidth * info.inChannels;
+  const outImage = info.outHeight * info.outWidth * info.inChannels;
   split("maxPoolGrad", info.batchSize, (i) => [
     pdy + i * outImage * 4,
     px + i * inImage * 4,

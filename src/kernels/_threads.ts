@@ -72,6 +72,11 @@ export function join(): void {
   }
 }
 
+/** Runs the wasm export `name(...args)` on this thread. */
+export function run(name: string, args: number[]): void {
+  (wasm() as unknown as Record<string, (...a: number[]) => void>)[name](...args);
+}
+
 /**
  * Runs `name` over `nb` images, the first half on the helper thread when one runs. `at(first)`
  * gives the pointer arguments for the run starting at image `first`; `tail` the rest.

@@ -100,7 +100,6 @@ export interface KernelExports {
     out: number,
     n: number,
     nb: number,
-    s: number,
   ): void;
   unary(op: number, x: number, out: number, n: number, alpha: number): void;
   sumRows(x: number, out: number, rows: number, inner: number): void;

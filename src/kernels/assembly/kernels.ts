@@ -563,7 +563,7 @@ export function convInput(
 }
 
 /**
- * out = a op b over n floats. mode 0: same shape; 1: a is the scalar s; 2: b is the scalar s;
+ * out = a op b over n floats. mode 0: same shape; 1: a is one float (s); 2: b is one float (s);
  * 3: a is a row of nb floats repeated over b; 4: b is a row of nb floats repeated over a.
  */
 @inline function binaryLoop(
@@ -627,8 +627,9 @@ export function convInput(
   else binaryLoop(op, 4, a, b, out, n, nb, s);
 }
 
-/** out = a op b (see binaryLoop for the modes). */
-export function binary(op: i32, mode: i32, a: usize, b: usize, out: usize, n: i32, nb: i32, s: f32): void {
+/** out = a op b (see binaryLoop for the modes; a scalar operand is read from its address). */
+export function binary(op: i32, mode: i32, a: usize, b: usize, out: usize, n: i32, nb: i32): void {
+  const s: f32 = mode == 1 ? load<f32>(a) : mode == 2 ? load<f32>(b) : 0;
   if (op == 0) binaryModes(0, mode, a, b, out, n, nb, s);
   else if (op == 1) binaryModes(1, mode, a, b, out, n, nb, s);
   else if (op == 2) binaryModes(2, mode, a, b, out, n, nb, s);
@@ -636,7 +637,7 @@ export function binary(op: i32, mode: i32, a: usize, b: usize, out: usize, n: i3
   else binaryModes(4, mode, a, b, out, n, nb, s);
 }
 
-/** `op`: 0 relu, 1 step (alpha below zero, NaN kept), 2 sqrt, 3 square, 4 neg. */
+/** `op`: 0 relu, 1 step (alpha below zero, NaN kept), 2 sqrt, 3 square, 4 neg, 5 floor. */
 @inline function un(op: i32, x: v128, alpha: v128): v128 {
   if (op == 0) return f32x4.pmax(x, f32x4.splat(0));
   if (op == 1) {
@@ -645,7 +646,8 @@ export function binary(op: i32, mode: i32, a: usize, b: usize, out: usize, n: i3
   }
   if (op == 2) return f32x4.sqrt(x);
   if (op == 3) return f32x4.mul(x, x);
-  return f32x4.neg(x);
+  if (op == 4) return f32x4.neg(x);
+  return f32x4.floor(x);
 }
 
 @inline function un1(op: i32, x: f32, alpha: f32): f32 {
@@ -653,7 +655,8 @@ export function binary(op: i32, mode: i32, a: usize, b: usize, out: usize, n: i3
   if (op == 1) return x != x ? x : x > 0 ? 1 : alpha;
   if (op == 2) return sqrt<f32>(x);
   if (op == 3) return x * x;
-  return -x;
+  if (op == 4) return -x;
+  return floor<f32>(x);
 }
 
 @inline function unaryLoop(op: i32, x: usize, out: usize, n: i32, alpha: f32): void {
@@ -675,7 +678,8 @@ export function unary(op: i32, x: usize, out: usize, n: i32, alpha: f32): void {
   else if (op == 1) unaryLoop(1, x, out, n, alpha);
   else if (op == 2) unaryLoop(2, x, out, n, alpha);
   else if (op == 3) unaryLoop(3, x, out, n, alpha);
-  else unaryLoop(4, x, out, n, alpha);
+  else if (op == 4) unaryLoop(4, x, out, n, alpha);
+  else unaryLoop(5, x, out, n, alpha);
 }
 
 /** out[j] = Σ_r x[r*inner + j] over `rows` rows: a sum over leading axes (bias gradients). */
