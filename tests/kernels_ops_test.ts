@@ -44,7 +44,19 @@ const POOLS: [number[], number, number, "valid" | "same"][] = [
   [[2, 8, 8, 16], 2, 2, "valid"], // pool2
   [[2, 9, 7, 3], 3, 2, "same"],
   [[1, 5, 5, 5], 2, 1, "valid"],
+  [[2, 9, 9, 4], 3, 2, "same"], // SIMD lanes, overlapping windows and padding
+  [[2, 7, 7, 8], 2, 2, "valid"], // SIMD lanes, a remainder row and column
+  [[2, 9, 6, 4], 3, 3, "valid"], // SIMD lanes, 3×3 tiles
 ];
+
+Deno.test("simd maxPool() gradient sends ties to the first maximum, like cpu", async () => {
+  await compareBackends([[3, 12, 12, 8]], (x) => {
+    const ties = x.mul(2).round(); // values in {-2, …, 2}: most windows tie
+    const weights = x.slice([0, 0, 0, 0], [3, 6, 6, 8]); // a distinct dy for every window
+    const f = (a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, 2, 2, "valid").mul(weights).sum();
+    return [tf.maxPool(ties as tf.Tensor4D, 2, 2, "valid"), tf.grad(f)(ties)];
+  }, 0);
+});
 
 for (const [shape, size, stride, pad] of POOLS) {
   Deno.test(`simd maxPool() matches cpu on ${shape} (${size}×${size}, stride ${stride}, ${pad}), gradient included`, async () => {
