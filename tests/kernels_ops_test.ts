@@ -86,6 +86,24 @@ Deno.test("simd element-wise kernels match cpu with same shapes, scalars and bro
   ], 1e-6);
 });
 
+Deno.test("simd element-wise kernels match cpu with columns broadcast over rows", async () => {
+  await compareBackends([[6, 10], [6, 1], [2, 3, 5], [2, 1, 1]], (a, col, x, c3) => [
+    col.mul(a),
+    a.div(col.abs().add(1)),
+    a.sub(col),
+    x.add(c3),
+    c3.sub(x),
+    tf.maximum(x, c3),
+  ], 1e-6);
+});
+
+Deno.test("simd softmax() matches cpu on the last axis, gradient included", async () => {
+  await compareBackends([[32, 10], [2, 3, 7]], (a, b) => {
+    const big = a.mul(40); // large logits: the maximum must be subtracted first
+    return [tf.softmax(big), tf.softmax(b), tf.grad((x) => tf.softmax(x).square().sum())(a)];
+  }, 1e-6);
+});
+
 Deno.test("simd sum() matches cpu over leading, trailing and other axes", async () => {
   await compareBackends([[4, 5, 6, 3]], (x) => [
     x.sum([0, 1, 2]),

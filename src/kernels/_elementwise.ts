@@ -20,6 +20,13 @@ function trailing(small: number[], big: number[]): boolean {
   return s.every((d, i) => d === big[big.length - s.length + i]);
 }
 
+/** Whether `small` broadcasts over `big` by repeating each element along trailing axes. */
+function leading(small: number[], big: number[]): boolean {
+  const s = [...Array(big.length - small.length).fill(1), ...small];
+  const last = s.findLastIndex((d) => d !== 1);
+  return s.every((d, i) => (i <= last ? d === big[i] : d === 1));
+}
+
 /** The binary kernels with fast paths: their op codes in `assembly/kernels.ts`. */
 export const BINARY: Record<string, number> = {
   Add: 0,
@@ -29,7 +36,10 @@ export const BINARY: Record<string, number> = {
   Maximum: 4,
 };
 
-/** a op b for float32 operands of one shape, with a scalar, or broadcast along leading axes. */
+/**
+ * a op b for float32 operands of one shape, with a scalar, or with one operand broadcast along
+ * leading axes (a bias row) or trailing axes (a column, as `[n, 1]` over `[n, k]`).
+ */
 export function binaryOp(
   backend: MathBackendCPU,
   op: number,
@@ -47,6 +57,7 @@ export function binaryOp(
   if (na === nb) mode = 0;
   else if (size(small.shape) === 1) mode = aSmall ? 1 : 2;
   else if (trailing(small.shape, big.shape)) mode = aSmall ? 3 : 4;
+  else if (leading(small.shape, big.shape)) mode = aSmall ? 5 : 6;
   else return null;
   const pa = pointer(backend, a);
   const pb = pa === null ? null : pointer(backend, b);
@@ -108,6 +119,35 @@ export function sumOp(
   if (inner === 0) return out.info;
   if (leading) run("sumRows", [px, out.ptr, total / inner, inner]);
   else run("sumCols", [px, out.ptr, inner, total / inner]);
+  return out.info;
+}
+
+/** softmax over the last axis of float32 logits (the model's output layer); NaN rows stay NaN. */
+export function softmaxOp(
+  backend: MathBackendCPU,
+  logits: tf.TensorInfo,
+  dim: number,
+): tf.TensorInfo | null {
+  const rank = logits.shape.length;
+  if (logits.dtype !== "float32" || rank === 0 || (dim !== -1 && dim !== rank - 1)) return null;
+  const x = backend.data.get(logits.dataId).values;
+  if (!(x instanceof Float32Array)) return null;
+  const out = output(backend, logits.shape);
+  if (out === null) return null;
+  const y = out.view;
+  const k = logits.shape[rank - 1];
+  for (let o = 0; o < x.length; o += k) {
+    let max = -Infinity;
+    for (let j = 0; j < k; j++) max = x[o + j] > max ? x[o + j] : max;
+    let sum = 0;
+    for (let j = 0; j < k; j++) {
+      const e = Math.fround(Math.exp(Math.fround(x[o + j] - max)));
+      y[o + j] = e;
+      sum += e;
+    }
+    const total = Math.fround(sum);
+    for (let j = 0; j < k; j++) y[o + j] = y[o + j] / total;
+  }
   return out.info;
 }
 

@@ -651,7 +651,8 @@ export function convInput(
 
 /**
  * out = a op b over n floats. mode 0: same shape; 1: a is one float (s); 2: b is one float (s);
- * 3: a is a row of nb floats repeated over b; 4: b is a row of nb floats repeated over a.
+ * 3: a is a row of nb floats repeated over b; 4: b is a row of nb floats repeated over a;
+ * 5: a is a column of nb floats, each repeated n/nb times over b; 6: b is such a column.
  */
 @inline function binaryLoop(
   op: i32, mode: i32, a: usize, b: usize, out: usize, n: i32, nb: i32, s: f32,
@@ -685,6 +686,27 @@ export function convInput(
       const o = <usize>i << 2;
       store<f32>(out + o, bin1(op, load<f32>(a + o), s));
     }
+  } else if (mode >= 5) {
+    const col = mode == 5 ? a : b;
+    const full = b + a - col;
+    const inner = n / nb;
+    for (let r = 0; r < nb; r++) {
+      const c = load<f32>(col + (<usize>r << 2));
+      const cv = f32x4.splat(c);
+      const pf = full + (<usize>(r * inner) << 2);
+      const po = out + (<usize>(r * inner) << 2);
+      let j = 0;
+      for (; j + 4 <= inner; j += 4) {
+        const o = <usize>j << 2;
+        const y = v128.load(pf + o);
+        v128.store(po + o, mode == 5 ? bin(op, cv, y) : bin(op, y, cv));
+      }
+      for (; j < inner; j++) {
+        const o = <usize>j << 2;
+        const y = load<f32>(pf + o);
+        store<f32>(po + o, mode == 5 ? bin1(op, c, y) : bin1(op, y, c));
+      }
+    }
   } else {
     const row = mode == 3 ? a : b;
     const full = b + a - row; // the operand that is not the repeated row
@@ -711,7 +733,9 @@ export function convInput(
   else if (mode == 1) binaryLoop(op, 1, a, b, out, n, nb, s);
   else if (mode == 2) binaryLoop(op, 2, a, b, out, n, nb, s);
   else if (mode == 3) binaryLoop(op, 3, a, b, out, n, nb, s);
-  else binaryLoop(op, 4, a, b, out, n, nb, s);
+  else if (mode == 4) binaryLoop(op, 4, a, b, out, n, nb, s);
+  else if (mode == 5) binaryLoop(op, 5, a, b, out, n, nb, s);
+  else binaryLoop(op, 6, a, b, out, n, nb, s);
 }
 
 /** out = a op b (see binaryLoop for the modes; a scalar operand is read from its address). */
