@@ -33,6 +33,48 @@ export function gemm(
     for (; j + 8 <= N; j += 8) {
       const pb = b0 + (<usize>j << 2);
       let i = 0;
+      for (; i + 6 <= M; i += 6) {
+        const pc = c + <usize>i * sc + (<usize>j << 2);
+        let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+        let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+        let c40 = f32x4.splat(0), c41 = f32x4.splat(0), c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+        if (add) {
+          c00 = v128.load(pc); c01 = v128.load(pc, 16);
+          c10 = v128.load(pc + sc); c11 = v128.load(pc + sc, 16);
+          c20 = v128.load(pc + 2 * sc); c21 = v128.load(pc + 2 * sc, 16);
+          c30 = v128.load(pc + 3 * sc); c31 = v128.load(pc + 3 * sc, 16);
+          c40 = v128.load(pc + 4 * sc); c41 = v128.load(pc + 4 * sc, 16);
+          c50 = v128.load(pc + 5 * sc); c51 = v128.load(pc + 5 * sc, 16);
+        }
+        let qa = a0 + <usize>i * sai;
+        let qa3 = qa + 3 * sai;
+        let qb = pb;
+        for (let k = 0; k < kn; k++) {
+          const v0 = v128.load(qb);
+          const v1 = v128.load(qb, 16);
+          let s = v128.load32_splat(qa);
+          c00 = fma(c00, s, v0); c01 = fma(c01, s, v1);
+          s = v128.load32_splat(qa + sai);
+          c10 = fma(c10, s, v0); c11 = fma(c11, s, v1);
+          s = v128.load32_splat(qa + 2 * sai);
+          c20 = fma(c20, s, v0); c21 = fma(c21, s, v1);
+          s = v128.load32_splat(qa3);
+          c30 = fma(c30, s, v0); c31 = fma(c31, s, v1);
+          s = v128.load32_splat(qa3 + sai);
+          c40 = fma(c40, s, v0); c41 = fma(c41, s, v1);
+          s = v128.load32_splat(qa3 + 2 * sai);
+          c50 = fma(c50, s, v0); c51 = fma(c51, s, v1);
+          qa += sak;
+          qa3 += sak;
+          qb += sb;
+        }
+        v128.store(pc, c00); v128.store(pc, c01, 16);
+        v128.store(pc + sc, c10); v128.store(pc + sc, c11, 16);
+        v128.store(pc + 2 * sc, c20); v128.store(pc + 2 * sc, c21, 16);
+        v128.store(pc + 3 * sc, c30); v128.store(pc + 3 * sc, c31, 16);
+        v128.store(pc + 4 * sc, c40); v128.store(pc + 4 * sc, c41, 16);
+        v128.store(pc + 5 * sc, c50); v128.store(pc + 5 * sc, c51, 16);
+      }
       for (; i + 4 <= M; i += 4) {
         const pa = a0 + <usize>i * sai;
         const pc = c + <usize>i * sc + (<usize>j << 2);
