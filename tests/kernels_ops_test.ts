@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { deepEqual } from "node:assert/strict";
 import { compareBackends } from "./_kernels_compare.ts";
 import { registerSimdBackend } from "../src/kernels/mod.ts";
 
@@ -95,6 +96,38 @@ Deno.test("simd element-wise kernels match cpu with columns broadcast over rows"
     c3.sub(x),
     tf.maximum(x, c3),
   ], 1e-6);
+});
+
+Deno.test("simd relu() gradient matches cpu, second order included", async () => {
+  await compareBackends([[4, 6, 6, 8], [4, 6, 6, 8]], (x, w) => {
+    const f = (a: tf.Tensor) => a.relu().mul(w).sum();
+    const g2 = tf.grad((a: tf.Tensor) =>
+      tf.grad((b: tf.Tensor) => b.relu().square().sum())(a).sum()
+    );
+    return [tf.grad(f)(x), g2(x)];
+  }, 0);
+});
+
+Deno.test("simd relu() gradient keeps NaN and zero like cpu", async () => {
+  await registerSimdBackend();
+  const got: number[][] = [];
+  for (const backend of ["cpu", "simd"]) {
+    await tf.setBackend(backend);
+    const x = tf.tensor1d([NaN, -1, 0, 2, -0, Infinity, -Infinity, 3, NaN]);
+    const g = tf.grad((a: tf.Tensor) => a.relu().mul(tf.range(1, 10)).sum())(x);
+    got.push(Array.from(await g.data()));
+    tf.dispose([x, g]);
+  }
+  deepEqual(got[1], got[0]);
+});
+
+Deno.test("simd relu() gradient runs as one SimdReluGrad kernel instead of Step and Multiply", async () => {
+  await registerSimdBackend();
+  await tf.setBackend("simd");
+  const x = tf.tensor2d([[1, -2], [-3, 4]]);
+  const info = await tf.profile(() => tf.grad((a: tf.Tensor) => a.relu().sum())(x));
+  deepEqual(info.kernelNames.filter((k) => ["SimdReluGrad", "Step"].includes(k)), ["SimdReluGrad"]);
+  x.dispose();
 });
 
 Deno.test("simd softmax() matches cpu on the last axis, gradient included", async () => {

@@ -103,6 +103,7 @@ export interface KernelExports {
   ): void;
   unary(op: number, x: number, out: number, n: number, alpha: number): void;
   sumRows(x: number, out: number, rows: number, inner: number): void;
+  reluGrad(dy: number, x: number, out: number, n: number): void;
   sumCols(x: number, out: number, groups: number, len: number): void;
 }
 

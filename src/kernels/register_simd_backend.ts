@@ -5,6 +5,7 @@ import { convBackpropFilter, convBackpropInput, convForward, supported } from ".
 import { matMul } from "./_matmul.ts";
 import { BINARY, binaryOp, gatherRows, softmaxOp, sumOp, UNARY, unaryOp } from "./_elementwise.ts";
 import { maxPool, maxPoolGrad } from "./_pool.ts";
+import { registerReluGrad, RELU_GRAD, reluGrad, reluGradFallback } from "./_relu_grad.ts";
 import { startHelper, stopHelper } from "./_threads.ts";
 import { detachAliases, SimdBackend } from "./_storage.ts";
 import { loadKernels } from "./_wasm.ts";
@@ -191,4 +192,16 @@ async function register(): Promise<void> {
     };
     tf.registerKernel({ ...config, backendName: SIMD_BACKEND, kernelFunc });
   }
+  if (tf.getKernel(RELU_GRAD, SIMD_BACKEND) === undefined) {
+    tf.registerKernel({
+      kernelName: RELU_GRAD,
+      backendName: SIMD_BACKEND,
+      kernelFunc: (args) => {
+        const { inputs, backend } = args as unknown as Args;
+        return reluGrad(backend, inputs.dy, inputs.x) ??
+          reluGradFallback(backend, inputs.dy, inputs.x);
+      },
+    });
+  }
+  registerReluGrad(SIMD_BACKEND);
 }

@@ -865,3 +865,21 @@ export function sumCols(x: usize, out: usize, groups: i32, len: i32): void {
     store<f32>(out + (<usize>g << 2), s);
   }
 }
+
+/** out = dy · step(x) over n floats: the gradient of relu in one pass (NaN in x stays NaN). */
+export function reluGrad(dy: usize, x: usize, out: usize, n: i32): void {
+  const one = f32x4.splat(1), zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const v = v128.load(x + o);
+    const s = v128.bitselect(v, v128.bitselect(one, zero, f32x4.gt(v, zero)), f32x4.ne(v, v));
+    v128.store(out + o, f32x4.mul(v128.load(dy + o), s));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const v = load<f32>(x + o);
+    const s: f32 = v != v ? v : v > 0 ? 1 : 0;
+    store<f32>(out + o, load<f32>(dy + o) * s);
+  }
+}
