@@ -176,9 +176,30 @@ export function gemm(
   }
 }
 
-/** dst[C,R] = srcᵀ for src [R,C]. */
+/** dst[C,R] = srcᵀ for src [R,C]: 4×4 blocks through registers, then the edges one by one. */
 export function transpose(src: usize, dst: usize, R: i32, C: i32): void {
-  for (let r = 0; r < R; r++) {
+  const R4 = R & ~3, C4 = C & ~3;
+  const sr = <usize>C << 2, sd = <usize>R << 2;
+  for (let r = 0; r < R4; r += 4) {
+    for (let c = 0; c < C4; c += 4) {
+      const ps = src + (<usize>(r * C + c) << 2);
+      const r0 = v128.load(ps), r1 = v128.load(ps + sr);
+      const r2 = v128.load(ps + 2 * sr), r3 = v128.load(ps + 3 * sr);
+      const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+      const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+      const pd = dst + (<usize>(c * R + r) << 2);
+      v128.store(pd, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+      v128.store(pd + sd, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+      v128.store(pd + 2 * sd, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+      v128.store(pd + 3 * sd, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+    }
+    for (let c = C4; c < C; c++) {
+      for (let i = r; i < r + 4; i++) {
+        store<f32>(dst + (<usize>(c * R + i) << 2), load<f32>(src + (<usize>(i * C + c) << 2)));
+      }
+    }
+  }
+  for (let r = R4; r < R; r++) {
     const ps = src + (<usize>(r * C) << 2);
     for (let c = 0; c < C; c++) {
       store<f32>(dst + (<usize>(c * R + r) << 2), load<f32>(ps + (<usize>c << 2)));
