@@ -266,8 +266,15 @@ export function col2im(
             continue;
           }
           const xr = xb + (<usize>(iy * W * C) << 2);
+          const ix0 = ox * sw - padL;
+          if (dw == 1 && ix0 >= 0 && ix0 + KW <= W) {
+            // The whole window row is one contiguous run of KW*C floats.
+            addRow(xr + (<usize>(ix0 * C) << 2), src, KW * C);
+            src += rowBytes * KW;
+            continue;
+          }
           for (let kx = 0; kx < KW; kx++) {
-            const ix = ox * sw - padL + kx * dw;
+            const ix = ix0 + kx * dw;
             if (ix >= 0 && ix < W) addRow(xr + (<usize>(ix * C) << 2), src, C);
             src += rowBytes;
           }
