@@ -527,6 +527,39 @@ function convForwardC1(
       const yr = y + (<usize>((b * OH + oy) * OW * CO) << 2);
       for (let c0 = 0; c0 < CO; c0 += 8) {
         let ox = 0;
+        for (; ox + 6 <= OW; ox += 6) {
+          let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0);
+          let a20 = f32x4.splat(0), a21 = f32x4.splat(0), a30 = f32x4.splat(0), a31 = f32x4.splat(0);
+          let a40 = f32x4.splat(0), a41 = f32x4.splat(0), a50 = f32x4.splat(0), a51 = f32x4.splat(0);
+          for (let ky = 0; ky < KH; ky++) {
+            let px = xb + (<usize>((oy + ky) * W + ox) << 2);
+            let pw = w + (<usize>(ky * KW * CO + c0) << 2);
+            for (let kx = 0; kx < KW; kx++) {
+              const v0 = v128.load(pw), v1 = v128.load(pw, 16);
+              let s = v128.load32_splat(px);
+              a00 = fma(a00, s, v0); a01 = fma(a01, s, v1);
+              s = v128.load32_splat(px, 4);
+              a10 = fma(a10, s, v0); a11 = fma(a11, s, v1);
+              s = v128.load32_splat(px, 8);
+              a20 = fma(a20, s, v0); a21 = fma(a21, s, v1);
+              s = v128.load32_splat(px, 12);
+              a30 = fma(a30, s, v0); a31 = fma(a31, s, v1);
+              s = v128.load32_splat(px, 16);
+              a40 = fma(a40, s, v0); a41 = fma(a41, s, v1);
+              s = v128.load32_splat(px, 20);
+              a50 = fma(a50, s, v0); a51 = fma(a51, s, v1);
+              px += 4;
+              pw += sco;
+            }
+          }
+          const py = yr + (<usize>(ox * CO + c0) << 2);
+          v128.store(py, a00); v128.store(py, a01, 16);
+          v128.store(py + sco, a10); v128.store(py + sco, a11, 16);
+          v128.store(py + 2 * sco, a20); v128.store(py + 2 * sco, a21, 16);
+          v128.store(py + 3 * sco, a30); v128.store(py + 3 * sco, a31, 16);
+          v128.store(py + 4 * sco, a40); v128.store(py + 4 * sco, a41, 16);
+          v128.store(py + 5 * sco, a50); v128.store(py + 5 * sco, a51, 16);
+        }
         for (; ox + 4 <= OW; ox += 4) {
           let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0);
           let a20 = f32x4.splat(0), a21 = f32x4.splat(0), a30 = f32x4.splat(0), a31 = f32x4.splat(0);
