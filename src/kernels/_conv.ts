@@ -5,7 +5,7 @@
 import type * as tf from "@tensorflow/tfjs";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import { hasHelper, run, split } from "./_threads.ts";
-import { reserve } from "./_heap.ts";
+import { f32, reserve } from "./_heap.ts";
 import { output, pointer } from "./_storage.ts";
 
 type Info = tf.backend_util.Conv2DInfo;
@@ -73,13 +73,13 @@ export function convForward(
   const [pcol] = reserve(chunk * outRows * kc);
   for (let b0 = 0; b0 < info.batchSize; b0 += chunk) {
     const nb = Math.min(chunk, info.batchSize - b0);
-    split("convForward", nb, (i) => [
-      px + (b0 + i) * inImage * 4,
-      pw,
-      pb,
-      pcol + i * outRows * kc * 4,
-      out.ptr + (b0 + i) * outRows * co * 4,
-    ], (n) => [n, ...geometry(info), co, bias === null ? 0 : 1, relu ? 1 : 0]);
+    split(
+      "convForward",
+      nb,
+      [px + b0 * inImage * 4, pw, pb, pcol, out.ptr + b0 * outRows * co * 4],
+      [inImage * 4, 0, 0, outRows * kc * 4, outRows * co * 4],
+      [...geometry(info), co, bias === null ? 0 : 1, relu ? 1 : 0],
+    );
   }
   return out.info;
 }
@@ -104,12 +104,13 @@ export function convBackpropInput(
   run("transpose", [pw, pwt, kc, co]); // [CO, KC]
   for (let b0 = 0; b0 < info.batchSize; b0 += chunk) {
     const nb = Math.min(chunk, info.batchSize - b0);
-    split("convInput", nb, (i) => [
-      pdy + (b0 + i) * outRows * co * 4,
-      pwt,
-      pcol + i * outRows * kc * 4,
-      out.ptr + (b0 + i) * inImage * 4,
-    ], (n) => [n, ...geometry(info), co]);
+    split(
+      "convInput",
+      nb,
+      [pdy + b0 * outRows * co * 4, pwt, pcol, out.ptr + b0 * inImage * 4],
+      [outRows * co * 4, 0, outRows * kc * 4, inImage * 4],
+      [...geometry(info), co],
+    );
   }
   return out.info;
 }
@@ -131,19 +132,22 @@ export function convBackpropFilter(
   const inImage = info.inHeight * info.inWidth * info.inChannels;
   const outRows = info.outHeight * info.outWidth;
   const chunk = batchChunk(info, kc);
-  // Each thread sums its images into its own dW (the first chunk overwrites, the rest add);
-  // the two are added at the end.
+  // Each thread sums its images into its own dW; the two are added at the end.
   const [pdw2, pcol] = reserve(kc * co, chunk * outRows * kc);
-  const both = hasHelper() && Math.min(chunk, info.batchSize) >= 2; // the helper took a share
+  out.view.fill(0);
+  f32(pdw2, kc * co).fill(0);
   for (let b0 = 0; b0 < info.batchSize; b0 += chunk) {
     const nb = Math.min(chunk, info.batchSize - b0);
-    split("convFilter", nb, (i, helper) => [
-      px + (b0 + i) * inImage * 4,
-      pdy + (b0 + i) * outRows * co * 4,
-      pcol + i * outRows * kc * 4,
-      helper ? pdw2 : out.ptr,
-    ], (n) => [n, ...geometry(info), co, b0 > 0 ? 1 : 0]);
+    const bases = [px + b0 * inImage * 4, pdy + b0 * outRows * co * 4, pcol, out.ptr];
+    split(
+      "convFilter",
+      nb,
+      bases,
+      [inImage * 4, outRows * co * 4, outRows * kc * 4, 0],
+      [...geometry(info), co, 1],
+      [...bases.slice(0, 3), pdw2],
+    );
   }
-  if (both) run("binary", [0, 0, out.ptr, pdw2, out.ptr, kc * co, kc * co]);
+  if (hasHelper()) run("binary", [0, 0, out.ptr, pdw2, out.ptr, kc * co, kc * co]);
   return out.info;
 }

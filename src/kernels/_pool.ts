@@ -46,9 +46,7 @@ export function maxPool(
   if (px === null || out === null) return null;
   const inImage = info.inHeight * info.inWidth * info.inChannels;
   const outImage = info.outHeight * info.outWidth * info.inChannels;
-  split("maxPool", info.batchSize, (i) => [px + i * inImage * 4, out.ptr + i * outImage * 4], (
-    n,
-  ) => [n, ...geometry(info)]);
+  split("maxPool", info.batchSize, [px, out.ptr], [inImage * 4, outImage * 4], geometry(info));
   return out.info;
 }
 
@@ -66,10 +64,12 @@ export function maxPoolGrad(
   if (pdy === null || px === null || out === null) return null;
   const inImage = info.inHeight * info.inWidth * info.inChannels;
   const outImage = info.outHeight * info.outWidth * info.inChannels;
-  split("maxPoolGrad", info.batchSize, (i) => [
-    pdy + i * outImage * 4,
-    px + i * inImage * 4,
-    out.ptr + i * inImage * 4,
-  ], (n) => [n, ...geometry(info)]);
+  split(
+    "maxPoolGrad",
+    info.batchSize,
+    [pdy, px, out.ptr],
+    [outImage * 4, inImage * 4, inImage * 4],
+    geometry(info),
+  );
   return out.info;
 }
