@@ -148,6 +148,14 @@ Deno.test("simd sum() matches cpu over leading, trailing and other axes", async 
   ], 1e-5);
 });
 
+Deno.test("simd sum() over trailing axes equals cpu bit for bit (the loss's class sums)", async () => {
+  await compareBackends(
+    [[32, 10], [3, 4, 7]],
+    (a, b) => [a.sum(-1), b.sum([1, 2]), a.sum(1, true)],
+    0,
+  );
+});
+
 Deno.test("simd gather() matches cpu for rows and falls back for other axes", async () => {
   await compareBackends([[10, 4, 3]], (x) => {
     const idx = tf.tensor1d([3, 0, 9, 3, 5], "int32");

@@ -137,10 +137,10 @@ let pending: Promise<void> | null = null;
 /** Options for {@linkcode registerSimdBackend}. */
 export interface SimdBackendOptions {
   /**
-   * Threads for the convolution kernels: 1 runs everything on the calling thread; 2 adds a
-   * helper thread (a `node:worker_threads` worker on the same WebAssembly memory) that takes half
-   * of each convolution's images. More than 2 is treated as 2. Left out, the count stays as it
-   * is (1 after the first call).
+   * Threads for the convolution and pooling kernels: 1 runs everything on the calling thread; 2
+   * adds a helper thread (a `node:worker_threads` worker on the same WebAssembly memory) that
+   * claims images of each convolution and pooling a few at a time alongside the calling thread.
+   * More than 2 is treated as 2. Left out, the count stays as it is (1 after the first call).
    * @default {1}
    */
   threads?: number;
@@ -148,8 +148,9 @@ export interface SimdBackendOptions {
 
 /**
  * Registers the "simd" backend once: a `MathBackendCPU` whose every kernel is tfjs' cpu kernel,
- * except convolutions, their gradients, matrix products, max pooling and the element-wise ops of a
- * training step, which run in WebAssembly SIMD or tight float32 loops. Later calls only apply
+ * except convolutions, their gradients, matrix products, max pooling, softmax and the element-wise
+ * ops and sums of a training step, which run in WebAssembly SIMD on tensors kept in the
+ * WebAssembly heap. Relu's gradient becomes one kernel on this backend. Later calls only apply
  * `threads` when given. Afterwards `tf.setBackend("simd")` works.
  *
  * @example

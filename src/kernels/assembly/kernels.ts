@@ -913,17 +913,16 @@ export function sumRows(x: usize, out: usize, rows: i32, inner: i32): void {
   }
 }
 
-/** out[j] = Σ_i x[j*len + i]: a sum over trailing axes. */
+/**
+ * out[j] = Σ_i x[j*len + i]: a sum over trailing axes, accumulated in f64 in index order like
+ * tfjs' cpu kernel (these sums are short: class scores), so results match it bit for bit.
+ */
 export function sumCols(x: usize, out: usize, groups: i32, len: i32): void {
   for (let g = 0; g < groups; g++) {
     const px = x + (<usize>(g * len) << 2);
-    let acc = f32x4.splat(0);
-    let i = 0;
-    for (; i + 4 <= len; i += 4) acc = f32x4.add(acc, v128.load(px + (<usize>i << 2)));
-    let s: f32 = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) +
-      f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
-    for (; i < len; i++) s += load<f32>(px + (<usize>i << 2));
-    store<f32>(out + (<usize>g << 2), s);
+    let s: f64 = 0;
+    for (let i = 0; i < len; i++) s += <f64>load<f32>(px + (<usize>i << 2));
+    store<f32>(out + (<usize>g << 2), <f32>s);
   }
 }
 
