@@ -86,9 +86,11 @@ export function split(
   const h = helper;
   h.control.resetImages();
   const seq = h.control.request(call, spec(helperBases));
+  let helperOk = false;
   try {
     runShare(h.control, k, spec(bases));
   } finally {
-    if (!h.control.wait(seq)) throw new Error("A simd kernel failed on the helper thread");
+    helperOk = h.control.wait(seq); // never leave the helper writing behind this call
   }
+  if (!helperOk) throw new Error("A simd kernel failed on the helper thread");
 }
