@@ -896,8 +896,31 @@ export function unary(op: i32, x: usize, out: usize, n: i32, alpha: f32): void {
   else unaryLoop(5, x, out, n, alpha);
 }
 
+/**
+ * sumRows for rows of 8 or 16 floats (the model's channels): the sums stay in registers, added in
+ * the same order as the general loop.
+ */
+function sumRowsNarrow(x: usize, out: usize, rows: i32, inner: i32): void {
+  const step = <usize>inner << 2;
+  for (let j = 0; j < inner; j += 8) {
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
+    let p = x + (<usize>j << 2);
+    for (let r = 0; r < rows; r++) {
+      a0 = f32x4.add(a0, v128.load(p));
+      a1 = f32x4.add(a1, v128.load(p, 16));
+      p += step;
+    }
+    v128.store(out + (<usize>j << 2), a0);
+    v128.store(out + (<usize>j << 2), a1, 16);
+  }
+}
+
 /** out[j] = Σ_r x[r*inner + j] over `rows` rows: a sum over leading axes (bias gradients). */
 export function sumRows(x: usize, out: usize, rows: i32, inner: i32): void {
+  if (inner == 8 || inner == 16) {
+    sumRowsNarrow(x, out, rows, inner);
+    return;
+  }
   memory.fill(out, 0, <usize>inner << 2);
   for (let r = 0; r < rows; r++) {
     const px = x + (<usize>(r * inner) << 2);
