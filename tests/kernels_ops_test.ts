@@ -156,6 +156,17 @@ Deno.test("simd sum() over trailing axes equals cpu bit for bit (the loss's clas
   );
 });
 
+Deno.test("simd mean() equals cpu bit for bit over trailing axes, and falls back otherwise", async () => {
+  await compareBackends([[32], [4, 5, 6]], (a, b) => [
+    a.mean(),
+    b.mean(),
+    b.mean(-1),
+    b.mean([1, 2], true),
+    b.mean(0),
+    b.mean([0, 2]),
+  ], 0);
+});
+
 Deno.test("simd gather() matches cpu for rows and falls back for other axes", async () => {
   await compareBackends([[10, 4, 3]], (x) => {
     const idx = tf.tensor1d([3, 0, 9, 3, 5], "int32");

@@ -122,6 +122,37 @@ export function sumOp(
   return out.info;
 }
 
+/**
+ * Mean over trailing axes (or all) of a float32 tensor, computed as tfjs' cpu kernel does:
+ * Σ fround(x / n) accumulated in f64, so results are equal bit for bit.
+ */
+export function meanOp(
+  backend: MathBackendCPU,
+  x: tf.TensorInfo,
+  axis: number | number[],
+  keepDims: boolean,
+): tf.TensorInfo | null {
+  if (x.dtype !== "float32") return null;
+  const r = x.shape.length;
+  const axes = tf.util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
+  if (axes.length === 0 || !axes.every((ax, i) => ax === r - axes.length + i)) return null;
+  const v = backend.data.get(x.dataId).values;
+  if (!(v instanceof Float32Array)) return null;
+  const outShape = keepDims
+    ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d))
+    : x.shape.filter((_, i) => !axes.includes(i));
+  const out = output(backend, outShape);
+  if (out === null) return null;
+  const groups = size(outShape), len = groups === 0 ? 0 : v.length / groups;
+  const n = Math.fround(len);
+  for (let g = 0; g < groups; g++) {
+    let sum = 0;
+    for (let i = g * len; i < (g + 1) * len; i++) sum += Math.fround(v[i] / n);
+    out.view[g] = sum;
+  }
+  return out.info;
+}
+
 /** softmax over the last axis of float32 logits (the model's output layer); NaN rows stay NaN. */
 export function softmaxOp(
   backend: MathBackendCPU,

@@ -3,7 +3,16 @@ import * as tf from "@tensorflow/tfjs";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import { convBackpropFilter, convBackpropInput, convForward, supported } from "./_conv.ts";
 import { matMul } from "./_matmul.ts";
-import { BINARY, binaryOp, gatherRows, softmaxOp, sumOp, UNARY, unaryOp } from "./_elementwise.ts";
+import {
+  BINARY,
+  binaryOp,
+  gatherRows,
+  meanOp,
+  softmaxOp,
+  sumOp,
+  UNARY,
+  unaryOp,
+} from "./_elementwise.ts";
 import { maxPool, maxPoolGrad } from "./_pool.ts";
 import { registerReluGrad, RELU_GRAD, reluGrad, reluGradFallback } from "./_relu_grad.ts";
 import { startHelper, stopHelper } from "./_threads.ts";
@@ -112,6 +121,10 @@ const FAST: Record<string, Fast> = {
   Sum(args) {
     const a = args.attrs as AnyAttrs;
     return sumOp(args.backend, args.inputs.x, a.axis, !!a.keepDims);
+  },
+  Mean(args) {
+    const a = args.attrs as AnyAttrs;
+    return meanOp(args.backend, args.inputs.x, a.axis, !!a.keepDims);
   },
   Softmax(args) {
     return softmaxOp(args.backend, args.inputs.logits, (args.attrs as AnyAttrs).dim ?? -1);
