@@ -27,7 +27,7 @@ function leading(small: number[], big: number[]): boolean {
   return s.every((d, i) => (i <= last ? d === big[i] : d === 1));
 }
 
-/** The binary kernels with fast paths: their op codes in `assembly/kernels.ts`. */
+/** The binary kernels with fast paths: their op codes in `assembly/elementwise.ts`. */
 export const BINARY: Record<string, number> = {
   Add: 0,
   Sub: 1,
@@ -67,7 +67,7 @@ export function binaryOp(
   return out.info;
 }
 
-/** The unary kernels with fast paths (Step reads its `alpha`): op codes in the wasm. */
+/** The unary kernels with fast paths (Step reads its `alpha`): op codes in `assembly/elementwise.ts`. */
 export const UNARY: Record<string, number> = {
   Relu: 0,
   Step: 1,
