@@ -67,7 +67,7 @@ export function binaryOp(
   return out.info;
 }
 
-/** The unary kernels with fast paths (Step reads its `alpha`): op codes in `assembly/elementwise.ts`. */
+/** The unary kernels with fast paths (Step reads its `alpha`), by op code in the wasm. */
 export const UNARY: Record<string, number> = {
   Relu: 0,
   Step: 1,
