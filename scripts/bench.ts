@@ -2,6 +2,7 @@
  * `deno task bench <what> [flags]`: runs one benchmark and prints its figures.
  *
  * - `train`: training samples/s per backend beside PyTorch on the same data.
+ * - `step`: where one simd training step goes, ms by part.
  * - `photos`: photo-pipeline accuracy per kind beside the Python pipeline.
  * - `serve`: requests/s and latency of `deno task serve` under load.
  *
@@ -10,6 +11,7 @@
 
 const BENCHES: Record<string, string> = {
   train: "../src/bench/train.ts",
+  step: "../src/bench/step.ts",
   photos: "../src/bench/photos.ts",
   serve: "../src/bench/serve.ts",
 };

@@ -22,6 +22,20 @@ const CASES: ConvCase[] = [
     pad: "valid",
   },
   {
+    name: "one input channel, direct path with tails (7×3×1→16, valid, width 13)",
+    x: [2, 9, 13, 1],
+    w: [7, 3, 1, 16],
+    strides: 1,
+    pad: "valid",
+  },
+  {
+    name: "one input channel, direct path with a 6-wide window (2×6×1→8, valid)",
+    x: [3, 5, 10, 1],
+    w: [2, 6, 1, 8],
+    strides: 1,
+    pad: "valid",
+  },
+  {
     name: "conv2 of the model (5×5×8→16, valid)",
     x: [2, 12, 12, 8],
     w: [5, 5, 8, 16],

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { deepEqual } from "node:assert/strict";
 import { compareBackends } from "./_kernels_compare.ts";
 import { registerSimdBackend } from "../src/kernels/mod.ts";
 
@@ -44,7 +45,19 @@ const POOLS: [number[], number, number, "valid" | "same"][] = [
   [[2, 8, 8, 16], 2, 2, "valid"], // pool2
   [[2, 9, 7, 3], 3, 2, "same"],
   [[1, 5, 5, 5], 2, 1, "valid"],
+  [[2, 9, 9, 4], 3, 2, "same"], // SIMD lanes, overlapping windows and padding
+  [[2, 7, 7, 8], 2, 2, "valid"], // SIMD lanes, a remainder row and column
+  [[2, 9, 6, 4], 3, 3, "valid"], // SIMD lanes, 3×3 tiles
 ];
+
+Deno.test("simd maxPool() gradient sends ties to the first maximum, like cpu", async () => {
+  await compareBackends([[3, 12, 12, 8]], (x) => {
+    const ties = x.mul(2).round(); // values in {-2, …, 2}: most windows tie
+    const weights = x.slice([0, 0, 0, 0], [3, 6, 6, 8]); // a distinct dy for every window
+    const f = (a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, 2, 2, "valid").mul(weights).sum();
+    return [tf.maxPool(ties as tf.Tensor4D, 2, 2, "valid"), tf.grad(f)(ties)];
+  }, 0);
+});
 
 for (const [shape, size, stride, pad] of POOLS) {
   Deno.test(`simd maxPool() matches cpu on ${shape} (${size}×${size}, stride ${stride}, ${pad}), gradient included`, async () => {
@@ -74,6 +87,56 @@ Deno.test("simd element-wise kernels match cpu with same shapes, scalars and bro
   ], 1e-6);
 });
 
+Deno.test("simd element-wise kernels match cpu with columns broadcast over rows", async () => {
+  await compareBackends([[6, 10], [6, 1], [2, 3, 5], [2, 1, 1]], (a, col, x, c3) => [
+    col.mul(a),
+    a.div(col.abs().add(1)),
+    a.sub(col),
+    x.add(c3),
+    c3.sub(x),
+    tf.maximum(x, c3),
+  ], 1e-6);
+});
+
+Deno.test("simd relu() gradient matches cpu, second order included", async () => {
+  await compareBackends([[4, 6, 6, 8], [4, 6, 6, 8]], (x, w) => {
+    const f = (a: tf.Tensor) => a.relu().mul(w).sum();
+    const g2 = tf.grad((a: tf.Tensor) =>
+      tf.grad((b: tf.Tensor) => b.relu().square().sum())(a).sum()
+    );
+    return [tf.grad(f)(x), g2(x)];
+  }, 0);
+});
+
+Deno.test("simd relu() gradient keeps NaN and zero like cpu", async () => {
+  await registerSimdBackend();
+  const got: number[][] = [];
+  for (const backend of ["cpu", "simd"]) {
+    await tf.setBackend(backend);
+    const x = tf.tensor1d([NaN, -1, 0, 2, -0, Infinity, -Infinity, 3, NaN]);
+    const g = tf.grad((a: tf.Tensor) => a.relu().mul(tf.range(1, 10)).sum())(x);
+    got.push(Array.from(await g.data()));
+    tf.dispose([x, g]);
+  }
+  deepEqual(got[1], got[0]);
+});
+
+Deno.test("simd relu() gradient runs as one SimdReluGrad kernel instead of Step and Multiply", async () => {
+  await registerSimdBackend();
+  await tf.setBackend("simd");
+  const x = tf.tensor2d([[1, -2], [-3, 4]]);
+  const info = await tf.profile(() => tf.grad((a: tf.Tensor) => a.relu().sum())(x));
+  deepEqual(info.kernelNames.filter((k) => ["SimdReluGrad", "Step"].includes(k)), ["SimdReluGrad"]);
+  x.dispose();
+});
+
+Deno.test("simd softmax() matches cpu on the last axis, gradient included", async () => {
+  await compareBackends([[32, 10], [2, 3, 7]], (a, b) => {
+    const big = a.mul(40); // large logits: the maximum must be subtracted first
+    return [tf.softmax(big), tf.softmax(b), tf.grad((x) => tf.softmax(x).square().sum())(a)];
+  }, 1e-6);
+});
+
 Deno.test("simd sum() matches cpu over leading, trailing and other axes", async () => {
   await compareBackends([[4, 5, 6, 3]], (x) => [
     x.sum([0, 1, 2]),
@@ -83,6 +146,25 @@ Deno.test("simd sum() matches cpu over leading, trailing and other axes", async 
     x.sum([0, 2]),
     x.sum(),
   ], 1e-5);
+});
+
+Deno.test("simd sum() over trailing axes equals cpu bit for bit (the loss's class sums)", async () => {
+  await compareBackends(
+    [[32, 10], [3, 4, 7]],
+    (a, b) => [a.sum(-1), b.sum([1, 2]), a.sum(1, true)],
+    0,
+  );
+});
+
+Deno.test("simd mean() equals cpu bit for bit over trailing axes, and falls back otherwise", async () => {
+  await compareBackends([[32], [4, 5, 6]], (a, b) => [
+    a.mean(),
+    b.mean(),
+    b.mean(-1),
+    b.mean([1, 2], true),
+    b.mean(0),
+    b.mean([0, 2]),
+  ], 0);
 });
 
 Deno.test("simd gather() matches cpu for rows and falls back for other axes", async () => {

@@ -3,10 +3,13 @@
 /** The exports a helper may run, by index. */
 export const CALLS = ["convForward", "convFilter", "convInput", "gemm", "maxPool", "maxPoolGrad"];
 
-const REQUEST = 0, DONE = 1, CALL = 2, STATUS = 3, READY = 4, NARGS = 5;
-const MAX_ARGS = 24;
+const REQUEST = 0, DONE = 1, CALL = 2, STATUS = 3, READY = 4, NARGS = 5, NEXT = 6;
+const MAX_ARGS = 40;
 
-/** Int32 slots [request, done, call, status, ready, nargs] then float64 arguments. */
+/**
+ * Int32 slots [request, done, call, status, ready, nargs, next] then float64 arguments. `next` is
+ * the first image of a split kernel that no thread has taken yet.
+ */
 export class Control {
   readonly buffer: SharedArrayBuffer;
   #ints: Int32Array;
@@ -63,6 +66,16 @@ export class Control {
     return Atomics.load(this.#ints, REQUEST);
   }
 
+  /** Main side: make images from 0 on available to {@linkcode take} (before a request). */
+  resetImages(): void {
+    Atomics.store(this.#ints, NEXT, 0);
+  }
+
+  /** Either side: claim the next `chunk` images of the current split kernel; returns the first. */
+  take(chunk: number): number {
+    return Atomics.add(this.#ints, NEXT, chunk);
+  }
+
   /** Helper side: the requested call index. */
   call(): number {
     return this.#ints[CALL];
@@ -78,5 +91,25 @@ export class Control {
     Atomics.store(this.#ints, STATUS, ok ? 1 : 0);
     Atomics.store(this.#ints, DONE, seq);
     Atomics.notify(this.#ints, DONE);
+  }
+}
+
+/**
+ * Runs a split kernel's share on this thread: claims `chunk` images at a time from `control`
+ * until all `nb` are taken, calling `kernel(...pointers at the first image, count, ...rest)`.
+ * `args` is `[nb, chunk, P, ...P bases, ...P byte strides per image, ...rest]`. Both threads run
+ * this on the same request, so a thread that is descheduled simply gets fewer images.
+ */
+export function runShare(
+  control: Control,
+  kernel: (...args: number[]) => void,
+  args: number[],
+): void {
+  const [nb, chunk, p] = args;
+  const bases = args.slice(3, 3 + p), strides = args.slice(3 + p, 3 + 2 * p);
+  const rest = args.slice(3 + 2 * p);
+  for (let first = control.take(chunk); first < nb; first = control.take(chunk)) {
+    const count = Math.min(chunk, nb - first);
+    kernel(...bases.map((b, i) => b + first * strides[i]), count, ...rest);
   }
 }

@@ -1,20 +1,17 @@
-/** Conv2D, FusedConv2D and both convolution gradients via im2col + the SIMD GEMM (NHWC only). */
+/**
+ * Conv2D, FusedConv2D and both convolution gradients via im2col + the SIMD GEMM (NHWC only), on
+ * tensors in the WebAssembly heap. Each returns null when the heap is full (the reference runs).
+ */
 import type * as tf from "@tensorflow/tfjs";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
-import { split } from "./_threads.ts";
-import { f32, reserve, wasm } from "./_wasm.ts";
+import { hasHelper, run, split } from "./_threads.ts";
+import { f32, reserve } from "./_heap.ts";
+import { output, pointer } from "./_storage.ts";
 
 type Info = tf.backend_util.Conv2DInfo;
 
 /** Rows of im2col per wasm call, so that big batches (prediction) keep the buffer small. */
 const MAX_COL_FLOATS = 1 << 22;
-
-/** Float32 contents of a tensor held by the CPU backend. */
-export function values(backend: MathBackendCPU, t: tf.TensorInfo): Float32Array {
-  const v = backend.data.get(t.dataId).values;
-  if (v instanceof Float32Array) return v;
-  return Float32Array.from(v as ArrayLike<number>);
-}
 
 /** Whether a convolution is one these kernels handle (NHWC, float32, no depthwise tricks). */
 export function supported(info: Info, ...tensors: tf.TensorInfo[]): boolean {
@@ -44,112 +41,113 @@ function batchChunk(info: Info, kc: number): number {
   return Math.max(1, Math.min(info.batchSize, Math.floor(MAX_COL_FLOATS / perImage)));
 }
 
-/**
- * y = act(conv(x, filter) + bias) with act in {linear, relu}; filter [KH,KW,C,CO].
- * Returns the output as a [B,OH,OW,CO] float32 array.
- */
+/** Heap addresses of the tensors, or null when one cannot get there. */
+function pointers(backend: MathBackendCPU, ...ts: tf.TensorInfo[]): number[] | null {
+  const ps: number[] = [];
+  for (const t of ts) {
+    const p = pointer(backend, t);
+    if (p === null) return null;
+    ps.push(p);
+  }
+  return ps;
+}
+
+/** y [B,OH,OW,CO] = act(conv(x, filter) + bias) with act in {linear, relu}; filter [KH,KW,C,CO]. */
 export function convForward(
-  x: Float32Array,
-  filter: Float32Array,
-  bias: Float32Array | null,
+  backend: MathBackendCPU,
+  x: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  bias: tf.TensorInfo | null,
   relu: boolean,
   info: Info,
-): Float32Array {
+): tf.TensorInfo | null {
+  const ps = pointers(backend, x, filter, ...(bias === null ? [] : [bias]));
+  const out = ps === null ? null : output(backend, info.outShape);
+  if (ps === null || out === null) return null;
+  const [px, pw, pb = 0] = ps;
   const kc = info.filterHeight * info.filterWidth * info.inChannels;
   const co = info.outChannels;
   const inImage = info.inHeight * info.inWidth * info.inChannels;
   const outRows = info.outHeight * info.outWidth;
   const chunk = batchChunk(info, kc);
-  const out = new Float32Array(info.batchSize * outRows * co);
-  const [pw, pb, px, pcol, py] = reserve(
-    kc * co,
-    co,
-    chunk * inImage,
-    chunk * outRows * kc,
-    chunk * outRows * co,
-  );
-  f32(pw, kc * co).set(filter);
-  if (bias !== null) f32(pb, co).set(bias);
+  const [pcol] = reserve(chunk * outRows * kc);
   for (let b0 = 0; b0 < info.batchSize; b0 += chunk) {
     const nb = Math.min(chunk, info.batchSize - b0);
-    f32(px, nb * inImage).set(x.subarray(b0 * inImage, (b0 + nb) * inImage));
-    split("convForward", nb, (i) => [
-      px + i * inImage * 4,
-      pw,
-      pb,
-      pcol + i * outRows * kc * 4,
-      py + i * outRows * co * 4,
-    ], (n) => [n, ...geometry(info), co, bias === null ? 0 : 1, relu ? 1 : 0]);
-    out.set(f32(py, nb * outRows * co), b0 * outRows * co);
+    split(
+      "convForward",
+      nb,
+      [px + b0 * inImage * 4, pw, pb, pcol, out.ptr + b0 * outRows * co * 4],
+      [inImage * 4, 0, 0, outRows * kc * 4, outRows * co * 4],
+      [...geometry(info), co, bias === null ? 0 : 1, relu ? 1 : 0],
+    );
   }
-  return out;
+  return out.info;
 }
 
 /** dx [B,H,W,C] = col2im(dy · filterᵀ), the gradient of a convolution by its input. */
 export function convBackpropInput(
-  dy: Float32Array,
-  filter: Float32Array,
+  backend: MathBackendCPU,
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
   info: Info,
-): Float32Array {
+): tf.TensorInfo | null {
+  const ps = pointers(backend, dy, filter);
+  const out = ps === null ? null : output(backend, info.inShape);
+  if (ps === null || out === null) return null;
+  const [pdy, pw] = ps;
   const kc = info.filterHeight * info.filterWidth * info.inChannels;
   const co = info.outChannels;
   const inImage = info.inHeight * info.inWidth * info.inChannels;
   const outRows = info.outHeight * info.outWidth;
   const chunk = batchChunk(info, kc);
-  const dx = new Float32Array(info.batchSize * inImage);
-  const [pw, pwt, pdy, pcol, pdx] = reserve(
-    kc * co,
-    kc * co,
-    chunk * outRows * co,
-    chunk * outRows * kc,
-    chunk * inImage,
-  );
-  f32(pw, kc * co).set(filter);
-  wasm().transpose(pw, pwt, kc, co); // [CO, KC]
+  const [pwt, pcol] = reserve(kc * co, chunk * outRows * kc);
+  run("transpose", [pw, pwt, kc, co]); // [CO, KC]
   for (let b0 = 0; b0 < info.batchSize; b0 += chunk) {
     const nb = Math.min(chunk, info.batchSize - b0);
-    f32(pdy, nb * outRows * co).set(dy.subarray(b0 * outRows * co, (b0 + nb) * outRows * co));
-    split("convInput", nb, (i) => [
-      pdy + i * outRows * co * 4,
-      pwt,
-      pcol + i * outRows * kc * 4,
-      pdx + i * inImage * 4,
-    ], (n) => [n, ...geometry(info), co]);
-    dx.set(f32(pdx, nb * inImage), b0 * inImage);
+    split(
+      "convInput",
+      nb,
+      [pdy + b0 * outRows * co * 4, pwt, pcol, out.ptr + b0 * inImage * 4],
+      [outRows * co * 4, 0, outRows * kc * 4, inImage * 4],
+      [...geometry(info), co],
+    );
   }
-  return dx;
+  return out.info;
 }
 
 /** dW [KH,KW,C,CO] = im2col(x)ᵀ · dy, the gradient of a convolution by its filter. */
-export function convBackpropFilter(x: Float32Array, dy: Float32Array, info: Info): Float32Array {
+export function convBackpropFilter(
+  backend: MathBackendCPU,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  filterShape: number[],
+  info: Info,
+): tf.TensorInfo | null {
+  const ps = pointers(backend, x, dy);
+  const out = ps === null ? null : output(backend, filterShape);
+  if (ps === null || out === null) return null;
+  const [px, pdy] = ps;
   const kc = info.filterHeight * info.filterWidth * info.inChannels;
   const co = info.outChannels;
   const inImage = info.inHeight * info.inWidth * info.inChannels;
   const outRows = info.outHeight * info.outWidth;
   const chunk = batchChunk(info, kc);
   // Each thread sums its images into its own dW; the two are added at the end.
-  const [pdw, pdw2, px, pcol, pdy] = reserve(
-    kc * co,
-    kc * co,
-    chunk * inImage,
-    chunk * outRows * kc,
-    chunk * outRows * co,
-  );
-  f32(pdw, kc * co).fill(0);
+  const [pdw2, pcol] = reserve(kc * co, chunk * outRows * kc);
+  out.view.fill(0);
   f32(pdw2, kc * co).fill(0);
   for (let b0 = 0; b0 < info.batchSize; b0 += chunk) {
     const nb = Math.min(chunk, info.batchSize - b0);
-    f32(px, nb * inImage).set(x.subarray(b0 * inImage, (b0 + nb) * inImage));
-    f32(pdy, nb * outRows * co).set(dy.subarray(b0 * outRows * co, (b0 + nb) * outRows * co));
-    split("convFilter", nb, (i, helper) => [
-      px + i * inImage * 4,
-      pdy + i * outRows * co * 4,
-      pcol + i * outRows * kc * 4,
-      helper ? pdw2 : pdw,
-    ], (n) => [n, ...geometry(info), co, 1]);
+    const bases = [px + b0 * inImage * 4, pdy + b0 * outRows * co * 4, pcol, out.ptr];
+    split(
+      "convFilter",
+      nb,
+      bases,
+      [inImage * 4, outRows * co * 4, outRows * kc * 4, 0],
+      [...geometry(info), co, 1],
+      [...bases.slice(0, 3), pdw2],
+    );
   }
-  const dw = f32(pdw, kc * co).slice();
-  const dw2 = f32(pdw2, kc * co);
-  for (let i = 0; i < dw.length; i++) dw[i] += dw2[i];
-  return dw;
+  if (hasHelper()) run("binary", [0, 0, out.ptr, pdw2, out.ptr, kc * co, kc * co]);
+  return out.info;
 }

@@ -1,19 +1,12 @@
 /**
- * Float32 fast paths for the element-wise and reduction kernels that dominate a training step
- * once convolutions are fast (Adam's updates, relu gradients, bias gradients, batch gathers).
- * Each returns null for a case it does not cover, so that the reference kernel runs instead.
+ * WebAssembly SIMD paths for the element-wise and reduction kernels that dominate a training step
+ * once convolutions are fast (Adam's updates, relu gradients, bias gradients), on tensors in the
+ * heap. Each returns null for a case it does not cover, so that the reference kernel runs instead.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
-import { values } from "./_conv.ts";
-
-type Op = (
-  a: Float32Array,
-  b: Float32Array,
-  out: Float32Array,
-  nb: number,
-  aSmall: boolean,
-) => void;
+import { output, pointer } from "./_storage.ts";
+import { run } from "./_threads.ts";
 
 function size(shape: number[]): number {
   return shape.reduce((p, q) => p * q, 1);
@@ -21,147 +14,35 @@ function size(shape: number[]): number {
 
 /** Whether `small` broadcasts over `big` by repeating along leading axes only. */
 function trailing(small: number[], big: number[]): boolean {
-  const s = small.slice(
-    small.findIndex((d) => d !== 1) === -1 ? small.length : small.findIndex((d) => d !== 1),
-  );
+  const first = small.findIndex((d) => d !== 1);
+  const s = small.slice(first === -1 ? small.length : first);
   if (s.length > big.length) return false;
   return s.every((d, i) => d === big[big.length - s.length + i]);
 }
 
-// One explicit function per op: a shared generic loop calling `f(x, y)` would be megamorphic in
-// V8 (closures from one literal share feedback) and several times slower.
-function add(
-  a: Float32Array,
-  b: Float32Array,
-  out: Float32Array,
-  nb: number,
-  aSmall: boolean,
-): void {
-  const n = out.length;
-  if (nb === n) {
-    for (let i = 0; i < n; i++) out[i] = a[i] + b[i];
-  } else if (nb === 1 && aSmall) {
-    const s = a[0];
-    for (let i = 0; i < n; i++) out[i] = s + b[i];
-  } else if (nb === 1) {
-    const s = b[0];
-    for (let i = 0; i < n; i++) out[i] = a[i] + s;
-  } else if (aSmall) {
-    for (let i = 0, j = 0; i < n; i++, j = j + 1 === nb ? 0 : j + 1) out[i] = a[j] + b[i];
-  } else {
-    for (let i = 0, j = 0; i < n; i++, j = j + 1 === nb ? 0 : j + 1) out[i] = a[i] + b[j];
-  }
+/** Whether `small` broadcasts over `big` by repeating each element along trailing axes. */
+function leading(small: number[], big: number[]): boolean {
+  const s = [...Array(big.length - small.length).fill(1), ...small];
+  const last = s.findLastIndex((d) => d !== 1);
+  return s.every((d, i) => (i <= last ? d === big[i] : d === 1));
 }
 
-function sub(
-  a: Float32Array,
-  b: Float32Array,
-  out: Float32Array,
-  nb: number,
-  aSmall: boolean,
-): void {
-  const n = out.length;
-  if (nb === n) {
-    for (let i = 0; i < n; i++) out[i] = a[i] - b[i];
-  } else if (nb === 1 && aSmall) {
-    const s = a[0];
-    for (let i = 0; i < n; i++) out[i] = s - b[i];
-  } else if (nb === 1) {
-    const s = b[0];
-    for (let i = 0; i < n; i++) out[i] = a[i] - s;
-  } else if (aSmall) {
-    for (let i = 0, j = 0; i < n; i++, j = j + 1 === nb ? 0 : j + 1) out[i] = a[j] - b[i];
-  } else {
-    for (let i = 0, j = 0; i < n; i++, j = j + 1 === nb ? 0 : j + 1) out[i] = a[i] - b[j];
-  }
-}
-
-function multiply(
-  a: Float32Array,
-  b: Float32Array,
-  out: Float32Array,
-  nb: number,
-  aSmall: boolean,
-): void {
-  const n = out.length;
-  if (nb === n) {
-    for (let i = 0; i < n; i++) out[i] = a[i] * b[i];
-  } else if (nb === 1 && aSmall) {
-    const s = a[0];
-    for (let i = 0; i < n; i++) out[i] = s * b[i];
-  } else if (nb === 1) {
-    const s = b[0];
-    for (let i = 0; i < n; i++) out[i] = a[i] * s;
-  } else if (aSmall) {
-    for (let i = 0, j = 0; i < n; i++, j = j + 1 === nb ? 0 : j + 1) out[i] = a[j] * b[i];
-  } else {
-    for (let i = 0, j = 0; i < n; i++, j = j + 1 === nb ? 0 : j + 1) out[i] = a[i] * b[j];
-  }
-}
-
-function realdiv(
-  a: Float32Array,
-  b: Float32Array,
-  out: Float32Array,
-  nb: number,
-  aSmall: boolean,
-): void {
-  const n = out.length;
-  if (nb === n) {
-    for (let i = 0; i < n; i++) out[i] = a[i] / b[i];
-  } else if (nb === 1 && aSmall) {
-    const s = a[0];
-    for (let i = 0; i < n; i++) out[i] = s / b[i];
-  } else if (nb === 1) {
-    const s = b[0];
-    for (let i = 0; i < n; i++) out[i] = a[i] / s;
-  } else if (aSmall) {
-    for (let i = 0, j = 0; i < n; i++, j = j + 1 === nb ? 0 : j + 1) out[i] = a[j] / b[i];
-  } else {
-    for (let i = 0, j = 0; i < n; i++, j = j + 1 === nb ? 0 : j + 1) out[i] = a[i] / b[j];
-  }
-}
-
-function maximum(
-  a: Float32Array,
-  b: Float32Array,
-  out: Float32Array,
-  nb: number,
-  aSmall: boolean,
-): void {
-  const n = out.length;
-  if (nb === n) {
-    for (let i = 0; i < n; i++) out[i] = a[i] > b[i] || a[i] !== a[i] ? a[i] : b[i];
-  } else if (nb === 1 && aSmall) {
-    const s = a[0];
-    for (let i = 0; i < n; i++) out[i] = s > b[i] || s !== s ? s : b[i];
-  } else if (nb === 1) {
-    const s = b[0];
-    for (let i = 0; i < n; i++) out[i] = a[i] > s || a[i] !== a[i] ? a[i] : s;
-  } else if (aSmall) {
-    for (let i = 0, j = 0; i < n; i++, j = j + 1 === nb ? 0 : j + 1) {
-      out[i] = a[j] > b[i] || a[j] !== a[j] ? a[j] : b[i];
-    }
-  } else {
-    for (let i = 0, j = 0; i < n; i++, j = j + 1 === nb ? 0 : j + 1) {
-      out[i] = a[i] > b[j] || a[i] !== a[i] ? a[i] : b[j];
-    }
-  }
-}
-
-/** The binary kernels with fast paths, by tfjs kernel name. */
-export const BINARY: Record<string, Op> = {
-  Add: add,
-  Sub: sub,
-  Multiply: multiply,
-  RealDiv: realdiv,
-  Maximum: maximum,
+/** The binary kernels with fast paths: their op codes in `assembly/elementwise.ts`. */
+export const BINARY: Record<string, number> = {
+  Add: 0,
+  Sub: 1,
+  Multiply: 2,
+  RealDiv: 3,
+  Maximum: 4,
 };
 
-/** a op b for float32 operands of one shape, with a scalar, or broadcast along leading axes. */
+/**
+ * a op b for float32 operands of one shape, with a scalar, or with one operand broadcast along
+ * leading axes (a bias row) or trailing axes (a column, as `[n, 1]` over `[n, k]`).
+ */
 export function binaryOp(
   backend: MathBackendCPU,
-  op: Op,
+  op: number,
   a: tf.TensorInfo,
   b: tf.TensorInfo,
 ): tf.TensorInfo | null {
@@ -169,76 +50,46 @@ export function binaryOp(
   const na = size(a.shape), nb = size(b.shape);
   const outShape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
   const n = size(outShape);
+  if (n !== Math.max(na, nb) || n === 0) return null;
   const aSmall = na < nb;
   const small = aSmall ? a : b, big = aSmall ? b : a;
-  if (n !== Math.max(na, nb)) return null;
-  if (na !== nb && size(small.shape) !== 1 && !trailing(small.shape, big.shape)) return null;
-  const out = new Float32Array(n);
-  op(values(backend, a), values(backend, b), out, Math.min(na, nb), aSmall);
-  return backend.makeTensorInfo(outShape, "float32", out);
+  let mode: number;
+  if (na === nb) mode = 0;
+  else if (size(small.shape) === 1) mode = aSmall ? 1 : 2;
+  else if (trailing(small.shape, big.shape)) mode = aSmall ? 3 : 4;
+  else if (leading(small.shape, big.shape)) mode = aSmall ? 5 : 6;
+  else return null;
+  const pa = pointer(backend, a);
+  const pb = pa === null ? null : pointer(backend, b);
+  const out = pa === null || pb === null ? null : output(backend, outShape);
+  if (pa === null || pb === null || out === null) return null;
+  run("binary", [op, mode, pa, pb, out.ptr, n, Math.min(na, nb)]);
+  return out.info;
 }
 
-type Unary = (x: Float32Array, out: Float32Array, alpha: number) => void;
-
-function relu(x: Float32Array, out: Float32Array, _alpha: number): void {
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i];
-    // Branch-free on the sign (random signs defeat branch prediction); -Infinity and NaN fixed up.
-    const r = v * +(v > 0);
-    out[i] = r === r ? r : v === v ? 0 : v;
-  }
-}
-
-function sqrt(x: Float32Array, out: Float32Array, _alpha: number): void {
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i];
-    out[i] = Math.sqrt(v);
-  }
-}
-
-function square(x: Float32Array, out: Float32Array, _alpha: number): void {
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i];
-    out[i] = v * v;
-  }
-}
-
-function neg(x: Float32Array, out: Float32Array, _alpha: number): void {
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i];
-    out[i] = -v;
-  }
-}
-
-function step(x: Float32Array, out: Float32Array, alpha: number): void {
-  const rise = 1 - alpha;
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i];
-    out[i] = v === v ? alpha + rise * +(v > 0) : NaN; // branch-free on the sign
-  }
-}
-
-/** The unary kernels with fast paths (Step reads its `alpha`), by tfjs kernel name. */
-export const UNARY: Record<string, Unary> = {
-  Relu: relu,
-  Sqrt: sqrt,
-  Square: square,
-  Neg: neg,
-  Step: step,
+/** The unary kernels with fast paths (Step reads its `alpha`), by op code in the wasm. */
+export const UNARY: Record<string, number> = {
+  Relu: 0,
+  Step: 1,
+  Sqrt: 2,
+  Square: 3,
+  Neg: 4,
+  Floor: 5,
 };
 
 /** f(x) element by element on a float32 tensor. */
 export function unaryOp(
   backend: MathBackendCPU,
-  f: Unary,
+  op: number,
   x: tf.TensorInfo,
   alpha = 0,
 ): tf.TensorInfo | null {
   if (x.dtype !== "float32") return null;
-  const v = values(backend, x);
-  const out = new Float32Array(v.length);
-  f(v, out, alpha);
-  return backend.makeTensorInfo(x.shape, "float32", out);
+  const px = pointer(backend, x);
+  const out = px === null ? null : output(backend, x.shape);
+  if (px === null || out === null) return null;
+  run("unary", [op, px, out.ptr, size(x.shape), alpha]);
+  return out.info;
 }
 
 /**
@@ -257,28 +108,78 @@ export function sumOp(
   const leading = axes.every((ax, i) => ax === i);
   const trail = axes.every((ax, i) => ax === r - axes.length + i);
   if (!leading && !trail) return null;
-  const v = values(backend, x);
   const outShape = keepDims
     ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d))
     : x.shape.filter((_, i) => !axes.includes(i));
   const inner = size(x.shape.filter((_, i) => !axes.includes(i)));
-  const out = new Float32Array(inner);
-  if (leading) {
-    const rows = v.length / Math.max(inner, 1);
-    for (let i = 0; i < rows; i++) {
-      const o = i * inner;
-      for (let j = 0; j < inner; j++) out[j] += v[o + j];
-    }
-  } else {
-    const len = v.length / Math.max(inner, 1);
-    for (let j = 0; j < inner; j++) {
-      let s = 0;
-      const o = j * len;
-      for (let i = 0; i < len; i++) s += v[o + i];
-      out[j] = s;
-    }
+  const total = size(x.shape);
+  const px = pointer(backend, x);
+  const out = px === null ? null : output(backend, outShape);
+  if (px === null || out === null) return null;
+  if (inner === 0) return out.info;
+  if (leading) run("sumRows", [px, out.ptr, total / inner, inner]);
+  else run("sumCols", [px, out.ptr, inner, total / inner]);
+  return out.info;
+}
+
+/**
+ * Mean over trailing axes (or all) of a float32 tensor, computed as tfjs' cpu kernel does:
+ * Σ fround(x / n) accumulated in f64, so results are equal bit for bit.
+ */
+export function meanOp(
+  backend: MathBackendCPU,
+  x: tf.TensorInfo,
+  axis: number | number[],
+  keepDims: boolean,
+): tf.TensorInfo | null {
+  if (x.dtype !== "float32") return null;
+  const r = x.shape.length;
+  const axes = tf.util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
+  if (axes.length === 0 || !axes.every((ax, i) => ax === r - axes.length + i)) return null;
+  const v = backend.data.get(x.dataId).values;
+  if (!(v instanceof Float32Array)) return null;
+  const outShape = keepDims
+    ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d))
+    : x.shape.filter((_, i) => !axes.includes(i));
+  const out = output(backend, outShape);
+  if (out === null) return null;
+  const groups = size(outShape), len = groups === 0 ? 0 : v.length / groups;
+  const n = Math.fround(len);
+  for (let g = 0; g < groups; g++) {
+    let sum = 0;
+    for (let i = g * len; i < (g + 1) * len; i++) sum += Math.fround(v[i] / n);
+    out.view[g] = sum;
   }
-  return backend.makeTensorInfo(outShape, "float32", out);
+  return out.info;
+}
+
+/** softmax over the last axis of float32 logits (the model's output layer); NaN rows stay NaN. */
+export function softmaxOp(
+  backend: MathBackendCPU,
+  logits: tf.TensorInfo,
+  dim: number,
+): tf.TensorInfo | null {
+  const rank = logits.shape.length;
+  if (logits.dtype !== "float32" || rank === 0 || (dim !== -1 && dim !== rank - 1)) return null;
+  const x = backend.data.get(logits.dataId).values;
+  if (!(x instanceof Float32Array)) return null;
+  const out = output(backend, logits.shape);
+  if (out === null) return null;
+  const y = out.view;
+  const k = logits.shape[rank - 1];
+  for (let o = 0; o < x.length; o += k) {
+    let max = -Infinity;
+    for (let j = 0; j < k; j++) max = x[o + j] > max ? x[o + j] : max;
+    let sum = 0;
+    for (let j = 0; j < k; j++) {
+      const e = Math.fround(Math.exp(Math.fround(x[o + j] - max)));
+      y[o + j] = e;
+      sum += e;
+    }
+    const total = Math.fround(sum);
+    for (let j = 0; j < k; j++) y[o + j] = y[o + j] / total;
+  }
+  return out.info;
 }
 
 /** GatherV2 along axis 0 (forming a batch from a dataset tensor). */

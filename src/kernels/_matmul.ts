@@ -1,8 +1,9 @@
 /** BatchMatMul and _FusedMatMul (bias + linear/relu) through the SIMD GEMM. */
 import type * as tf from "@tensorflow/tfjs";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
-import { values } from "./_conv.ts";
-import { f32, reserve, wasm } from "./_wasm.ts";
+import { reserve } from "./_heap.ts";
+import { output, pointer } from "./_storage.ts";
+import { run } from "./_threads.ts";
 
 /** The operands of a (batched) product, or null when the shapes need the reference kernel. */
 interface Plan {
@@ -41,36 +42,35 @@ export function matMul(
   b: tf.TensorInfo,
   ta: boolean,
   tb: boolean,
-  bias: Float32Array | null,
+  bias: tf.TensorInfo | null,
   relu: boolean,
 ): tf.TensorInfo | null {
   const p = plan(a, b, ta, tb);
   if (p === null) return null;
-  if (bias !== null && bias.length !== p.n) return null;
-  const w = wasm();
   const { m, n, k } = p;
-  const [pa, pb, pbt, pc, pbias] = reserve(
-    p.batchA * m * k,
-    p.batchB * k * n,
-    tb ? k * n : 0,
-    p.batch * m * n,
-    n,
-  );
-  f32(pa, p.batchA * m * k).set(values(backend, a));
-  f32(pb, p.batchB * k * n).set(values(backend, b));
-  if (bias !== null) f32(pbias, n).set(bias);
+  if (k === 0) return null; // the GEMM would leave C unwritten
+  if (bias !== null && (bias.dtype !== "float32" || bias.shape.reduce((x, y) => x * y, 1) !== n)) {
+    return null;
+  }
+  const pa = pointer(backend, a);
+  const pb = pa === null ? null : pointer(backend, b);
+  const pbias = bias === null || pb === null ? 0 : pointer(backend, bias);
+  const out = pbias === null ? null : output(backend, p.outShape);
+  if (pa === null || pb === null || pbias === null || out === null) return null;
+  const [pbt] = reserve(tb ? k * n : 0);
   for (let i = 0; i < p.batch; i++) {
     const qa = pa + (p.batchA === 1 ? 0 : i * m * k * 4);
     let qb = pb + (p.batchB === 1 ? 0 : i * k * n * 4);
     if (tb) {
-      w.transpose(qb, pbt, n, k);
+      run("transpose", [qb, pbt, n, k]);
       qb = pbt;
     }
-    const qc = pc + i * m * n * 4;
-    if (ta) w.gemm(qa, 4, m * 4, qb, n, qc, n, m, n, k, 0);
-    else w.gemm(qa, k * 4, 4, qb, n, qc, n, m, n, k, 0);
-    if (bias !== null || relu) w.biasAct(qc, pbias, m, n, bias === null ? 0 : 1, relu ? 1 : 0);
+    const qc = out.ptr + i * m * n * 4;
+    if (ta) run("gemm", [qa, 4, m * 4, qb, n, qc, n, m, n, k, 0]);
+    else run("gemm", [qa, k * 4, 4, qb, n, qc, n, m, n, k, 0]);
+    if (bias !== null || relu) {
+      run("biasAct", [qc, pbias, m, n, bias === null ? 0 : 1, relu ? 1 : 0]);
+    }
   }
-  const out = f32(pc, p.batch * m * n).slice();
-  return backend.makeTensorInfo(p.outShape, "float32", out);
+  return out.info;
 }

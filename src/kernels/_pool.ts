@@ -1,7 +1,12 @@
-/** MaxPool and MaxPoolGrad on NHWC float32, matching tfjs' cpu kernels (first maximum wins). */
+/**
+ * MaxPool and MaxPoolGrad on NHWC float32 with whole SIMD lanes of channels (C % 4 == 0, both
+ * layers of the model), matching tfjs' cpu kernels (first maximum wins). Other cases, or a full
+ * heap, return null so that the reference kernel runs.
+ */
 import type * as tf from "@tensorflow/tfjs";
+import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import { split } from "./_threads.ts";
-import { f32, reserve } from "./_wasm.ts";
+import { output, pointer } from "./_storage.ts";
 
 type PoolInfo = tf.backend_util.Conv2DInfo;
 
@@ -30,92 +35,41 @@ function simdable(info: PoolInfo): boolean {
 }
 
 /** y[b,oy,ox,c] = max over the window; -Infinity for a window wholly in the padding. */
-export function maxPool(x: Float32Array, info: PoolInfo): Float32Array {
-  const { batchSize: nb, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } =
-    info;
-  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
-  const { filterHeight: fh, filterWidth: fw } = info;
-  const top = info.padInfo.top, left = info.padInfo.left;
-  if (simdable(info)) {
-    const [px, py] = reserve(x.length, nb * oh * ow * c);
-    f32(px, x.length).set(x);
-    const inImage = h * w * c, outImage = oh * ow * c;
-    split("maxPool", nb, (i) => [px + i * inImage * 4, py + i * outImage * 4], (n) => [
-      n,
-      ...geometry(info),
-    ]);
-    return f32(py, nb * oh * ow * c).slice();
-  }
-  const y = new Float32Array(nb * oh * ow * c).fill(-Infinity);
-  let o = 0;
-  for (let b = 0; b < nb; b++) {
-    for (let oy = 0; oy < oh; oy++) {
-      for (let ox = 0; ox < ow; ox++, o += c) {
-        for (let ky = 0; ky < fh; ky++) {
-          const yy = oy * sh - top + ky * dh;
-          if (yy < 0 || yy >= h) continue;
-          for (let kx = 0; kx < fw; kx++) {
-            const xx = ox * sw - left + kx * dw;
-            if (xx < 0 || xx >= w) continue;
-            const src = ((b * h + yy) * w + xx) * c;
-            for (let ch = 0; ch < c; ch++) {
-              const v = x[src + ch];
-              if (v > y[o + ch] || v !== v) y[o + ch] = v;
-            }
-          }
-        }
-      }
-    }
-  }
-  return y;
+export function maxPool(
+  backend: MathBackendCPU,
+  x: tf.TensorInfo,
+  info: PoolInfo,
+): tf.TensorInfo | null {
+  if (!simdable(info)) return null;
+  const px = pointer(backend, x);
+  const out = px === null ? null : output(backend, info.outShape);
+  if (px === null || out === null) return null;
+  const inImage = info.inHeight * info.inWidth * info.inChannels;
+  const outImage = info.outHeight * info.outWidth * info.inChannels;
+  split("maxPool", info.batchSize, [px, out.ptr], [inImage * 4, outImage * 4], geometry(info));
+  return out.info;
 }
 
 /** dx = dy routed to the first maximum of each window (the gradient of {@linkcode maxPool}). */
-export function maxPoolGrad(dy: Float32Array, x: Float32Array, info: PoolInfo): Float32Array {
-  const { batchSize: nb, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } =
-    info;
-  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
-  const { filterHeight: fh, filterWidth: fw } = info;
-  const top = info.padInfo.top, left = info.padInfo.left;
-  if (simdable(info)) {
-    const [pdy, px, pdx] = reserve(dy.length, x.length, x.length);
-    f32(pdy, dy.length).set(dy);
-    f32(px, x.length).set(x);
-    const inImage = h * w * c, outImage = oh * ow * c;
-    split("maxPoolGrad", nb, (i) => [
-      pdy + i * outImage * 4,
-      px + i * inImage * 4,
-      pdx + i * inImage * 4,
-    ], (n) => [n, ...geometry(info)]);
-    return f32(pdx, x.length).slice();
-  }
-  const dx = new Float32Array(nb * h * w * c);
-  const best = new Float32Array(c);
-  const at = new Int32Array(c);
-  let o = 0;
-  for (let b = 0; b < nb; b++) {
-    for (let oy = 0; oy < oh; oy++) {
-      for (let ox = 0; ox < ow; ox++, o += c) {
-        best.fill(-Infinity);
-        at.fill(-1);
-        for (let ky = 0; ky < fh; ky++) {
-          const yy = oy * sh - top + ky * dh;
-          if (yy < 0 || yy >= h) continue;
-          for (let kx = 0; kx < fw; kx++) {
-            const xx = ox * sw - left + kx * dw;
-            if (xx < 0 || xx >= w) continue;
-            const src = ((b * h + yy) * w + xx) * c;
-            for (let ch = 0; ch < c; ch++) {
-              if (x[src + ch] > best[ch]) {
-                best[ch] = x[src + ch];
-                at[ch] = src + ch;
-              }
-            }
-          }
-        }
-        for (let ch = 0; ch < c; ch++) if (at[ch] >= 0) dx[at[ch]] += dy[o + ch];
-      }
-    }
-  }
-  return dx;
+export function maxPoolGrad(
+  backend: MathBackendCPU,
+  dy: tf.TensorInfo,
+  x: tf.TensorInfo,
+  info: PoolInfo,
+): tf.TensorInfo | null {
+  if (!simdable(info)) return null;
+  const pdy = pointer(backend, dy);
+  const px = pdy === null ? null : pointer(backend, x);
+  const out = px === null ? null : output(backend, x.shape);
+  if (pdy === null || px === null || out === null) return null;
+  const inImage = info.inHeight * info.inWidth * info.inChannels;
+  const outImage = info.outHeight * info.outWidth * info.inChannels;
+  split(
+    "maxPoolGrad",
+    info.batchSize,
+    [pdy, px, out.ptr],
+    [outImage * 4, inImage * 4, inImage * 4],
+    geometry(info),
+  );
+  return out.info;
 }

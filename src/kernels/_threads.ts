@@ -1,12 +1,11 @@
 /** The optional helper thread: a second core for the convolution kernels of "simd". */
 import { Worker } from "node:worker_threads";
-import { CALLS, Control } from "./_control.ts";
+import { CALLS, Control, runShare } from "./_control.ts";
 import { sharedModule, wasm } from "./_wasm.ts";
 
 interface Helper {
   worker: Worker;
   control: Control;
-  pending: number;
 }
 
 let helper: Helper | null = null;
@@ -38,7 +37,7 @@ async function spawn(): Promise<void> {
     await worker.terminate();
     throw e;
   }
-  helper = { worker, control, pending: 0 };
+  helper = { worker, control };
 }
 
 /** Stops the helper thread; kernels run on the calling thread alone afterwards. */
@@ -56,38 +55,42 @@ export function hasHelper(): boolean {
   return helper !== null;
 }
 
-/** Hands `name(...args)` to the helper; {@linkcode join} waits for it. */
-export function fork(name: string, args: number[]): void {
-  if (helper === null) throw new Error("No simd helper thread is running");
-  const call = CALLS.indexOf(name);
-  if (call < 0) throw new RangeError(`The simd helper cannot run "${name}"`);
-  helper.pending = helper.control.request(call, args);
-}
-
-/** Waits for the last {@linkcode fork}. */
-export function join(): void {
-  if (helper === null) return;
-  if (!helper.control.wait(helper.pending)) {
-    throw new Error("A simd kernel failed on the helper thread");
-  }
+/** Runs the wasm export `name(...args)` on this thread. */
+export function run(name: string, args: number[]): void {
+  (wasm() as unknown as Record<string, (...a: number[]) => void>)[name](...args);
 }
 
 /**
- * Runs `name` over `nb` images, the first half on the helper thread when one runs. `at(first)`
- * gives the pointer arguments for the run starting at image `first`; `tail` the rest.
+ * Runs `name` over `nb` images, shared with the helper thread when one runs: both threads claim
+ * a few images at a time until none are left, so a busy core never holds the other up. The
+ * kernel is called as `name(...pointers, count, ...rest)` where pointer `i` is
+ * `bases[i] + first * strides[i]` (the helper uses `helperBases`, for per-thread outputs).
  */
 export function split(
   name: string,
   nb: number,
-  at: (first: number, helper: boolean) => number[],
-  tail: (count: number) => number[],
+  bases: number[],
+  strides: number[],
+  rest: number[],
+  helperBases: number[] = bases,
 ): void {
-  const k = wasm() as unknown as Record<string, (...args: number[]) => void>;
-  const h = hasHelper() && nb >= 2 ? Math.floor(nb / 2) : 0;
-  if (h > 0) fork(name, [...at(0, true), ...tail(h)]);
-  try {
-    k[name](...at(h, false), ...tail(nb - h));
-  } finally {
-    if (h > 0) join();
+  const k = (wasm() as unknown as Record<string, (...args: number[]) => void>)[name];
+  if (helper === null || nb < 2) {
+    k(...bases, nb, ...rest);
+    return;
   }
+  const call = CALLS.indexOf(name);
+  if (call < 0) throw new RangeError(`The simd helper cannot run "${name}"`);
+  const chunk = Math.max(1, Math.floor(nb / 8));
+  const spec = (b: number[]) => [nb, chunk, bases.length, ...b, ...strides, ...rest];
+  const h = helper;
+  h.control.resetImages();
+  const seq = h.control.request(call, spec(helperBases));
+  let helperOk = false;
+  try {
+    runShare(h.control, k, spec(bases));
+  } finally {
+    helperOk = h.control.wait(seq); // never leave the helper writing behind this call
+  }
+  if (!helperOk) throw new Error("A simd kernel failed on the helper thread");
 }

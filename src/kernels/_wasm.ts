@@ -92,6 +92,19 @@ export interface KernelExports {
     padL: number,
   ): void;
   biasAct(y: number, bias: number, M: number, N: number, hasBias: number, act: number): void;
+  binary(
+    op: number,
+    mode: number,
+    a: number,
+    b: number,
+    out: number,
+    n: number,
+    nb: number,
+  ): void;
+  unary(op: number, x: number, out: number, n: number, alpha: number): void;
+  sumRows(x: number, out: number, rows: number, inner: number): void;
+  reluGrad(dy: number, x: number, out: number, n: number): void;
+  sumCols(x: number, out: number, groups: number, len: number): void;
 }
 
 let kernels: KernelExports | null = null;
@@ -141,26 +154,4 @@ export function wasm(): KernelExports {
     throw new Error("The simd kernels are not loaded: call registerSimdBackend()");
   }
   return kernels;
-}
-
-/**
- * Reserves `sizes` float32 buffers (64-byte aligned) at the start of the heap, growing memory when
- * needed, and returns their byte offsets. Valid until the next call.
- */
-export function reserve(...sizes: number[]): number[] {
-  const k = wasm();
-  let offset = k.heapStart();
-  const offsets = sizes.map((n) => {
-    const at = offset;
-    offset += Math.ceil((n * 4) / 64) * 64;
-    return at;
-  });
-  const have = k.memory.buffer.byteLength;
-  if (offset > have) k.memory.grow(Math.ceil((offset - have) / 65536));
-  return offsets;
-}
-
-/** A float32 view of `n` floats at byte offset `ptr` (renew after any `reserve`). */
-export function f32(ptr: number, n: number): Float32Array {
-  return new Float32Array(wasm().memory.buffer, ptr, n);
 }

@@ -1,10 +1,10 @@
 /**
  * The helper thread of the "simd" backend: instantiates the kernels on the main thread's shared
- * memory and runs one export per request, signalled through a shared control block (no messages,
- * so that a kernel call costs microseconds).
+ * memory and takes its share of each split kernel, signalled through a shared control block (no
+ * messages, so that a kernel call costs microseconds).
  */
 import { workerData } from "node:worker_threads";
-import { CALLS, Control } from "./_control.ts";
+import { CALLS, Control, runShare } from "./_control.ts";
 import { importsFor } from "./_wasm.ts";
 
 interface HelperData {
@@ -25,7 +25,7 @@ for (let seen = 0;;) {
   const call = ctl.call();
   if (call < 0) break;
   try {
-    exports[CALLS[call]](...ctl.args());
+    runShare(ctl, exports[CALLS[call]], ctl.args());
     ctl.finish(seen, true);
   } catch {
     ctl.finish(seen, false);

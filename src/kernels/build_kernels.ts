@@ -1,7 +1,8 @@
 /**
- * `deno task build:kernels`: compiles `assembly/kernels.ts` (AssemblyScript) into
- * `wasm/kernels.wasm` with SIMD enabled. The output is deterministic: rebuilding from the same
- * source gives the same bytes, so the committed file can be checked against its source.
+ * `deno task build:kernels`: compiles `assembly/kernels.ts` (AssemblyScript, with the files it
+ * exports from) into `wasm/kernels.wasm` with SIMD enabled. The output is deterministic:
+ * rebuilding from the same source gives the same bytes, so the committed file can be checked
+ * against its source.
  *
  * @module
  */

@@ -1,6 +1,7 @@
 /**
- * A fast CPU backend for tfjs: the "simd" backend runs convolutions, their gradients, matrix
- * products and max pooling in WebAssembly SIMD and every other kernel as tfjs' cpu backend does.
+ * A fast CPU backend for tfjs: the "simd" backend keeps float32 tensors in WebAssembly memory and
+ * runs convolutions, their gradients, matrix products, max pooling, softmax and the element-wise
+ * ops of a training step in WebAssembly SIMD, and every other kernel as tfjs' cpu backend does.
  *
  * @module
  */

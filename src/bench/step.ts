@@ -1,0 +1,137 @@
+/**
+ * `deno task bench step`: where one training step of the notebook's CNN goes on the simd backend
+ * (batch 32, Adam 1e-3, `trainOnBatch`): milliseconds per step by part, from timing wrappers
+ * around every kernel of the backend, and the kernel calls per step.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { parseArgs } from "node:util";
+import { registerSimdBackend, SIMD_BACKEND } from "../kernels/mod.ts";
+import { createModel } from "../model/create_model.ts";
+
+const BATCH = 32;
+/** Batches per round: random digits, since only the time matters here. */
+const BATCHES = 100;
+const ADAM = "Adam's update (kernels and tfjs' work around them)";
+const BOOKKEEPING = "tfjs and layers bookkeeping between kernels (forward, backward)";
+
+type Inputs = Record<string, tf.TensorInfo | undefined>;
+
+function size(t: tf.TensorInfo | undefined): number {
+  return t === undefined ? 0 : t.shape.reduce((p, q) => p * q, 1);
+}
+
+/** The part of a step a kernel call belongs to (outside Adam's update). */
+function partOf(name: string, inputs: Inputs): string {
+  if (name.startsWith("Conv2D")) return "convolutions and their gradients";
+  if (name.startsWith("MaxPool")) return "max pooling and its gradient";
+  if (name.includes("MatMul")) return "dense layers' products";
+  const [a, b] = Object.values(inputs);
+  const big = size(a) >= 4096;
+  const bias = name === "Add" && b?.shape.length === 1 && (a?.shape.length ?? 0) > 1;
+  const activations = ["Relu", "Step", "SimdReluGrad"].includes(name) || bias ||
+    (big && name === "Sum") || (big && name === "Multiply" && size(a) === size(b));
+  return activations
+    ? "relu, bias and dropout (forward, gradients)"
+    : "loss, softmax, metrics, other";
+}
+
+/** Wraps every simd kernel in a timer; returns the totals (ms) by part and the call count. */
+function instrument(inAdam: () => boolean): { ms: Map<string, number>; calls: () => number } {
+  const ms = new Map<string, number>();
+  let calls = 0;
+  for (const config of tf.getKernelsForBackend(SIMD_BACKEND)) {
+    const run = config.kernelFunc;
+    tf.unregisterKernel(config.kernelName, SIMD_BACKEND);
+    tf.registerKernel({
+      ...config,
+      kernelFunc: (args) => {
+        const start = performance.now();
+        const out = run(args);
+        const part = inAdam() ? ADAM : partOf(config.kernelName, args.inputs as Inputs);
+        ms.set(part, (ms.get(part) ?? 0) + performance.now() - start);
+        calls++;
+        return out;
+      },
+    });
+  }
+  return { ms, calls: () => calls };
+}
+
+/**
+ * Runs the step profile. Flags: `--rounds N` (passes over 100 batches; default 3), `--threads N`
+ * (the simd backend's threads; default 1). Prints ms per step by part, largest first.
+ *
+ * @example
+ * ```ts ignore
+ * import { runBench } from "./step.ts";
+ * await runBench(["--rounds", "1"]);
+ * ```
+ */
+export async function runBench(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      rounds: { type: "string", default: "3" },
+      threads: { type: "string", default: "1" },
+    },
+  });
+  const rounds = Number(values.rounds), threads = Number(values.threads);
+  if (!Number.isInteger(rounds) || rounds < 1 || !Number.isInteger(threads) || threads < 1) {
+    throw new RangeError(
+      `Cannot run the step bench: expected --rounds >= 1 and --threads >= 1, found ${values.rounds} and ${values.threads}`,
+    );
+  }
+  tf.env().set("PROD", true);
+  await registerSimdBackend({ threads });
+  await tf.setBackend(SIMD_BACKEND);
+  const model = createModel({ seed: 1 });
+  model.compile({
+    optimizer: tf.train.adam(1e-3),
+    loss: "sparseCategoricalCrossentropy",
+    metrics: ["accuracy"],
+  });
+  const batches = Array.from({ length: BATCHES }, (_, i) => [
+    tf.randomUniform([BATCH, 28, 28, 1], 0, 1, "float32", i),
+    tf.tensor2d(Float32Array.from({ length: BATCH }, (_, j) => (i + j) % 10), [BATCH, 1]),
+  ]);
+  for (const [x, y] of batches.slice(0, 20)) await model.trainOnBatch(x, y); // warm-up
+
+  let adam = false, adamMs = 0;
+  const optimizer = model.optimizer;
+  const apply = optimizer.applyGradients.bind(optimizer);
+  optimizer.applyGradients = (grads) => {
+    adam = true;
+    const start = performance.now();
+    try {
+      apply(grads);
+    } finally {
+      adamMs += performance.now() - start;
+      adam = false;
+    }
+  };
+  const { ms, calls } = instrument(() => adam);
+  const start = performance.now();
+  for (let r = 0; r < rounds; r++) for (const [x, y] of batches) await model.trainOnBatch(x, y);
+  const steps = rounds * BATCHES;
+  const step = (performance.now() - start) / steps;
+
+  const inKernels = [...ms.values()].reduce((p, q) => p + q, 0) / steps;
+  const adamKernels = (ms.get(ADAM) ?? 0) / steps;
+  ms.set(ADAM, adamMs);
+  const rows = [...ms.entries()].map(([part, total]) => [part, total / steps] as const);
+  rows.push([BOOKKEEPING, step - inKernels - (adamMs / steps - adamKernels)]);
+  console.log(
+    `simd (${threads} thread${threads > 1 ? "s" : ""}): ${step.toFixed(2)} ms/step, ` +
+      `${(BATCH * 1000 / step).toFixed(0)} samples/s, ${
+        (calls() / steps).toFixed(0)
+      } kernel calls/step`,
+  );
+  for (const [part, t] of rows.sort((p, q) => q[1] - p[1])) {
+    console.log(`  ${part.padEnd(66)} ${t.toFixed(2)} ms`);
+  }
+  tf.dispose(batches.flat());
+  model.dispose();
+  await registerSimdBackend({ threads: 1 });
+}
