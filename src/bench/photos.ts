@@ -5,6 +5,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { selectBackend } from "../backend/select_backend.ts";
 import { preprocessImage, writeDebugSteps } from "../preprocess/mod.ts";
 import { DEFAULT_MODEL, loadPhotoClassifier } from "../preprocess/_classifier.ts";
 import { decideDigit } from "../preprocess/decide_digit.ts";
@@ -43,6 +44,7 @@ async function benchOurs(
   minConfidence: number,
   debugDir: string | undefined,
 ): Promise<void> {
+  await selectBackend("wasm");
   const classifier = await loadPhotoClassifier(model);
   const byKind = new Map<string, Tally>();
   const all: Tally = { correct: 0, refused: 0, total: 0 };
