@@ -55,7 +55,9 @@ export async function predictImages(
       throw decodeFailure(image, error);
     }
     if (input === null) {
-      const why = reason ? `: ${reason}` : "";
+      // The pipeline's reason reads "no digit found: <why>"; keep only the why.
+      const detail = reason?.replace(/^no digit found:?\s*/, "");
+      const why = detail ? `: ${detail}` : "";
       throw noDigit(`No digit found in ${describe(image)}${why}`);
     }
     if (input.length !== IMAGE_PIXELS) {
