@@ -1,4 +1,5 @@
 import { headerSize, jpegOrientation } from "./_header_size.ts";
+import { decodeSmallPng } from "./_png.ts";
 import sharp, { type Metadata, type OutputInfo, type SharpOptions } from "sharp";
 
 /** A decoded image, one luminance byte per pixel, after EXIF orientation and flattening. */
@@ -139,7 +140,8 @@ export async function decodeGray(
 /**
  * Decodes a JPEG or a still PNG in one call, without asking the decoder for its metadata first:
  * the header gave its size, and the EXIF orientation is read here (a PNG with an `eXIf` chunk
- * goes the long way, as does a JPEG whose segments cannot be walked: `null`).
+ * goes the long way, as does a JPEG whose segments cannot be walked: `null`). A plain 8-bit PNG
+ * that needs no resizing is decoded here, without sharp, to the same pixels.
  */
 async function decodeStill(
   bytes: Uint8Array,
@@ -157,6 +159,12 @@ async function decodeStill(
   const [ow, oh] = orientation >= 5 ? [height, width] : [width, height];
   const longSide = Math.max(ow, oh);
   const scale = targetLongSide(longSide, workSize) / longSide;
+  const small = type === "png" && scale === 1 ? decodeSmallPng(bytes) : null;
+  if (small !== null && small.width === ow && small.height === oh) {
+    const { width: w, height: h, channels } = small;
+    const data = flattenToGray(small.data, w * h, channels);
+    return { width: w, height: h, data, originalWidth: ow, originalHeight: oh };
+  }
   let raw: { data: Uint8Array; info: OutputInfo };
   try {
     raw = await sharp(bytes, { ...options, sequentialRead: true, autoOrient: true })
