@@ -58,9 +58,10 @@ export function inkMap(gray: Uint8Array, w: number, h: number): InkMap {
   const ink = new Float32Array(gray.length);
   for (let i = 0; i < ink.length; i++) {
     const b = background[i];
-    const range = 255 - b > 40 ? 255 - b : 40;
-    const v = (bright[i] - b) / range;
-    ink[i] = v < 0 ? 0 : v > 1 ? 1 : v;
+    const v = (bright[i] - b) / Math.max(40, 255 - b);
+    // Paper noise puts `v` on either side of 0 at random: `(v + |v|) / 2` is max(0, v) exactly,
+    // without a branch the CPU would mispredict half the time.
+    ink[i] = v > 1 ? 1 : (v + Math.abs(v)) * 0.5;
   }
   return { ink, polarity: lightBackground ? "dark_on_light" : "light_on_dark", background };
 }
