@@ -10,6 +10,7 @@ import { preprocessImage, writeDebugSteps } from "../preprocess/mod.ts";
 import { DEFAULT_MODEL, loadPhotoClassifier } from "../preprocess/_classifier.ts";
 import { decideDigit } from "../preprocess/decide_digit.ts";
 import { parsePhotoLabels, type PhotoRow } from "./_photo_labels.ts";
+import { exists } from "../data/_paths.ts";
 
 const SHARED = "../shared";
 const PYTHON = "/usr/bin/python3";
@@ -18,15 +19,6 @@ interface Tally {
   correct: number;
   refused: number;
   total: number;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function line(kind: string, t: Tally): string {

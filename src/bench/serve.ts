@@ -20,6 +20,7 @@ import {
   startFlaskServer,
   waitForHttp,
 } from "./_serve_load.ts";
+import { exists } from "../data/_paths.ts";
 
 /** `../shared` beside the repository, where the Flask peer and the reference inputs live. */
 const DEFAULT_SHARED = decodeURIComponent(new URL("../../../shared/", import.meta.url).pathname);
@@ -27,15 +28,6 @@ const DEFAULT_SHARED = decodeURIComponent(new URL("../../../shared/", import.met
 const USAGE = `Usage: deno task bench serve [--duration 10] [--connections 8] [--threads 2]
   [--model models/default] [--backend wasm] [--inputs shared|generated]
   [--shared ../shared] [--flask-weights model.pt] [--out results.json]`;
-
-async function exists(path: string | URL): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The three inputs: `../shared/bench/inputs` when present (the Flask figures use them), else made here. */
 async function prepareInputs(which: string, sharedDir: string, dir: string): Promise<BenchInput[]> {

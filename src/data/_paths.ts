@@ -7,7 +7,7 @@
 import { basename, dirname, join } from "node:path";
 
 /** Whether `path` exists (anything but NotFound is rethrown). */
-export async function exists(path: string): Promise<boolean> {
+export async function exists(path: string | URL): Promise<boolean> {
   try {
     await Deno.stat(path);
     return true;

@@ -18,7 +18,8 @@ export function supported(info: Info, ...tensors: tf.TensorInfo[]): boolean {
   return info.dataFormat === "channelsLast" && tensors.every((t) => t.dtype === "float32");
 }
 
-function geometry(info: Info): number[] {
+/** A window's geometry in the argument order of the wasm kernels, after B (convolution and pooling). */
+export function geometry(info: Info): number[] {
   return [
     info.inHeight,
     info.inWidth,

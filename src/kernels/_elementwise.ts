@@ -92,6 +92,19 @@ export function unaryOp(
   return out.info;
 }
 
+/** The sorted reduction axes of `x` and the shape a reduction over them leaves. */
+function reduction(
+  x: tf.TensorInfo,
+  axis: number | number[],
+  keepDims: boolean,
+): { axes: number[]; outShape: number[] } {
+  const axes = tf.util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
+  const outShape = keepDims
+    ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d))
+    : x.shape.filter((_, i) => !axes.includes(i));
+  return { axes, outShape };
+}
+
 /**
  * Sum over a set of leading axes (bias gradients: [b,h,w,c] → [c]) or trailing axes, in float32.
  */
@@ -103,14 +116,11 @@ export function sumOp(
 ): tf.TensorInfo | null {
   if (x.dtype !== "float32") return null;
   const r = x.shape.length;
-  const axes = tf.util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
+  const { axes, outShape } = reduction(x, axis, keepDims);
   if (axes.length === 0) return null;
   const leading = axes.every((ax, i) => ax === i);
   const trail = axes.every((ax, i) => ax === r - axes.length + i);
   if (!leading && !trail) return null;
-  const outShape = keepDims
-    ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d))
-    : x.shape.filter((_, i) => !axes.includes(i));
   const inner = size(x.shape.filter((_, i) => !axes.includes(i)));
   const total = size(x.shape);
   const px = pointer(backend, x);
@@ -134,13 +144,10 @@ export function meanOp(
 ): tf.TensorInfo | null {
   if (x.dtype !== "float32") return null;
   const r = x.shape.length;
-  const axes = tf.util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
+  const { axes, outShape } = reduction(x, axis, keepDims);
   if (axes.length === 0 || !axes.every((ax, i) => ax === r - axes.length + i)) return null;
   const v = backend.data.get(x.dataId).values;
   if (!(v instanceof Float32Array)) return null;
-  const outShape = keepDims
-    ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d))
-    : x.shape.filter((_, i) => !axes.includes(i));
   const out = output(backend, outShape);
   if (out === null) return null;
   const groups = size(outShape), len = groups === 0 ? 0 : v.length / groups;

@@ -7,27 +7,9 @@ import type * as tf from "@tensorflow/tfjs";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import { split } from "./_threads.ts";
 import { output, pointer } from "./_storage.ts";
+import { geometry } from "./_conv.ts";
 
 type PoolInfo = tf.backend_util.Conv2DInfo;
-
-/** The window geometry in the argument order of the wasm kernels, after B. */
-function geometry(info: PoolInfo): number[] {
-  return [
-    info.inHeight,
-    info.inWidth,
-    info.inChannels,
-    info.outHeight,
-    info.outWidth,
-    info.filterHeight,
-    info.filterWidth,
-    info.strideHeight,
-    info.strideWidth,
-    info.dilationHeight,
-    info.dilationWidth,
-    info.padInfo.top,
-    info.padInfo.left,
-  ];
-}
 
 /** Channels in whole SIMD lanes: the wasm kernels apply (both layers of the model). */
 function simdable(info: PoolInfo): boolean {

@@ -1,6 +1,6 @@
 import { headerSize, jpegOrientation } from "./_header_size.ts";
 import { decodeSmallPng } from "./_png.ts";
-import sharp, { type Metadata, type OutputInfo, type SharpOptions } from "sharp";
+import sharp, { type Metadata, type OutputInfo, type Sharp, type SharpOptions } from "sharp";
 
 /** A decoded image, one luminance byte per pixel, after EXIF orientation and flattening. */
 export interface GrayImage {
@@ -111,14 +111,29 @@ export async function decodeGray(
   const longSide = Math.max(w, h);
   const target = targetLongSide(longSide, workSize);
   const scale = target / longSide;
+  let image = sharp(bytes, { ...options, sequentialRead: true, autoOrient: true });
+  if (region !== undefined) image = image.extract({ left, top, width: w, height: h });
+  return await resizeToGray(image, [w, h], scale, type, [ow, oh]);
+}
+
+/**
+ * Runs a sharp pipeline to the end: resizes its `[width, height]` by `scale` (cubic up, Lanczos
+ * down), and returns luminance with transparency flattened; the original's oriented size is kept
+ * for the caller. A decoder failure becomes the `SyntaxError` of {@linkcode corrupt}.
+ */
+async function resizeToGray(
+  image: Sharp,
+  [width, height]: [number, number],
+  scale: number,
+  type: string,
+  [originalWidth, originalHeight]: [number, number],
+): Promise<GrayImage> {
   let raw: { data: Uint8Array; info: OutputInfo };
   try {
-    let image = sharp(bytes, { ...options, sequentialRead: true, autoOrient: true });
-    if (region !== undefined) image = image.extract({ left, top, width: w, height: h });
     raw = await image
       .resize({
-        width: Math.max(1, Math.round(w * scale)),
-        height: Math.max(1, Math.round(h * scale)),
+        width: Math.max(1, Math.round(width * scale)),
+        height: Math.max(1, Math.round(height * scale)),
         fit: "fill",
         kernel: scale > 1 ? "cubic" : "lanczos3",
       })
@@ -133,8 +148,8 @@ export async function decodeGray(
     width: outW,
     height: outH,
     data: flattenToGray(raw.data, outW * outH, channels),
-    originalWidth: ow,
-    originalHeight: oh,
+    originalWidth,
+    originalHeight,
   };
 }
 
@@ -166,29 +181,8 @@ async function decodeStill(
     const data = flattenToGray(small.data, w * h, channels);
     return { width: w, height: h, data, originalWidth: ow, originalHeight: oh };
   }
-  let raw: { data: Uint8Array; info: OutputInfo };
-  try {
-    raw = await sharp(bytes, { ...options, sequentialRead: true, autoOrient: true })
-      .resize({
-        width: Math.max(1, Math.round(ow * scale)),
-        height: Math.max(1, Math.round(oh * scale)),
-        fit: "fill",
-        kernel: scale > 1 ? "cubic" : "lanczos3",
-      })
-      .toColourspace("srgb")
-      .raw({ depth: "uchar" }) // RGB, or RGBA when the image has transparency
-      .toBuffer({ resolveWithObject: true });
-  } catch (error) {
-    throw corrupt(type, error);
-  }
-  const { width: outW, height: outH, channels } = raw.info;
-  return {
-    width: outW,
-    height: outH,
-    data: flattenToGray(raw.data, outW * outH, channels),
-    originalWidth: ow,
-    originalHeight: oh,
-  };
+  const image = sharp(bytes, { ...options, sequentialRead: true, autoOrient: true });
+  return await resizeToGray(image, [ow, oh], scale, type, [ow, oh]);
 }
 
 /** Whether a PNG has chunk `name` before its image data (`acTL`: an animated PNG). */

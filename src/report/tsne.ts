@@ -1,3 +1,5 @@
+import { mulberry32 } from "../data/_prng.ts";
+
 /** Options of {@linkcode tsne}. */
 export interface TsneOptions {
   /** Effective number of neighbours per point. @default 30 */
@@ -8,18 +10,6 @@ export interface TsneOptions {
   seed?: number;
   /** Learning rate. @default max(n / 48, 50), scikit-learn's "auto" */
   learningRate?: number;
-}
-
-/** Mulberry32: a small seeded PRNG, enough for an initial layout. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Symmetric joint probabilities P from squared distances, with a binary search of β = 1/2σ² per point. */
