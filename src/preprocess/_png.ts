@@ -1,4 +1,4 @@
-import { inflateSync } from "node:zlib";
+import { crc32, inflateSync } from "node:zlib";
 
 /** Pixels decoded from a PNG (grey stays grey: its luminance is the same as sharp's sRGB's). */
 export interface RawPixels {
@@ -35,13 +35,25 @@ const NEUTRAL = new Set([
   "iDOT",
 ]);
 
+/** The eight bytes every PNG starts with. */
+const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** The most an `iCCP` colour profile may inflate to here; a larger one is left to sharp. */
+const MAX_PROFILE_BYTES = 1 << 20;
+
 /**
  * Decodes the common small PNG in JavaScript, the pixels byte for byte as sharp gives them
  * (sharp's per-call overhead is most of the work for an image of a few thousand pixels): 8 bits
  * per sample, not interlaced, grey, RGB, palette, grey-alpha or RGBA. Returns `null` for any other
- * PNG and for one that cannot be read, which the caller then hands to sharp (and its errors).
+ * PNG and for one that cannot be read (a bad signature or CRC, no `IEND`, a short stream), which the
+ * caller then hands to sharp (and its errors).
+ *
+ * Memory is bounded by the header: the image data is inflated with an output limit of exactly the
+ * rows that `IHDR` promises, and a stream that inflates past them (a zlib bomb behind a small
+ * header) is refused with a `SyntaxError` rather than decoded.
  */
 export function decodeSmallPng(bytes: Uint8Array): RawPixels | null {
+  if (bytes.length < 8 || SIGNATURE.some((b, i) => bytes[i] !== b)) return null;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let width = 0, height = 0, type = -1;
   let palette: Uint8Array | null = null;
@@ -53,7 +65,12 @@ export function decodeSmallPng(bytes: Uint8Array): RawPixels | null {
     const length = view.getUint32(at);
     const name = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
     const body = bytes.subarray(at + 8, at + 8 + length);
-    if (body.length !== length || !NEUTRAL.has(name)) return null;
+    if (body.length !== length || !NEUTRAL.has(name) || at + 12 + length > bytes.length) {
+      return null;
+    }
+    if (crc32(bytes.subarray(at + 4, at + 8 + length)) !== view.getUint32(at + 8 + length)) {
+      return null; // a damaged chunk: sharp says so in its own error
+    }
     if (name === "IHDR") {
       if (length !== 13 || body[8] !== 8 || body[10] !== 0 || body[11] !== 0 || body[12] !== 0) {
         return null; // not 8-bit, or an unknown compression, filter or interlace method
@@ -72,14 +89,20 @@ export function decodeSmallPng(bytes: Uint8Array): RawPixels | null {
   if (samples === undefined || width === 0 || height === 0 || parts.length === 0) return null;
   if (transparency !== null && type !== 3) return null; // a transparent colour key: rare, sharp's
   if (type === 3 && palette === null) return null;
+  const stride = width * samples;
+  const promised = height * (stride + 1);
   let packed: Uint8Array;
   try {
-    packed = new Uint8Array(inflateSync(concat(parts)));
-  } catch {
+    packed = new Uint8Array(inflateSync(concat(parts), { maxOutputLength: promised }));
+  } catch (error) {
+    if ((error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") {
+      throw new SyntaxError(
+        `Cannot decode the PNG image: its compressed pixel data inflates to more than the ${promised} bytes its ${width}×${height} header promises`,
+      );
+    }
     return null;
   }
-  const stride = width * samples;
-  if (packed.length < height * (stride + 1)) return null;
+  if (packed.length < promised) return null;
   const pixels = unfilter(packed, width, height, samples);
   if (pixels === null) return null;
   if (type !== 3) return { width, height, channels: samples, data: pixels };
@@ -165,7 +188,9 @@ function ignoredProfile(body: Uint8Array, type: number): boolean {
   if (nameEnd < 1 || nameEnd > 79 || body[nameEnd + 1] !== 0) return false;
   let profile: Uint8Array;
   try {
-    profile = new Uint8Array(inflateSync(body.subarray(nameEnd + 2)));
+    profile = new Uint8Array(
+      inflateSync(body.subarray(nameEnd + 2), { maxOutputLength: MAX_PROFILE_BYTES }),
+    );
   } catch {
     return false;
   }
