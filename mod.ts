@@ -4,6 +4,7 @@
  *
  * @module
  */
+export * from "./src/io/mod.ts";
 export * from "./src/data/mod.ts";
 export * from "./src/model/mod.ts";
 export * from "./src/backend/mod.ts";

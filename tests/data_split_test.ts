@@ -1,4 +1,3 @@
-import * as tf from "@tensorflow/tfjs";
 import { deepEqual, equal, notDeepEqual, throws } from "node:assert/strict";
 import {
   classCounts,
@@ -6,7 +5,6 @@ import {
   type DigitSet,
   limitDigits,
   splitDigits,
-  toTensors,
 } from "../src/data/mod.ts";
 
 /** `n` digits labelled i % 10 whose first two pixels spell the row number, to trace rows. */
@@ -106,43 +104,4 @@ Deno.test("describeSplit() prints shapes N×28×28×1 and the class balance", ()
   const trainCounts = lines[4].split(/\s+/).slice(1).map(Number);
   deepEqual(trainCounts, classCounts(train));
   equal(trainCounts.reduce((a, b) => a + b), 33_600);
-});
-
-Deno.test("toTensors() scales pixels to 0-1 as float32 [n, 28, 28, 1]", () => {
-  const set = numbered(6);
-  const { xs, ys } = toTensors(set, 2, 5);
-  deepEqual(xs.shape, [3, 28, 28, 1]);
-  equal(xs.dtype, "float32");
-  const values = xs.dataSync();
-  equal(values[2], Math.fround(((2 * 37) % 256) / 255));
-  equal(values[784 + 1], Math.fround(3 / 255));
-  deepEqual(ys?.shape, [3, 1]);
-  deepEqual(ys?.arraySync(), [[2], [3], [4]]);
-  const hot = toTensors(set, 0, 2, { oneHot: true });
-  deepEqual(hot.ys?.arraySync(), [[1, 0, 0, 0, 0, 0, 0, 0, 0, 0], [0, 1, 0, 0, 0, 0, 0, 0, 0, 0]]);
-  equal(toTensors(numbered(2, false)).ys, null);
-  throws(() => toTensors(set, 4, 9), { name: "RangeError", message: /found 4…9$/ });
-  tf.dispose([xs, ys!, hot.xs, hot.ys!]);
-});
-
-Deno.test("toTensors() labels fit a model compiled with sparseCategoricalCrossentropy", async () => {
-  await tf.setBackend("cpu");
-  const model = tf.sequential({
-    layers: [
-      tf.layers.flatten({ inputShape: [28, 28, 1] }),
-      tf.layers.dense({ units: 10, activation: "softmax" }),
-    ],
-  });
-  model.compile({
-    optimizer: tf.train.adam(0.01),
-    loss: "sparseCategoricalCrossentropy",
-    metrics: ["accuracy"],
-  });
-  const { xs, ys } = toTensors(numbered(40));
-  const history = await model.fit(xs, ys!, { epochs: 3, batchSize: 20, verbose: 0 });
-  const loss = history.history.loss as number[];
-  equal(loss.length, 3);
-  equal(loss.every(Number.isFinite), true);
-  tf.dispose([xs, ys!]);
-  model.dispose();
 });

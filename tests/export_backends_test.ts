@@ -2,7 +2,8 @@ import { deepEqual, equal, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { selectBackend } from "../src/backend/mod.ts";
 import { loadDigits } from "../src/data/mod.ts";
-import { exportGraphModel, saveLayersModel } from "../src/export/mod.ts";
+import { exportGraphModel } from "../src/export/mod.ts";
+import { saveLayersModel } from "../src/io/mod.ts";
 import { loadClassifier } from "../src/model/classifier.ts";
 import { createModel } from "../src/model/create_model.ts";
 

@@ -1,6 +1,7 @@
 import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
-import { runExport, saveLayersModel } from "../src/export/mod.ts";
+import { runExport } from "../src/export/mod.ts";
+import { saveLayersModel } from "../src/io/mod.ts";
 import { createModel } from "../src/model/create_model.ts";
 
 async function withRun(fn: (dir: string, model: string) => Promise<void>): Promise<void> {
@@ -100,7 +101,7 @@ Deno.test("deno task export exits 1 with one clear line for bad flags and paths"
   equal(missing.code, 1);
   match(
     missing.stderr,
-    /^Error: Cannot find a model at no\/such\/model: expected a folder holding model\.json/m,
+    /^Error: No model at no\/such\/model: expected no\/such\/model\/model\.json\. Pass --model DIR/m,
   );
   const layer = await runScript(["--layer", "conv1"]);
   equal(layer.code, 1);

@@ -1,7 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { deepEqual, equal, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
-import { exportGraphModel, loadGraphModel, saveLayersModel } from "../src/export/mod.ts";
+import { exportGraphModel } from "../src/export/mod.ts";
+import { loadGraphModel, saveLayersModel } from "../src/io/mod.ts";
 import { createModel } from "../src/model/create_model.ts";
 import { loadClassifier } from "../src/model/classifier.ts";
 

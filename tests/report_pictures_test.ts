@@ -12,7 +12,6 @@ import {
   renderHistoryChart,
   renderModelDiagram,
   renderTsne,
-  writeRunReport,
 } from "../src/report/mod.ts";
 import { createModel } from "../src/model/create_model.ts";
 
@@ -116,32 +115,4 @@ Deno.test("renderTsne() draws a PNG scatter and checks its inputs", async () => 
   );
   assert.ok(width > 480 && height > 480, `${width}×${height}`);
   await assert.rejects(renderTsne(new Float32Array(4), [1]), RangeError);
-});
-
-Deno.test("writeRunReport() writes every picture its inputs allow", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const images = Uint8Array.from({ length: 30 * 784 }, (_, i) => ((i >> 3) * 31) % 256);
-    const labels = Uint8Array.from({ length: 30 }, (_, i) => i % 10);
-    const set = { images, labels, count: 30, source: "test" };
-    const written = await writeRunReport(dir, {
-      train: set,
-      validation: set,
-      predictions: labels.map((l) => (l + 1) % 10),
-      tsneSample: 20,
-    });
-    assert.deepEqual(written, [
-      "train_digits.png",
-      "validation_predictions.png",
-      "confusion_matrix.png",
-      "tsne.png",
-    ]);
-    const grid = await pngSize(await Deno.readFile(`${dir}/validation_predictions.png`));
-    assert.deepEqual(grid, {
-      width: 5 * GRID_CELL_WIDTH,
-      height: 5 * GRID_CELL_HEIGHT + GRID_TITLE_HEIGHT,
-    });
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 });

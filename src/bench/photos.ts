@@ -6,11 +6,10 @@
  */
 import { parseArgs } from "node:util";
 import { selectBackend } from "../backend/select_backend.ts";
-import { preprocessImage, writeDebugSteps } from "../preprocess/mod.ts";
-import { DEFAULT_MODEL, loadPhotoClassifier } from "../preprocess/_classifier.ts";
-import { decideDigit } from "../preprocess/decide_digit.ts";
+import { decideDigit, preprocessImage, writeDebugSteps } from "../preprocess/mod.ts";
+import { DEFAULT_MODEL, loadClassifier } from "../model/mod.ts";
 import { parsePhotoLabels, type PhotoRow } from "./_photo_labels.ts";
-import { exists } from "../data/_paths.ts";
+import { exists } from "../io/mod.ts";
 
 const SHARED = "../shared";
 const PYTHON = "/usr/bin/python3";
@@ -37,7 +36,7 @@ async function benchOurs(
   debugDir: string | undefined,
 ): Promise<void> {
   await selectBackend("wasm");
-  const classifier = await loadPhotoClassifier(model);
+  const classifier = await loadClassifier(model, { missingHint: "Pass --model DIR" });
   const byKind = new Map<string, Tally>();
   const all: Tally = { correct: 0, refused: 0, total: 0 };
   const misses: string[] = [];

@@ -20,7 +20,7 @@ import {
   startFlaskServer,
   waitForHttp,
 } from "./_serve_load.ts";
-import { exists } from "../data/_paths.ts";
+import { exists } from "../io/mod.ts";
 
 /** `../shared` beside the repository, where the Flask peer and the reference inputs live. */
 const DEFAULT_SHARED = decodeURIComponent(new URL("../../../shared/", import.meta.url).pathname);

@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import { IMAGE_PIXELS } from "../data/types.ts";
 import { registerSimdBackend } from "../kernels/mod.ts";
 import { createModel } from "../model/create_model.ts";
-import { exists } from "../data/_paths.ts";
+import { exists } from "../io/mod.ts";
 
 const KAGGLE = new URL("../../../shared/data/kaggle/train.csv.gz", import.meta.url);
 const TORCH = new URL("../../../shared/bench/torch_seed.py", import.meta.url);

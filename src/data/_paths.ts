@@ -5,17 +5,7 @@
  * @module
  */
 import { basename, dirname, join } from "node:path";
-
-/** Whether `path` exists (anything but NotFound is rethrown). */
-export async function exists(path: string | URL): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-}
+import { exists } from "../io/exists.ts";
 
 /** The first of `paths` that exists, or `null`. */
 export async function firstExisting(paths: string[]): Promise<string | null> {

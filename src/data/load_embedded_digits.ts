@@ -1,4 +1,4 @@
-import { mulberry32, shuffledIndices } from "./_prng.ts";
+import { mulberry32, shuffledIndices } from "./prng.ts";
 import { type DigitSet, IMAGE_PIXELS, NUM_CLASSES } from "./types.ts";
 
 /** The `source` of the embedded set. */

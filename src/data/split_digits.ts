@@ -1,5 +1,5 @@
 import { gatherRows } from "./_gather.ts";
-import { mulberry32, shuffledIndices } from "./_prng.ts";
+import { mulberry32, shuffledIndices } from "./prng.ts";
 import type { DigitSet } from "./types.ts";
 
 /** Settings of {@linkcode splitDigits}. */

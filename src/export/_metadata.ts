@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BuiltGraph } from "./_graph_def.ts";
-import type { ModelMetadata, Quantization } from "./types.ts";
+import type { ModelMetadata, Quantization } from "../io/types.ts";
 
 /** What the photo pipeline must do to a picture before the model sees it (MNIST's recipe). */
 export const PREPROCESSING: readonly string[] = [

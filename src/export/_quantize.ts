@@ -1,4 +1,4 @@
-import type { Quantization } from "./types.ts";
+import type { Quantization } from "../io/types.ts";
 
 /** One weight as stored: its bytes in the shard and the manifest's `quantization` entry. */
 export interface StoredWeight {

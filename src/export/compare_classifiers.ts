@@ -40,9 +40,7 @@ function argmax(row: Float32Array): number {
  * import { compareClassifiers } from "./compare_classifiers.ts";
  *
  * const uniform = {
- *   kind: "layers" as const,
  *   predict: (_: Float32Array, n: number) => Promise.resolve(new Float32Array(n * 10).fill(0.1)),
- *   dispose() {},
  * };
  * const digits = { images: new Uint8Array(3 * 784), labels: Uint8Array.of(0, 1, 0), count: 3, source: "x" };
  * const result = await compareClassifiers(uniform, uniform, digits);

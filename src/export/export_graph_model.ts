@@ -1,12 +1,17 @@
 import * as tf from "@tensorflow/tfjs";
 import { dirname, join } from "node:path";
 import { buildGraph, type BuiltGraph } from "./_graph_def.ts";
-import { isHttpUrl } from "./_locate.ts";
 import { buildMetadata } from "./_metadata.ts";
 import { quantizeWeights } from "./_quantize.ts";
-import { fileIO, SHARD_NAME } from "./file_io.ts";
-import { loadLayersModel } from "./load_layers_model.ts";
-import { type ModelMetadata, type Quantization, QUANTIZATIONS } from "./types.ts";
+import {
+  fileIO,
+  isHttpUrl,
+  loadLayersModel,
+  type ModelMetadata,
+  type Quantization,
+  SHARD_NAME,
+} from "../io/mod.ts";
+import { QUANTIZATIONS } from "./types.ts";
 
 /** Options for {@linkcode exportGraphModel}. */
 export interface ExportOptions {
@@ -148,7 +153,8 @@ function artifactsFor(
  * ```ts
  * import { equal, ok } from "node:assert/strict";
  * import { createModel } from "../model/create_model.ts";
- * import { exportGraphModel, saveLayersModel } from "./mod.ts";
+ * import { saveLayersModel } from "../io/mod.ts";
+ * import { exportGraphModel } from "./mod.ts";
  *
  * const dir = await Deno.makeTempDir();
  * await saveLayersModel(createModel({ seed: 1 }), `${dir}/model`);

@@ -1,13 +1,9 @@
 /**
- * The export stage: a Deno IOHandler for tfjs models on disk or over http(s) (`fileIO`), and
- * the layers-to-graph-model exporter with quantization.
+ * The export stage: the layers-to-graph-model exporter with quantization, and the check that
+ * compares the export with the model it came from. Reading and writing model files is `src/io`.
  *
  * @module
  */
-export * from "./file_io.ts";
-export * from "./save_layers_model.ts";
-export * from "./load_layers_model.ts";
-export * from "./load_graph_model.ts";
 export * from "./types.ts";
 export * from "./export_graph_model.ts";
 export * from "./compare_classifiers.ts";

@@ -1,11 +1,15 @@
 import { basename, dirname, join } from "node:path";
-import { type Classifier, loadClassifier } from "../model/classifier.ts";
-import { makeParents, replaceFolder } from "./_atomic_dir.ts";
-import { isHttpUrl, locateModel } from "./_locate.ts";
+import {
+  ensureModelExists,
+  isHttpUrl,
+  makeParents,
+  type Quantization,
+  replaceFolder,
+} from "../io/mod.ts";
+import { loadClassifier, type LoadedClassifier } from "../model/classifier.ts";
 import { validationDigits } from "./_validation_set.ts";
 import { compareClassifiers, type Comparison } from "./compare_classifiers.ts";
 import { checkQuantization, exportGraphModel, type ExportResult } from "./export_graph_model.ts";
-import type { Quantization } from "./types.ts";
 
 /**
  * Lowest top-1 agreement with the float32 model accepted for each storage. Rounding moves every
@@ -154,7 +158,8 @@ export async function runExport(
     ) => [l, checkQuantization(q, `--layer ${l}=`)]),
   );
   const model = options.model ?? await newestRunModel();
-  await locateModel(model); // a missing model fails here, before anything is created
+  // A missing model fails here, before anything is created.
+  await ensureModelExists(model, "Pass --model DIR, or run deno task train");
   if (options.out === undefined && isHttpUrl(model)) {
     throw new TypeError(`Cannot pick an output folder for ${model}: pass --out DIR`);
   }
@@ -169,7 +174,7 @@ export async function runExport(
   const created = await makeParents(out);
   const staging = await Deno.makeTempDir({ dir: dirname(out), prefix: `.${basename(out)}.check-` });
   let done = false;
-  const loaded: Classifier[] = [];
+  const loaded: LoadedClassifier[] = [];
   try {
     const staged = join(staging, "model");
     const result = await exportGraphModel(model, staged, { quantize, perLayer });

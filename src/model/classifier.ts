@@ -1,22 +1,39 @@
 import * as tf from "@tensorflow/tfjs";
 import { IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES } from "../data/types.ts";
-import { fileIO } from "../export/file_io.ts";
-import { locateModel } from "../export/_locate.ts";
-import type { ModelMetadata } from "../export/types.ts";
+import { ensureModelExists, fileIO, locateModel, type ModelMetadata } from "../io/mod.ts";
 
-/** A loaded digit model, whatever its format: `n × 784` pixels in, `n × 10` probabilities out. */
+/** Folder of the default model of a fresh clone (committed by the project). */
+export const DEFAULT_MODEL = "models/default";
+
+/**
+ * The one interface of a digit model that every stage uses (export compares two, the photo
+ * pipeline and the service predict with one): `n × 784` pixels in, `n × 10` probabilities out.
+ */
 export interface Classifier {
   /**
    * Probabilities for `n` images. `batch` holds `n × 784` floats in 0-1 (pixel / 255, light
    * digit on black), row-major 28×28 per image; the result holds `n × 10` softmax values.
    */
   predict(batch: Float32Array, n: number): Promise<Float32Array>;
+}
+
+/** A classifier loaded from a model file by {@linkcode loadClassifier}: it holds tfjs weights. */
+export interface LoadedClassifier extends Classifier {
   /** `graph` for an exported graph model, `layers` for a tfjs layers model. */
   kind: "graph" | "layers";
   /** The `metadata.json` beside `model.json`, when there is one. */
   metadata?: ModelMetadata;
   /** Releases the model's weights. */
   dispose(): void;
+}
+
+/** Options of {@linkcode loadClassifier}. */
+export interface LoadClassifierOptions {
+  /**
+   * Appended to the `NotFound` message when a local model is missing, to say what to do
+   * (`"Pass --model DIR"`). @default {""}
+   */
+  missingHint?: string;
 }
 
 function isGraph(artifacts: tf.io.ModelArtifacts): boolean {
@@ -59,7 +76,7 @@ function wrap(
   model: tf.GraphModel | tf.LayersModel,
   kind: "graph" | "layers",
   metadata: ModelMetadata | undefined,
-): Classifier {
+): LoadedClassifier {
   return {
     kind,
     metadata,
@@ -91,13 +108,15 @@ function wrap(
  * current tfjs backend.
  *
  * @param pathOrUrl The model folder or `model.json`, local or http(s).
+ * @param options What to tell the user when a local model is missing.
  * @returns A classifier; call `dispose()` when done.
+ * @throws {Deno.errors.NotFound} "No model at X: expected X/model.json. missingHint"
  *
  * @example
  * ```ts
  * import { equal } from "node:assert/strict";
  * import { createModel } from "./create_model.ts";
- * import { saveLayersModel } from "../export/mod.ts";
+ * import { saveLayersModel } from "../io/mod.ts";
  * import { loadClassifier } from "./classifier.ts";
  *
  * const dir = await Deno.makeTempDir();
@@ -110,7 +129,11 @@ function wrap(
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export async function loadClassifier(pathOrUrl: string): Promise<Classifier> {
+export async function loadClassifier(
+  pathOrUrl: string,
+  options: LoadClassifierOptions = {},
+): Promise<LoadedClassifier> {
+  await ensureModelExists(pathOrUrl, options.missingHint);
   const artifacts = await fileIO(pathOrUrl).load!();
   const metadata = await readMetadata(pathOrUrl);
   const memory: tf.io.IOHandler = { load: () => Promise.resolve(artifacts) };

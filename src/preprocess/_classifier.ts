@@ -1,28 +1,19 @@
-import { loadClassifier } from "../model/classifier.ts";
+import {
+  type Classifier,
+  DEFAULT_MODEL,
+  loadClassifier,
+  type LoadedClassifier,
+} from "../model/classifier.ts";
 
-/** A loaded digit model: `n × 784` floats in, `n × 10` probabilities out. */
-export interface PhotoClassifier {
-  /** Probabilities for `n` images of 784 floats each. */
-  predict(batch: Float32Array, n: number): Promise<Float32Array>;
-}
+export { type Classifier, DEFAULT_MODEL };
 
-/** Default model folder of a fresh clone (committed by the project). */
-export const DEFAULT_MODEL = "models/default";
+/** What `deno task predict` says when the model is missing. */
+export const MISSING_MODEL_HINT = "Pass --model DIR, or run deno task train then deno task export";
 
 /**
- * Loads a model folder or `model.json` (graph or layers model) through `src/model`, after
- * checking that it exists so that a fresh clone without a model gets one clear line.
+ * Loads a model folder or `model.json` (graph or layers model) through `src/model`; a missing
+ * model is one clear line that says which flag to pass.
  */
-export async function loadPhotoClassifier(pathOrDir: string): Promise<PhotoClassifier> {
-  const file = pathOrDir.endsWith(".json")
-    ? pathOrDir
-    : `${pathOrDir.replace(/\/$/, "")}/model.json`;
-  try {
-    await Deno.stat(file);
-  } catch {
-    throw new Deno.errors.NotFound(
-      `No model at ${pathOrDir}: expected ${file}. Pass --model DIR, or run deno task train then deno task export`,
-    );
-  }
-  return await loadClassifier(pathOrDir);
+export function loadPhotoClassifier(pathOrDir: string): Promise<LoadedClassifier> {
+  return loadClassifier(pathOrDir, { missingHint: MISSING_MODEL_HINT });
 }

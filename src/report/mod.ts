@@ -32,4 +32,3 @@ export {
   type EpochLogs,
   type KerasTensorBoard,
 } from "./keras_tensorboard.ts";
-export { type RunReportInputs, writeRunReport } from "./write_run_report.ts";

@@ -1,4 +1,4 @@
-import { mulberry32 } from "../data/_prng.ts";
+import { mulberry32 } from "../data/prng.ts";
 
 /** Options of {@linkcode tsne}. */
 export interface TsneOptions {

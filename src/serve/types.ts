@@ -5,14 +5,8 @@
  * @module
  */
 
-/** A loaded digit model: `[n, 28, 28, 1]` pixels in 0-1 in, `[n, 10]` probabilities out. */
-export interface DigitClassifier {
-  /**
-   * Probabilities for `n` images. `batch` holds `n × 784` floats (light digit on black, 0-1);
-   * the result holds `n × 10` floats, one softmax row per image.
-   */
-  predict(batch: Float32Array, n: number): Promise<Float32Array>;
-}
+/** The service's name for the one classifier interface of `src/model`. */
+export type { Classifier as DigitClassifier } from "../model/classifier.ts";
 
 /** What the photo pipeline made of one image. */
 export interface PreprocessOutcome {

@@ -1,6 +1,7 @@
 import type * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { type DigitSet, IMAGE_PIXELS } from "../data/types.ts";
+import { writeFileAtomically } from "../io/mod.ts";
 import {
   renderConfusionMatrix,
   renderDigitGrid,
@@ -18,11 +19,6 @@ import type { History } from "./types.ts";
 /** Digits drawn in the t-SNE picture. */
 const TSNE_SAMPLE = 1000;
 
-async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  await Deno.writeFile(`${path}.tmp`, bytes);
-  await Deno.rename(`${path}.tmp`, path);
-}
-
 /** What the notebook shows before training: the model diagram, a 5×5 grid, optionally t-SNE. */
 export async function writeStartReport(
   runDir: string,
@@ -30,9 +26,9 @@ export async function writeStartReport(
   train: DigitSet,
   config: TrainConfig,
 ): Promise<void> {
-  await writeAtomic(join(runDir, "model.png"), await renderModelDiagram(model));
+  await writeFileAtomically(join(runDir, "model.png"), await renderModelDiagram(model));
   const n = Math.min(25, train.count);
-  await writeAtomic(
+  await writeFileAtomically(
     join(runDir, "train_digits.png"),
     await renderDigitGrid(train.images.subarray(0, n * IMAGE_PIXELS), {
       rows: 5,
@@ -46,7 +42,7 @@ export async function writeStartReport(
     const points = new Float32Array(count * IMAGE_PIXELS);
     for (let i = 0; i < points.length; i++) points[i] = train.images[i] / 255;
     const embedding = tsne(points, count, IMAGE_PIXELS, { seed: config.seed });
-    await writeAtomic(
+    await writeFileAtomically(
       join(runDir, "tsne.png"),
       await renderTsne(embedding, train.labels?.subarray(0, count) ?? new Uint8Array(count)),
     );
@@ -74,11 +70,14 @@ export async function writeFinalReport(
     valAccuracy: history.epochs.map((e) => e.valAccuracy),
   };
   if (series.epoch.length > 0) {
-    await writeAtomic(join(runDir, "loss.png"), await renderHistoryChart(series, "loss"));
-    await writeAtomic(join(runDir, "accuracy.png"), await renderHistoryChart(series, "accuracy"));
+    await writeFileAtomically(join(runDir, "loss.png"), await renderHistoryChart(series, "loss"));
+    await writeFileAtomically(
+      join(runDir, "accuracy.png"),
+      await renderHistoryChart(series, "accuracy"),
+    );
   }
   const n = Math.min(196, validation.count);
-  await writeAtomic(
+  await writeFileAtomically(
     join(runDir, "validation_predictions.png"),
     await renderDigitGrid(validation.images.subarray(0, n * IMAGE_PIXELS), {
       rows: 14,
@@ -89,7 +88,7 @@ export async function writeFinalReport(
     }),
   );
   if (validation.labels !== null) {
-    await writeAtomic(
+    await writeFileAtomically(
       join(runDir, "confusion_matrix.png"),
       await renderConfusionMatrix(validation.labels, valEval.predictions, {
         title: "Confusion matrix (validation)",
@@ -99,6 +98,6 @@ export async function writeFinalReport(
   if (run.test !== null) {
     const { predictions } = await predictDigits(run.model, run.test);
     const csv = new TextEncoder().encode(formatSubmission(predictions));
-    await writeAtomic(join(runDir, "submission.csv"), csv);
+    await writeFileAtomically(join(runDir, "submission.csv"), csv);
   }
 }

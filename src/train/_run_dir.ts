@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { writeFileAtomically } from "../io/mod.ts";
 
 function timestamp(date: Date): string {
   return date.toISOString().replace(/\.\d+Z$/, "").replaceAll(":", "-").replace("T", "_");
@@ -25,7 +26,5 @@ export async function prepareRunDir(out: string | null): Promise<string> {
 
 /** Writes pretty JSON through a temporary file and a rename, so a reader never sees half a file. */
 export async function writeJson(path: string, value: unknown): Promise<void> {
-  const tmp = `${path}.tmp`;
-  await Deno.writeTextFile(tmp, JSON.stringify(value, null, 2) + "\n");
-  await Deno.rename(tmp, path);
+  await writeFileAtomically(path, JSON.stringify(value, null, 2) + "\n");
 }

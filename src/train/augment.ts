@@ -1,4 +1,4 @@
-import type { Rng } from "./_rng.ts";
+import type { Prng } from "../data/prng.ts";
 
 /** Options for {@linkcode augmentBatch}; ranges are symmetric unless noted. */
 export interface AugmentOptions {
@@ -26,7 +26,7 @@ const SIDE = 28;
 const PIXELS = SIDE * SIDE;
 const GRID = 4; // elastic field control points per side
 
-const between = (rng: Rng, lo: number, hi: number): number => lo + (hi - lo) * rng();
+const between = (rng: Prng, lo: number, hi: number): number => lo + (hi - lo) * rng();
 
 /** Bilinear sample of a 28×28 byte image at (x, y), 0 outside, scaled to 0-1. */
 function sample(img: Uint8Array, offset: number, x: number, y: number): number {
@@ -42,7 +42,7 @@ function sample(img: Uint8Array, offset: number, x: number, y: number): number {
 }
 
 /** A smooth random displacement field: random values on a 4×4 grid, bilinearly interpolated. */
-function elasticField(rng: Rng, amount: number): Float32Array {
+function elasticField(rng: Prng, amount: number): Float32Array {
   const grid = new Float32Array(GRID * GRID * 2);
   for (let i = 0; i < grid.length; i++) grid[i] = between(rng, -amount, amount);
   const field = new Float32Array(PIXELS * 2); // [28, 28, (dx, dy)]
@@ -115,20 +115,20 @@ function blur(img: Float32Array): void {
  * @example
  * ```ts
  * import { augmentBatch } from "./augment.ts";
- * import { createRng } from "./_rng.ts";
+ * import { mulberry32 } from "../data/prng.ts";
  * import { deepEqual, equal, ok } from "node:assert/strict";
  * const images = new Uint8Array(2 * 784);
  * for (let y = 6; y < 22; y++) images[y * 28 + 13] = images[784 + y * 28 + 14] = 255;
- * const a = augmentBatch(images, 2, createRng(7));
+ * const a = augmentBatch(images, 2, mulberry32(7));
  * equal(a.length, 2 * 784);
  * ok(a.every((v) => v >= 0 && v <= 1));
- * deepEqual(a, augmentBatch(images, 2, createRng(7)));
+ * deepEqual(a, augmentBatch(images, 2, mulberry32(7)));
  * ```
  */
 export function augmentBatch(
   images: Uint8Array,
   n: number,
-  rng: Rng,
+  rng: Prng,
   options: AugmentOptions = {},
 ): Float32Array {
   const {

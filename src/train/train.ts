@@ -4,13 +4,13 @@ import { type BackendInfo, describeBackend, selectBackend } from "../backend/sel
 import { describeSplit, limitDigits, loadDigits, splitDigits } from "../data/mod.ts";
 import type { DigitSet } from "../data/types.ts";
 import { createModel } from "../model/create_model.ts";
-import { saveLayersModel } from "../export/mod.ts";
+import { saveLayersModel } from "../io/mod.ts";
 import { createKerasTensorBoard, type KerasTensorBoard } from "../report/mod.ts";
 import { augmentBatch } from "./augment.ts";
 import type { TrainConfig } from "./config.ts";
 import { type BatchTransform, runEpoch, scalePixels } from "./_epoch.ts";
 import { evaluateModel } from "./evaluate.ts";
-import { createRng, permutation } from "./_rng.ts";
+import { mulberry32 as createRng, shuffledIndices as permutation } from "../data/prng.ts";
 import { prepareRunDir, writeJson } from "./_run_dir.ts";
 import { writeFinalReport, writeStartReport } from "./_report.ts";
 import type { EpochRecord, History, RunMetrics } from "./types.ts";

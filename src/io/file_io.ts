@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
-import { writeFolderAtomically } from "./_atomic_dir.ts";
-import { isHttpUrl, locateModel } from "./_locate.ts";
+import { writeFolderAtomically } from "./atomic_write.ts";
+import { isHttpUrl, locateModel } from "./locate_model.ts";
 
 /** Name of the single weight shard this project writes (the converter's naming). */
 export const SHARD_NAME = "group1-shard1of1.bin";
