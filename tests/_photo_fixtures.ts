@@ -5,7 +5,8 @@ export interface FixtureRow {
   file: string;
   label: number | null;
   kind: "scene" | "bad";
-  mnistIndex: number | null;
+  /** The scene's digit: its index in MNIST's test set (`t10k`), `null` for a bad input. */
+  mnistTestIndex: number | null;
   polarity: string;
   upright: boolean;
   expect: string;
@@ -23,7 +24,7 @@ export async function fixtureRows(): Promise<FixtureRow[]> {
       file,
       label: label === "" ? null : Number(label),
       kind: kind as "scene" | "bad",
-      mnistIndex: index === "" ? null : Number(index),
+      mnistTestIndex: index === "" ? null : Number(index),
       polarity,
       upright: upright === "1",
       expect,
