@@ -1,3 +1,4 @@
+import * as tf from "@tensorflow/tfjs";
 import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
 import { runExport } from "../src/export/mod.ts";
@@ -58,6 +59,30 @@ Deno.test("runExport() refuses an export below the agreement threshold and leave
     });
     deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["run"]);
   });
+});
+
+Deno.test("runExport() refuses an export above its size target and writes nothing", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "export_size_" });
+  // 101,770 weights: about 102 KB in uint8, above the 45 KB target of the notebook's CNN.
+  const model = tf.sequential({
+    layers: [
+      tf.layers.flatten({ inputShape: [28, 28, 1], name: "flatten" }),
+      tf.layers.dense({ units: 128, activation: "relu", name: "dense1" }),
+      tf.layers.dense({ units: 10, activation: "softmax", name: "output" }),
+    ],
+  });
+  try {
+    await saveLayersModel(model, join(dir, "run", "model"));
+    await rejects(runExport({ model: join(dir, "run", "model") }, () => {}), {
+      name: "RangeError",
+      message:
+        /^The uint8 export misses its targets: size 10\d,\d{3} B, target <= 45,000 B; .*graph_model_uint8 was not written$/,
+    });
+    deepEqual([...Deno.readDirSync(join(dir, "run"))].map((e) => e.name), ["model"]);
+  } finally {
+    model.dispose();
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("runExport() rejects an unknown quantization before touching anything", async () => {

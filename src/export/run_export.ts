@@ -38,6 +38,54 @@ export const ACCURACY_TARGETS: Readonly<Partial<Record<Quantization, number>>> =
   uint8: 0.1,
 });
 
+/**
+ * Which of the targets for `quantize` ({@linkcode SIZE_TARGETS}, {@linkcode ACCURACY_TARGETS}) an
+ * export misses, one sentence each; empty when it meets them all (or `quantize` has none).
+ *
+ * @param quantize The default storage of the export.
+ * @param measured What is known so far: the bytes of `model.json` + shards, and the accuracy
+ *   drop from the float32 model in percentage points (left out before the check has run).
+ * @returns The missed targets.
+ *
+ * @example
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { missedTargets } from "./run_export.ts";
+ * deepEqual(missedTargets("uint8", { totalBytes: 43_930, accuracyDrop: -0.01 }), []);
+ * deepEqual(missedTargets("uint8", { totalBytes: 46_000, accuracyDrop: 0.15 }), [
+ *   "size 46,000 B, target <= 45,000 B",
+ *   "accuracy 0.15 points below the float32 model, target within 0.1",
+ * ]);
+ * deepEqual(missedTargets("uint16", { totalBytes: 1e9, accuracyDrop: 5 }), []);
+ * ```
+ */
+export function missedTargets(
+  quantize: Quantization,
+  measured: { totalBytes: number; accuracyDrop?: number },
+): string[] {
+  const missed: string[] = [];
+  const size = SIZE_TARGETS[quantize];
+  const format = (n: number) => n.toLocaleString("en-US");
+  if (size !== undefined && measured.totalBytes > size) {
+    missed.push(`size ${format(measured.totalBytes)} B, target <= ${format(size)} B`);
+  }
+  const accuracy = ACCURACY_TARGETS[quantize];
+  const drop = measured.accuracyDrop;
+  if (accuracy !== undefined && drop !== undefined && drop > accuracy + 1e-9) {
+    missed.push(
+      `accuracy ${drop.toFixed(2)} points below the float32 model, target within ${accuracy}`,
+    );
+  }
+  return missed;
+}
+
+function refuseMissed(missed: string[], what: string, out: string): void {
+  if (missed.length === 0) return;
+  throw new RangeError(
+    `The ${what} export misses its targets: ${missed.join("; ")}; ${out} was not written`,
+  );
+}
+
 /** Options of {@linkcode runExport} (the `deno task export` flags). */
 export interface RunExportOptions {
   /** The layers model folder. @default {the newest runs/<name>/model} */
@@ -134,7 +182,9 @@ function reportLines(report: ExportReport, out: string, quantize: Quantization):
  * what it wrote with `tf.loadGraphModel`, runs the validation digits through both models, prints
  * sizes, both accuracies, top-1 agreement and the largest probability difference. The export is
  * checked in a staging folder and moved to `out` only when the agreement reaches
- * {@linkcode AGREEMENT_THRESHOLDS}; otherwise it throws and `out` is left untouched.
+ * {@linkcode AGREEMENT_THRESHOLDS} and the export meets its {@linkcode SIZE_TARGETS} and
+ * {@linkcode ACCURACY_TARGETS} ({@linkcode missedTargets}); otherwise it throws a `RangeError`
+ * (`deno task export` exits 1) and `out` is left untouched.
  *
  * @param options Flags (model, out, quantize, perLayer, backend).
  * @param log Where report lines go. @default {console.log}
@@ -178,6 +228,8 @@ export async function runExport(
   try {
     const staged = join(staging, "model");
     const result = await exportGraphModel(model, staged, { quantize, perLayer });
+    const what = describe(quantize, perLayer);
+    refuseMissed(missedTargets(quantize, { totalBytes: result.totalBytes }), what, out);
     const reference = await loadClassifier(model);
     loaded.push(reference);
     const candidate = await loadClassifier(staged);
@@ -201,11 +253,17 @@ export async function runExport(
     if (comparison.agreement < threshold) {
       const got = `${pct(comparison.agreement)} of ${comparison.count} digits`;
       throw new RangeError(
-        `The ${describe(quantize, perLayer)} export agrees with the float32 model on ${got}: ` +
+        `The ${what} export agrees with the float32 model on ${got}: ` +
           `expected at least ${pct(threshold, 1)}; ${out} was not written. Try --quantize ` +
           `float16 or keep a sensitive layer in float16 (--layer conv1=float16)`,
       );
     }
+    const accuracyDrop = (comparison.referenceAccuracy - comparison.candidateAccuracy) * 100;
+    refuseMissed(
+      missedTargets(quantize, { totalBytes: result.totalBytes, accuracyDrop }),
+      what,
+      out,
+    );
     await replaceFolder(staged, out);
     done = true;
     return report;
