@@ -9,15 +9,49 @@ import { selectBackend } from "../backend/select_backend.ts";
 import { decideDigit, preprocessImage, writeDebugSteps } from "../preprocess/mod.ts";
 import { DEFAULT_MODEL, loadClassifier } from "../model/mod.ts";
 import { parsePhotoLabels, type PhotoRow } from "./_photo_labels.ts";
-import { exists } from "../io/mod.ts";
+import { exists, writeFileAtomically } from "../io/mod.ts";
 
 const SHARED = "../shared";
 const PYTHON = "/usr/bin/python3";
 
-interface Tally {
+/** Images read right (top-1), refused (no digit, not sure) and seen, for one kind or all. */
+export interface Tally {
   correct: number;
   refused: number;
   total: number;
+}
+
+/** The TypeScript pipeline's scores: what `--out` writes under `ours`. */
+export interface PhotoScores {
+  /** The model folder used. */
+  model: string;
+  /** Every kind together. */
+  all: Tally;
+  /** Per kind of photo, sorted by name. */
+  kinds: Record<string, Tally>;
+  /** Images measured, and the seconds they took. */
+  images: number;
+  seconds: number;
+}
+
+/** One pipeline of the Python peer: images right out of images seen, overall and per kind. */
+export interface PeerScores {
+  all: { correct: number; total: number };
+  kinds: Record<string, { correct: number; total: number }>;
+}
+
+/** What `deno task bench photos --out FILE` writes. */
+export interface PhotoBenchResult {
+  bench: "photos";
+  /** When the run finished (ISO 8601). */
+  date: string;
+  /** The Deno version that ran it. */
+  deno: string;
+  ours: PhotoScores | null;
+  /** The Python peer's pipelines (`mnist`: MNIST-style, `naive`), `null` when it did not run. */
+  python: Record<string, PeerScores> | null;
+  /** Why the Python peer did not run, when it did not. */
+  pythonSkipped?: string;
 }
 
 function line(kind: string, t: Tally): string {
@@ -27,14 +61,14 @@ function line(kind: string, t: Tally): string {
   } %  (refused ${t.refused})`;
 }
 
-/** Runs the TypeScript pipeline on every row; prints per-kind figures and returns the overall. */
+/** Runs the TypeScript pipeline on every row; prints per-kind figures and returns them. */
 async function benchOurs(
   rows: PhotoRow[],
   root: string,
   model: string,
   minConfidence: number,
   debugDir: string | undefined,
-): Promise<void> {
+): Promise<PhotoScores> {
   await selectBackend("wasm");
   const classifier = await loadClassifier(model, { missingHint: "Pass --model DIR" });
   const byKind = new Map<string, Tally>();
@@ -85,6 +119,25 @@ async function benchOurs(
   console.log(line("all", all));
   console.log(`${rows.length} images in ${seconds.toFixed(1)} s`);
   if (misses.length > 0) console.log(`Misses:\n${misses.join("\n")}`);
+  const kinds = Object.fromEntries([...byKind].sort());
+  // The misses name files of ../shared, which stays out of the repository: printed, not returned.
+  return { model, all, kinds, images: rows.length, seconds };
+}
+
+/**
+ * Reads the lines `photo_pipeline.py` prints, one per pipeline:
+ * `mnist all 390/462 = 0.844 {'canvas_drawing': '31/54', …}`.
+ */
+export function parsePeerLines(text: string): Record<string, PeerScores> {
+  const out: Record<string, PeerScores> = {};
+  for (const match of text.matchAll(/^(\w+) all (\d+)\/(\d+) = [\d.]+ \{(.*)\}$/gm)) {
+    const kinds: PeerScores["kinds"] = {};
+    for (const k of match[4].matchAll(/'([^']+)': '(\d+)\/(\d+)'/g)) {
+      kinds[k[1]] = { correct: Number(k[2]), total: Number(k[3]) };
+    }
+    out[match[1]] = { all: { correct: Number(match[2]), total: Number(match[3]) }, kinds };
+  }
+  return out;
 }
 
 async function pythonHasTorch(): Promise<boolean> {
@@ -111,10 +164,14 @@ async function torchWeights(): Promise<string> {
   return cached;
 }
 
-async function benchPython(labels: string, weights: string | undefined): Promise<void> {
+async function benchPython(
+  labels: string,
+  weights: string | undefined,
+): Promise<Record<string, PeerScores> | string> {
   if (!(await pythonHasTorch())) {
-    console.log(`Python peer skipped: ${PYTHON} lacks torch, PIL or numpy`);
-    return;
+    const why = `${PYTHON} lacks torch, PIL or numpy`;
+    console.log(`Python peer skipped: ${why}`);
+    return why;
   }
   const w = weights ?? await torchWeights();
   const filtered = await Deno.makeTempFile({ suffix: ".csv" });
@@ -127,18 +184,25 @@ async function benchPython(labels: string, weights: string | undefined): Promise
   console.log(`\nPython peer (${SHARED}/bench/photo_pipeline.py, weights ${w}):`);
   const run = new Deno.Command(PYTHON, {
     args: [`${SHARED}/bench/photo_pipeline.py`, w, filtered, root],
-    stdout: "inherit",
+    stdout: "piped",
     stderr: "inherit",
   });
-  const ok = (await run.output()).success;
+  const output = await run.output();
+  const printed = new TextDecoder().decode(output.stdout);
+  await Deno.stdout.write(output.stdout);
   await Deno.remove(filtered);
-  if (!ok) console.log("Python peer failed");
+  if (!output.success) {
+    console.log("Python peer failed");
+    return "photo_pipeline.py failed";
+  }
+  return parsePeerLines(printed);
 }
 
 /**
  * Runs the photo benchmark. Flags: `--model DIR` (default `models/default`), `--labels CSV` (default `../shared/photos/labels.csv`), `--min-confidence p`,
  * `--debug DIR` (debug images of each miss), `--kind K` (one kind only), `--no-python`,
- * `--torch-weights FILE`.
+ * `--torch-weights FILE`, `--out FILE` (the figures as JSON, a {@linkcode PhotoBenchResult}, which
+ * `deno task readme` turns into the README's figures).
  *
  * @example
  * ```ts ignore
@@ -157,6 +221,7 @@ export async function runBench(args: string[]): Promise<void> {
       kind: { type: "string" },
       "no-python": { type: "boolean", default: false },
       "torch-weights": { type: "string" },
+      out: { type: "string" },
     },
   });
   if (!(await exists(values.labels))) {
@@ -167,12 +232,27 @@ export async function runBench(args: string[]): Promise<void> {
   const rows = parsePhotoLabels(await Deno.readTextFile(values.labels), values.labels)
     .filter((r) => r.kind !== "scan_sheet_grid" && (!values.kind || r.kind === values.kind));
   const model = values.model ?? DEFAULT_MODEL;
+  let ours: PhotoScores | null = null;
   try {
-    await benchOurs(rows, root, model, Number(values["min-confidence"]), values.debug);
+    ours = await benchOurs(rows, root, model, Number(values["min-confidence"]), values.debug);
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
     console.error(error.message);
     Deno.exitCode = 1;
   }
-  if (!values["no-python"]) await benchPython(values.labels, values["torch-weights"]);
+  const python = values["no-python"]
+    ? "--no-python"
+    : await benchPython(values.labels, values["torch-weights"]);
+  if (values.out !== undefined) {
+    const result: PhotoBenchResult = {
+      bench: "photos",
+      date: new Date().toISOString(),
+      deno: Deno.version.deno,
+      ours,
+      python: typeof python === "string" ? null : python,
+      ...(typeof python === "string" ? { pythonSkipped: python } : {}),
+    };
+    await writeFileAtomically(values.out, JSON.stringify(result, null, 2) + "\n");
+    console.log(`Wrote ${values.out}`);
+  }
 }

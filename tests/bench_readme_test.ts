@@ -1,0 +1,67 @@
+import { equal, rejects } from "node:assert/strict";
+import { parsePeerLines } from "../src/bench/photos.ts";
+import {
+  renderPhotoFigures,
+  updateReadmeBlocks,
+  writeReadmeFigures,
+} from "../src/bench/readme_figures.ts";
+
+const ROOT = decodeURIComponent(new URL("../", import.meta.url).pathname);
+
+Deno.test("The README's benchmark blocks match the benches' committed JSON", async () => {
+  equal(await writeReadmeFigures({ file: `${ROOT}README.md`, check: true }), false);
+});
+
+Deno.test("writeReadmeFigures() with check refuses a README whose figures were edited by hand", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "readme_" });
+  try {
+    await Deno.mkdir(`${dir}/benchmarks`);
+    await Deno.copyFile(`${ROOT}benchmarks/photos.json`, `${dir}/benchmarks/photos.json`);
+    const readme = await Deno.readTextFile(`${ROOT}README.md`);
+    await Deno.writeTextFile(`${dir}/README.md`, readme.replace(/ 443 /, " 450 "));
+    await rejects(writeReadmeFigures({ file: `${dir}/README.md`, check: true }), {
+      message: /README\.md is out of date with the benchmarks' JSON: run deno task readme/,
+    });
+    equal(await writeReadmeFigures({ file: `${dir}/README.md` }), true);
+    equal(await Deno.readTextFile(`${dir}/README.md`), readme);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("updateReadmeBlocks() refuses unknown benches and unclosed or mismatched blocks", async () => {
+  const read = () => Promise.resolve({});
+  await rejects(updateReadmeBlocks("<!-- bench:nope a.json -->\n\n<!-- /bench:nope -->", read), {
+    name: "RangeError",
+    message: /bench:nope: expected one of photos/,
+  });
+  await rejects(updateReadmeBlocks("<!-- bench:photos a.json -->\nno end\n", read), {
+    name: "SyntaxError",
+  });
+  await rejects(updateReadmeBlocks("<!-- bench:photos a.json -->\n<!-- /bench:step -->", read), {
+    name: "SyntaxError",
+    message: /ends with <!-- \/bench:step -->/,
+  });
+});
+
+Deno.test("renderPhotoFigures() prints the Python peer's figures from the same run", () => {
+  const tally = { correct: 1, refused: 0, total: 2 };
+  const text = renderPhotoFigures({
+    bench: "photos",
+    date: "2026-11-26T08:00:00Z",
+    deno: "2.9.6",
+    ours: { model: "m", all: tally, kinds: { k: tally }, images: 2, seconds: 1 },
+    python: { mnist: { all: { correct: 2, total: 2 }, kinds: { k: { correct: 2, total: 2 } } } },
+  }, "p.json");
+  equal(text.split("\n").at(-2), "mnist    2/2 (100.0 %): k 2/2");
+});
+
+Deno.test("parsePeerLines() reads what photo_pipeline.py prints", () => {
+  const printed =
+    "naive all 278/462 = 0.602 {'canvas_drawing': '20/54', 'photo_ink_on_paper': '40/67'}\n" +
+    "mnist all 390/462 = 0.844 {'canvas_drawing': '31/54'}\n";
+  const peer = parsePeerLines(printed);
+  equal(peer.naive.all.correct, 278);
+  equal(peer.naive.kinds.photo_ink_on_paper.total, 67);
+  equal(peer.mnist.kinds.canvas_drawing.correct, 31);
+});
