@@ -9,25 +9,25 @@
  * @module
  */
 
-const BENCHES: Record<string, string> = {
-  train: "../src/bench/train.ts",
-  step: "../src/bench/step.ts",
-  photos: "../src/bench/photos.ts",
-  serve: "../src/bench/serve.ts",
+/** Each bench's module, loaded only when asked for (each brings its own backends and data). */
+const BENCHES: Record<string, () => Promise<{ runBench(args: string[]): Promise<void> }>> = {
+  train: () => import("../src/bench/train.ts"),
+  step: () => import("../src/bench/step.ts"),
+  photos: () => import("../src/bench/photos.ts"),
+  serve: () => import("../src/bench/serve.ts"),
 };
 
 async function main(args: string[]): Promise<void> {
   const [what, ...rest] = args;
-  const path = what === undefined ? undefined : BENCHES[what];
-  if (path === undefined) {
+  const load = what === undefined ? undefined : BENCHES[what];
+  if (load === undefined) {
     console.error(
       `Usage: deno task bench <${Object.keys(BENCHES).join("|")}> [flags]` +
         (what === undefined ? "" : `\nUnknown benchmark "${what}"`),
     );
     Deno.exit(2);
   }
-  const mod: { runBench(args: string[]): Promise<void> } = await import(path);
-  await mod.runBench(rest);
+  await (await load()).runBench(rest);
 }
 
 if (import.meta.main) await main(Deno.args);
