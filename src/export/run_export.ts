@@ -102,7 +102,9 @@ export interface RunExportOptions {
 
 /** What {@linkcode runExport} did and measured. */
 export interface ExportReport {
+  /** What was written: sizes, metadata, how each weight was stored. */
   export: ExportResult;
+  /** The exported model against the float32 one on the validation digits. */
   comparison: Comparison;
   /** The agreement the export had to reach. */
   threshold: number;

@@ -70,10 +70,15 @@ export function readRecords(bytes: Uint8Array, name = "event file"): Uint8Array[
 
 /** The fields of one event this module writes and reads. */
 export interface ScalarEvent {
+  /** When the event was written, in seconds since 1970 (TensorFlow's `wall_time`). */
   wallTime: number;
+  /** The step (epoch) the value belongs to. */
   step?: number;
+  /** The file's version line (`brain.Event:2`), on the first event only. */
   fileVersion?: string;
+  /** The scalar's name, `epoch_loss` or `epoch_accuracy`. */
   tag?: string;
+  /** The scalar's value. */
   value?: number;
 }
 

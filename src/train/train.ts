@@ -27,9 +27,13 @@ export interface TrainOptions {
 
 /** What a finished (or interrupted) run produced. */
 export interface TrainResult {
+  /** The run folder. */
   runDir: string;
+  /** What `metrics.json` holds. */
   metrics: RunMetrics;
+  /** What `history.json` holds. */
   history: History;
+  /** The backend that trained the model. */
   backend: BackendInfo;
 }
 
