@@ -106,3 +106,27 @@ export function stageCycles(graph: Map<string, string[]>): string[] {
   for (const stage of graph.keys()) if (!state.has(stage)) visit(stage);
   return cycles;
 }
+
+/**
+ * The edges a mermaid `graph TD` block draws (`a --> b & c`), as `a → b` lines, sorted. The first
+ * such block after `marker` in `markdown` is read.
+ */
+export function drawnEdges(markdown: string, marker: string): string[] {
+  const from = markdown.indexOf(marker);
+  const block = markdown.slice(from).match(/```mermaid\ngraph TD\n([\s\S]*?)```/);
+  if (from < 0 || block === null) {
+    throw new SyntaxError(`Cannot find a mermaid graph TD block after "${marker}"`);
+  }
+  const edges: string[] = [];
+  for (const line of block[1].split("\n")) {
+    const match = line.trim().match(/^([\w-]+) --> (.+)$/);
+    if (match === null) continue;
+    for (const to of match[2].split("&")) edges.push(`${match[1]} → ${to.trim()}`);
+  }
+  return edges.sort();
+}
+
+/** The stage graph as `a → b` lines, sorted. */
+export function graphEdges(graph: Map<string, string[]>): string[] {
+  return [...graph].flatMap(([a, targets]) => targets.map((b) => `${a} → ${b}`)).sort();
+}

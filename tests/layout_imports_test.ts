@@ -1,6 +1,8 @@
 import { deepEqual, equal } from "node:assert/strict";
 import {
+  drawnEdges,
   foreignPrivateImports,
+  graphEdges,
   projectImports,
   relativeSpecifiers,
   stageCycles,
@@ -20,6 +22,26 @@ Deno.test("The stages import each other without a cycle", async () => {
 Deno.test("src/io, the model-file layer, imports no other stage", async () => {
   deepEqual(stageGraph(await projectImports(ROOT)).get("io"), []);
 });
+
+for (
+  const [file, marker] of [["DEVELOPERS.md", "### Which stage imports which"], [
+    "README.md",
+    "## Layout",
+  ]]
+) {
+  Deno.test(`The picture in ${file} shows exactly the imports between stages`, async () => {
+    const actual = graphEdges(stageGraph(await projectImports(ROOT)));
+    const drawn = drawnEdges(await Deno.readTextFile(`${ROOT}${file}`), marker);
+    deepEqual(
+      {
+        missingFromPicture: actual.filter((e) => !drawn.includes(e)),
+        notImported: drawn.filter((e) => !actual.includes(e)),
+      },
+      { missingFromPicture: [], notImported: [] },
+      `update the mermaid graph in ${file} (${marker})`,
+    );
+  });
+}
 
 Deno.test("The import rules catch a foreign _ import and a cycle", () => {
   const edges = [
