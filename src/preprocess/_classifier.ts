@@ -1,11 +1,6 @@
-import {
-  type Classifier,
-  DEFAULT_MODEL,
-  loadClassifier,
-  type LoadedClassifier,
-} from "../model/classifier.ts";
+import { DEFAULT_MODEL, loadClassifier, type LoadedClassifier } from "../model/classifier.ts";
 
-export { type Classifier, DEFAULT_MODEL };
+export { DEFAULT_MODEL };
 
 /** What `deno task predict` says when the model is missing. */
 export const MISSING_MODEL_HINT = "Pass --model DIR, or run deno task train then deno task export";
