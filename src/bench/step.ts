@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
-import { registerSimdBackend, SIMD_BACKEND } from "../kernels/mod.ts";
+import { adamOptimizer, registerSimdBackend, SIMD_BACKEND } from "../kernels/mod.ts";
 import { createModel } from "../model/create_model.ts";
 
 const BATCH = 32;
@@ -88,7 +88,7 @@ export async function runBench(args: string[]): Promise<void> {
   await tf.setBackend(SIMD_BACKEND);
   const model = createModel({ seed: 1 });
   model.compile({
-    optimizer: tf.train.adam(1e-3),
+    optimizer: adamOptimizer(1e-3),
     loss: "sparseCategoricalCrossentropy",
     metrics: ["accuracy"],
   });

@@ -105,6 +105,24 @@ export interface KernelExports {
   sumRows(x: number, out: number, rows: number, inner: number): void;
   reluGrad(dy: number, x: number, out: number, n: number): void;
   sumCols(x: number, out: number, groups: number, len: number): void;
+  adam(
+    x: number,
+    m: number,
+    v: number,
+    g: number,
+    outX: number,
+    outM: number,
+    outV: number,
+    n: number,
+    beta1: number,
+    oneMinusBeta1: number,
+    beta2: number,
+    oneMinusBeta2: number,
+    c1: number,
+    c2: number,
+    epsilon: number,
+    negLr: number,
+  ): void;
 }
 
 let kernels: KernelExports | null = null;
