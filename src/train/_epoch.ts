@@ -35,9 +35,29 @@ export interface EpochOptions {
   progress?: boolean;
 }
 
+/** How often the step's loss and accuracy are read back, the bar redrawn and signals let in. */
+const READ_EVERY_MS = 250;
+
+/** The step `trainOnBatch` runs: `[x, y]` in, `[loss, ...metrics]` scalars out. */
+type TrainFunction = (data: tf.Tensor[]) => tf.Scalar[];
+
 /**
- * Trains one epoch with `trainOnBatch`, forming each batch from uint8 pixels only when it is
- * needed, so the whole set never exists as float32.
+ * The compiled model's own training step, the one `fit()` and `trainOnBatch()` call (a protected
+ * method of tfjs-layers; a `Sequential` keeps its compiled model inside). Calling it directly
+ * skips `trainOnBatch`'s per-batch input checks and its wait for the loss after every step.
+ */
+function trainFunctionOf(model: tf.LayersModel): TrainFunction {
+  type Inner = { model?: unknown; makeTrainFunction(): TrainFunction };
+  const outer = model as unknown as Inner;
+  const compiled = (model instanceof tf.Sequential ? outer.model : outer) as Inner;
+  return compiled.makeTrainFunction();
+}
+
+/**
+ * Trains one epoch, forming each batch from uint8 pixels only when it is needed, so the whole
+ * set never exists as float32. Steps are those of `trainOnBatch` (same kernels, same weights);
+ * their losses are read back a few times a second rather than after every step, which is also
+ * when the progress bar moves and a Ctrl-C gets through.
  */
 export async function runEpoch(
   model: tf.LayersModel,
@@ -47,6 +67,7 @@ export async function runEpoch(
   const { batchSize, order, transform } = options;
   const labels = set.labels;
   if (labels === null) throw new TypeError(`Cannot train on ${set.source}: it has no labels`);
+  const step = trainFunctionOf(model);
   const batches = Math.ceil(order.length / batchSize);
   const bar = options.progress === false
     ? null
@@ -54,7 +75,32 @@ export async function runEpoch(
   const images = new Uint8Array(batchSize * IMAGE_PIXELS);
   const targets = new Float32Array(batchSize);
   let lossSum = 0, accuracySum = 0, samples = 0;
+  /** Steps whose loss and accuracy are not read yet: [loss, accuracy, batch size]. */
+  let unread: [tf.Scalar, tf.Scalar, number][] = [];
+  let steps = 0;
+  const readBack = async () => {
+    const pending = unread;
+    unread = [];
+    for (const [i, [loss, accuracy, n]] of pending.entries()) {
+      const l = (await loss.data())[0], a = (await accuracy.data())[0];
+      if (!Number.isFinite(l)) {
+        tf.dispose(pending.flatMap(([p, q]) => [p, q]));
+        bar?.stop();
+        const at = steps - pending.length + i + 1;
+        throw new RangeError(
+          `Training diverged in epoch ${options.epoch} at batch ${at}: loss is ${l}`,
+        );
+      }
+      lossSum += l * n;
+      accuracySum += a * n;
+      samples += n;
+    }
+    tf.dispose(pending.flatMap(([p, q]) => [p, q]));
+    if (samples > 0) bar?.update(steps, lossSum / samples, accuracySum / samples);
+    await new Promise((resolve) => setTimeout(resolve, 0)); // let signals and timers run
+  };
   const start = performance.now();
+  let lastRead = start;
   let completed = true;
   for (let b = 0; b < batches; b++) {
     if (options.shouldStop()) {
@@ -74,19 +120,16 @@ export async function runEpoch(
     const pixels = transform(images.subarray(0, n * IMAGE_PIXELS), n);
     const xs = tf.tensor4d(pixels, [n, IMAGE_SIZE, IMAGE_SIZE, 1]); // [n, 28, 28, 1]
     const ys = tf.tensor2d(targets.subarray(0, n), [n, 1]); // [n, 1] class indices
-    const [loss, accuracy] = await model.trainOnBatch(xs, ys) as number[];
-    tf.dispose([xs, ys]);
-    if (!Number.isFinite(loss)) {
-      bar?.stop();
-      throw new RangeError(
-        `Training diverged in epoch ${options.epoch} at batch ${b + 1}: loss is ${loss}`,
-      );
+    const [loss, accuracy, ...rest] = step([xs, ys]);
+    tf.dispose([xs, ys, ...rest]);
+    unread.push([loss, accuracy, n]);
+    steps++;
+    if (performance.now() - lastRead >= READ_EVERY_MS) {
+      await readBack();
+      lastRead = performance.now();
     }
-    lossSum += loss * n;
-    accuracySum += accuracy * n;
-    samples += n;
-    bar?.update(b + 1, lossSum / samples, accuracySum / samples);
   }
+  await readBack();
   bar?.stop();
   const seconds = (performance.now() - start) / 1000;
   return {
