@@ -4,7 +4,7 @@ import { loadDigits } from "../src/data/mod.ts";
 import { IMAGE_PIXELS } from "../src/data/types.ts";
 import { adamOptimizer, registerSimdBackend } from "../src/kernels/mod.ts";
 import { createModel } from "../src/model/create_model.ts";
-import { runEpoch, scalePixels } from "../src/train/_epoch.ts";
+import { runEpoch, scalePixels } from "../src/train/run_epoch.ts";
 
 tf.env().set("PROD", true);
 

@@ -8,7 +8,7 @@ import { adamOptimizer } from "../kernels/mod.ts";
 import { createKerasTensorBoard, type KerasTensorBoard } from "../report/mod.ts";
 import { augmentBatch } from "./augment.ts";
 import type { TrainConfig } from "./config.ts";
-import { type BatchTransform, type EpochOutcome, runEpoch, scalePixels } from "./_epoch.ts";
+import { type BatchTransform, type EpochOutcome, runEpoch, scalePixels } from "./run_epoch.ts";
 import { type Checkpoint, createCheckpointer } from "./_checkpointer.ts";
 import { listenForStop } from "./_stop_signal.ts";
 import { evaluateModel } from "./evaluate.ts";

@@ -23,14 +23,18 @@ export interface EpochOutcome {
 
 /** Settings of {@linkcode runEpoch}. */
 export interface EpochOptions {
-  epoch: number;
-  epochs: number;
-  batchSize: number;
-  /** A permutation of the training set's indices for this epoch. */
-  order: Uint32Array;
-  transform: BatchTransform;
-  /** Checked between batches: true stops the epoch early (Ctrl-C). */
-  shouldStop: () => boolean;
+  /** This epoch's number, for the progress bar and messages. @default {1} */
+  epoch?: number;
+  /** The run's epochs, for the progress bar. @default {1} */
+  epochs?: number;
+  /** Images per step. @default {32} */
+  batchSize?: number;
+  /** A permutation of the set's indices for this epoch. @default {the set's own order} */
+  order?: Uint32Array;
+  /** Uint8 pixels to model input. @default {scalePixels} */
+  transform?: BatchTransform;
+  /** Checked between batches: true stops the epoch early (Ctrl-C). @default {never} */
+  shouldStop?: () => boolean;
   /** Show a progress bar. @default {true} */
   progress?: boolean;
 }
@@ -54,24 +58,40 @@ function trainFunctionOf(model: tf.LayersModel): TrainFunction {
 }
 
 /**
- * Trains one epoch, forming each batch from uint8 pixels only when it is needed, so the whole
- * set never exists as float32. Steps are those of `trainOnBatch` (same kernels, same weights);
- * their losses are read back a few times a second rather than after every step, which is also
- * when the progress bar moves and a Ctrl-C gets through.
+ * Trains a compiled model (loss and one metric, as `train()` compiles it) for one epoch over a
+ * labelled set, forming each batch from uint8 pixels only when it is needed, so the whole set
+ * never exists as float32. Steps are those of `trainOnBatch` (same kernels, same weights); their
+ * losses are read back a few times a second rather than after every step, which is also when
+ * the progress bar moves and a Ctrl-C gets through. `seconds` covers the steps alone: what
+ * `metrics.json` and `deno task bench train` report as samples/s.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { runEpoch } from "./run_epoch.ts";
+ * import { createModel } from "../model/create_model.ts";
+ * import { loadDigits, limitDigits } from "../data/mod.ts";
+ * import { equal } from "node:assert/strict";
+ * const model = createModel({ seed: 1 });
+ * model.compile({ optimizer: "adam", loss: "sparseCategoricalCrossentropy", metrics: ["accuracy"] });
+ * const run = await runEpoch(model, limitDigits(await loadDigits(), 64), { progress: false });
+ * equal(run.samples, 64);
+ * model.dispose();
+ * ```
  */
 export async function runEpoch(
   model: tf.LayersModel,
   set: DigitSet,
-  options: EpochOptions,
+  options: EpochOptions = {},
 ): Promise<EpochOutcome> {
-  const { batchSize, order, transform } = options;
+  const { epoch = 1, epochs = 1, batchSize = 32, transform = scalePixels } = options;
+  const order = options.order ?? Uint32Array.from({ length: set.count }, (_, i) => i);
+  const shouldStop = options.shouldStop ?? (() => false);
   const labels = set.labels;
   if (labels === null) throw new TypeError(`Cannot train on ${set.source}: it has no labels`);
   const step = trainFunctionOf(model);
   const batches = Math.ceil(order.length / batchSize);
-  const bar = options.progress === false
-    ? null
-    : startEpochProgress(options.epoch, options.epochs, batches);
+  const bar = options.progress === false ? null : startEpochProgress(epoch, epochs, batches);
   const images = new Uint8Array(batchSize * IMAGE_PIXELS);
   const targets = new Float32Array(batchSize);
   let lossSum = 0, accuracySum = 0, samples = 0;
@@ -88,7 +108,7 @@ export async function runEpoch(
         bar?.stop();
         const at = steps - pending.length + i + 1;
         throw new RangeError(
-          `Training diverged in epoch ${options.epoch} at batch ${at}: loss is ${l}`,
+          `Training diverged in epoch ${epoch} at batch ${at}: loss is ${l}`,
         );
       }
       lossSum += l * n;
@@ -103,7 +123,7 @@ export async function runEpoch(
   let lastRead = start;
   let completed = true;
   for (let b = 0; b < batches; b++) {
-    if (options.shouldStop()) {
+    if (shouldStop()) {
       completed = false;
       break;
     }
