@@ -151,13 +151,28 @@ export function sharedModule(): { module: WebAssembly.Module; memory: WebAssembl
   return compiled;
 }
 
+async function read(url: URL): Promise<Uint8Array<ArrayBuffer>> {
+  return url.protocol === "file:"
+    ? await Deno.readFile(url)
+    : new Uint8Array(await (await fetch(url)).arrayBuffer());
+}
+
+/** The kernels' bytes: the relaxed-SIMD build where the engine validates it, else plain SIMD. */
+export async function kernelBytes(): Promise<
+  { build: "relaxed" | "plain"; bytes: Uint8Array<ArrayBuffer> }
+> {
+  const relaxed = await read(new URL("./wasm/kernels.wasm", import.meta.url));
+  if (WebAssembly.validate(relaxed)) return { build: "relaxed", bytes: relaxed };
+  return {
+    build: "plain",
+    bytes: await read(new URL("./wasm/kernels_plain.wasm", import.meta.url)),
+  };
+}
+
 /** Compiles and instantiates the kernels (once). */
 export async function loadKernels(): Promise<KernelExports> {
   if (kernels !== null) return kernels;
-  const url = new URL("./wasm/kernels.wasm", import.meta.url);
-  const bytes = url.protocol === "file:"
-    ? await Deno.readFile(url)
-    : new Uint8Array(await (await fetch(url)).arrayBuffer());
+  const { bytes } = await kernelBytes();
   const module = await WebAssembly.compile(bytes);
   const memory = new WebAssembly.Memory({ initial: 64, maximum: MAX_PAGES, shared: true });
   const instance = await WebAssembly.instantiate(module, importsFor(memory));
