@@ -68,7 +68,10 @@ async function loadSets(config: TrainConfig, log: (line: string) => void) {
  */
 export async function train(config: TrainConfig, options: TrainOptions = {}): Promise<TrainResult> {
   const log = options.log ?? console.log;
-  const backend = await selectBackend(config.backend, { training: true });
+  const backend = await selectBackend(config.backend, {
+    training: true,
+    threads: config.threads,
+  });
   log(`Backend: ${describeBackend(backend)}`);
   const { train: trainSet, validation, test } = await loadSets(config, log);
   const runDir = await prepareRunDir(config.out);
