@@ -12,7 +12,8 @@ import { parseArgs } from "node:util";
 import { type DigitSet, limitDigits, loadDigits, splitDigits } from "../data/mod.ts";
 import { adamOptimizer, registerSimdBackend } from "../kernels/mod.ts";
 import { createModel } from "../model/create_model.ts";
-import { evaluateModel, runEpoch } from "../train/mod.ts";
+import { evaluateModel } from "../train/evaluate.ts";
+import { runEpoch } from "../train/run_epoch.ts";
 import { exists } from "../data/_paths.ts";
 
 const KAGGLE = new URL("../../../shared/data/kaggle/train.csv.gz", import.meta.url);
