@@ -1,4 +1,4 @@
-import { deepEqual, ok } from "node:assert/strict";
+import { deepEqual, equal, ok } from "node:assert/strict";
 import { buildKernels, KERNEL_BUILDS } from "../src/kernels/build_kernels.ts";
 import { importsFor, kernelBytes, type KernelExports } from "../src/kernels/_wasm.ts";
 import { randoms } from "./_kernels_compare.ts";
@@ -47,11 +47,33 @@ Deno.test("both builds' GEMM (fused multiply-add or not) match a float64 product
   }
 });
 
-Deno.test("the simd backend loads the relaxed-SIMD build where the engine has it", async () => {
-  const { build } = await kernelBytes();
-  deepEqual(
-    build,
-    WebAssembly.validate(await Deno.readFile(KERNEL_BUILDS.relaxed.file)) ? "relaxed" : "plain",
-  );
-  ok(WebAssembly.validate(await Deno.readFile(KERNEL_BUILDS.plain.file)), "plain build is valid");
+Deno.test("the simd backend loads the relaxed-SIMD build where the engine has it, plain when asked", async () => {
+  const relaxedValid = WebAssembly.validate(await Deno.readFile(KERNEL_BUILDS.relaxed.file));
+  equal((await kernelBytes()).build, relaxedValid ? "relaxed" : "plain");
+  Deno.env.set("SIMD_KERNELS", "plain");
+  try {
+    const plain = await kernelBytes();
+    equal(plain.build, "plain");
+    deepEqual(plain.bytes, await Deno.readFile(KERNEL_BUILDS.plain.file));
+  } finally {
+    Deno.env.delete("SIMD_KERNELS");
+  }
+});
+
+Deno.test("the kernel tests on drawn shapes pass on the plain-SIMD build too", async () => {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "test",
+      "-A",
+      "--filter",
+      "drawn shapes",
+      "tests/kernels_conv_test.ts",
+      "tests/kernels_ops_test.ts",
+    ],
+    cwd: new URL("..", import.meta.url).pathname,
+    env: { SIMD_KERNELS: "plain", NO_COLOR: "1" },
+  }).output();
+  const out = new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr);
+  equal(code, 0, out.slice(-2000));
+  ok(/ok \| 18 passed \| 0 failed/.test(out), out.slice(-500));
 });

@@ -157,12 +157,26 @@ async function read(url: URL): Promise<Uint8Array<ArrayBuffer>> {
     : new Uint8Array(await (await fetch(url)).arrayBuffer());
 }
 
-/** The kernels' bytes: the relaxed-SIMD build where the engine validates it, else plain SIMD. */
+/** `SIMD_KERNELS=plain` in the environment, where it may be read. */
+function plainAsked(): boolean {
+  try {
+    return Deno.env.get("SIMD_KERNELS") === "plain";
+  } catch {
+    return false; // no --allow-env: the default
+  }
+}
+
+/**
+ * The kernels' bytes: the relaxed-SIMD build where the engine validates it and the environment
+ * does not ask for the plain one (`SIMD_KERNELS=plain`, to test that build), else plain SIMD.
+ */
 export async function kernelBytes(): Promise<
   { build: "relaxed" | "plain"; bytes: Uint8Array<ArrayBuffer> }
 > {
-  const relaxed = await read(new URL("./wasm/kernels.wasm", import.meta.url));
-  if (WebAssembly.validate(relaxed)) return { build: "relaxed", bytes: relaxed };
+  if (!plainAsked()) {
+    const relaxed = await read(new URL("./wasm/kernels.wasm", import.meta.url));
+    if (WebAssembly.validate(relaxed)) return { build: "relaxed", bytes: relaxed };
+  }
   return {
     build: "plain",
     bytes: await read(new URL("./wasm/kernels_plain.wasm", import.meta.url)),
