@@ -18,6 +18,7 @@ const USAGE = `Usage: deno task train [flags]
   --seed N                seed of split, shuffles and initialisers (default 1212)
   --limit N               use only the first N labelled rows
   --backend NAME          auto | webgpu | simd | cpu (default auto)
+  --threads N             simd backend: 1, or 2 for a helper thread on the second core (default 1)
   --learning-rate F       Adam's learning rate (default 0.001)
   --recipe NAME           notebook | robust (augmented for photos) (default notebook)
   --tsne                  also draw a t-SNE picture of 1,000 training digits
@@ -49,6 +50,7 @@ function parseFlags(args: string[]): { config: TrainConfig; progress: boolean } 
       seed: { type: "string" },
       limit: { type: "string" },
       backend: { type: "string" },
+      threads: { type: "string" },
       "learning-rate": { type: "string" },
       recipe: { type: "string" },
       tsne: { type: "boolean" },
@@ -68,6 +70,7 @@ function parseFlags(args: string[]): { config: TrainConfig; progress: boolean } 
     seed: number("seed", values.seed),
     limit: number("limit", values.limit),
     backend: values.backend as TrainConfig["backend"] | undefined,
+    threads: number("threads", values.threads),
     learningRate: number("learning-rate", values["learning-rate"]),
     recipe: values.recipe as TrainConfig["recipe"] | undefined,
     tsne: values.tsne,

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { compareBackends } from "./_kernels_compare.ts";
+import { compareBackends, draw } from "./_kernels_compare.ts";
 import { registerSimdBackend } from "../src/kernels/mod.ts";
 
 tf.env().set("PROD", true);
@@ -72,6 +72,7 @@ for (const c of CASES) {
       [c.x, c.w],
       (x, w) =>
         tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad, "NHWC", c.dilations ?? 1),
+      { fast: ["Conv2D"] },
     );
   });
 
@@ -83,7 +84,7 @@ for (const c of CASES) {
         tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad, "NHWC", c.dilations ?? 1)
           .square().sum();
       return tf.grads(f)([x, w]);
-    });
+    }, { fast: ["Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter"] });
   });
 }
 
@@ -109,7 +110,7 @@ Deno.test("simd fused conv2d() with bias and relu matches cpu, gradients include
       }),
       ...tf.grads(f)([x, w, b]),
     ];
-  });
+  }, { fast: ["FusedConv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter", "SimdReluGrad"] });
 });
 
 Deno.test("simd conv2d() handles a batch larger than one im2col chunk", async () => {
@@ -117,7 +118,7 @@ Deno.test("simd conv2d() handles a batch larger than one im2col chunk", async ()
     const f = (a: tf.Tensor, b: tf.Tensor) =>
       tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, "valid").sum();
     return [tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, "valid"), ...tf.grads(f)([x, w])];
-  }, 2e-4);
+  }, { tol: 2e-4, fast: ["Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter"] });
 });
 
 Deno.test("simd conv2d() with a helper thread matches cpu, gradients included", async () => {
@@ -131,9 +132,25 @@ Deno.test("simd conv2d() with a helper thread matches cpu, gradients included", 
           tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad),
           ...tf.grads(f)([x, w]),
         ];
-      });
+      }, { fast: ["Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter"] });
     }
   } finally {
     await registerSimdBackend({ threads: 1 });
   }
 });
+
+for (const seed of [1, 2, 3, 4, 5, 6]) {
+  const int = draw(seed);
+  const [kh, kw, c, co] = [int(1, 5), int(1, 5), int(1, 6), int(1, 12)];
+  const x = [int(1, 4), kh + int(0, 9), kw + int(0, 9), c];
+  const strides: [number, number] = [int(1, 3), int(1, 3)];
+  const pad = int(0, 1) === 0 ? "valid" : "same";
+  Deno.test(`simd conv2d() matches cpu on drawn shapes (seed ${seed}: x ${x}, filter ${kh}×${kw}×${c}→${co}, stride ${strides}, ${pad}), gradients included`, async () => {
+    await compareBackends([x, [kh, kw, c, co]], (a, w) => {
+      const conv = (p: tf.Tensor, q: tf.Tensor) =>
+        tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, strides, pad);
+      const f = (p: tf.Tensor, q: tf.Tensor) => conv(p, q).square().sum();
+      return [conv(a, w), ...tf.grads(f)([a, w])];
+    }, { fast: ["Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter"], seed });
+  });
+}

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { deepEqual } from "node:assert/strict";
-import { compareBackends } from "./_kernels_compare.ts";
+import { compareBackends, draw } from "./_kernels_compare.ts";
 import { registerSimdBackend } from "../src/kernels/mod.ts";
 
 tf.env().set("PROD", true);
@@ -24,7 +24,7 @@ for (const [sa, sb, ta, tb] of MATMULS) {
       // tfjs has no gradient for a product that broadcasts a batch dimension, on any backend.
       const broadcast = sa.length !== sb.length;
       return [tf.matMul(a, b, ta, tb), ...(broadcast ? [] : tf.grads(f)([a, b]))];
-    });
+    }, { fast: ["BatchMatMul"] });
   });
 }
 
@@ -37,7 +37,7 @@ Deno.test("simd fused matMul() with bias and relu matches cpu, gradients include
       tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, bias, activation: "relu" }),
       ...tf.grads(f)([a, b, bias]),
     ];
-  });
+  }, { fast: ["_FusedMatMul", "BatchMatMul", "SimdReluGrad"] });
 });
 
 const POOLS: [number[], number, number, "valid" | "same"][] = [
@@ -56,7 +56,7 @@ Deno.test("simd maxPool() gradient sends ties to the first maximum, like cpu", a
     const weights = x.slice([0, 0, 0, 0], [3, 6, 6, 8]); // a distinct dy for every window
     const f = (a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, 2, 2, "valid").mul(weights).sum();
     return [tf.maxPool(ties as tf.Tensor4D, 2, 2, "valid"), tf.grad(f)(ties)];
-  }, 0);
+  }, { tol: 0, fast: ["MaxPool", "MaxPoolGrad"] });
 });
 
 for (const [shape, size, stride, pad] of POOLS) {
@@ -64,7 +64,7 @@ for (const [shape, size, stride, pad] of POOLS) {
     await compareBackends([shape], (x) => {
       const f = (a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, size, stride, pad).square().sum();
       return [tf.maxPool(x as tf.Tensor4D, size, stride, pad), tf.grad(f)(x)];
-    }, 1e-6);
+    }, { tol: 1e-6, fast: shape[3] % 4 === 0 ? ["MaxPool", "MaxPoolGrad"] : [] });
   });
 }
 
@@ -84,7 +84,10 @@ Deno.test("simd element-wise kernels match cpu with same shapes, scalars and bro
     a.neg(),
     tf.step(a, 0.3),
     a.add(a),
-  ], 1e-6);
+  ], {
+    tol: 1e-6,
+    fast: ["Add", "Sub", "Multiply", "RealDiv", "Maximum", "Relu", "Sqrt", "Square", "Neg", "Step"],
+  });
 });
 
 Deno.test("simd element-wise kernels match cpu with columns broadcast over rows", async () => {
@@ -95,7 +98,7 @@ Deno.test("simd element-wise kernels match cpu with columns broadcast over rows"
     x.add(c3),
     c3.sub(x),
     tf.maximum(x, c3),
-  ], 1e-6);
+  ], { tol: 1e-6, fast: ["Add", "Sub", "Multiply", "RealDiv", "Maximum"] });
 });
 
 Deno.test("simd relu() gradient matches cpu, second order included", async () => {
@@ -105,7 +108,7 @@ Deno.test("simd relu() gradient matches cpu, second order included", async () =>
       tf.grad((b: tf.Tensor) => b.relu().square().sum())(a).sum()
     );
     return [tf.grad(f)(x), g2(x)];
-  }, 0);
+  }, { tol: 0, fast: ["SimdReluGrad", "Relu"] });
 });
 
 Deno.test("simd relu() gradient keeps NaN and zero like cpu", async () => {
@@ -134,7 +137,7 @@ Deno.test("simd softmax() matches cpu on the last axis, gradient included", asyn
   await compareBackends([[32, 10], [2, 3, 7]], (a, b) => {
     const big = a.mul(40); // large logits: the maximum must be subtracted first
     return [tf.softmax(big), tf.softmax(b), tf.grad((x) => tf.softmax(x).square().sum())(a)];
-  }, 1e-6);
+  }, { tol: 1e-6, fast: ["Softmax"] });
 });
 
 Deno.test("simd sum() matches cpu over leading, trailing and other axes", async () => {
@@ -145,14 +148,14 @@ Deno.test("simd sum() matches cpu over leading, trailing and other axes", async 
     x.sum([2, 3], true),
     x.sum([0, 2]),
     x.sum(),
-  ], 1e-5);
+  ], { tol: 1e-5, fast: ["Sum"], fallback: ["Sum"] });
 });
 
 Deno.test("simd sum() over trailing axes equals cpu bit for bit (the loss's class sums)", async () => {
   await compareBackends(
     [[32, 10], [3, 4, 7]],
     (a, b) => [a.sum(-1), b.sum([1, 2]), a.sum(1, true)],
-    0,
+    { tol: 0, fast: ["Sum"] },
   );
 });
 
@@ -164,7 +167,7 @@ Deno.test("simd mean() equals cpu bit for bit over trailing axes, and falls back
     b.mean([1, 2], true),
     b.mean(0),
     b.mean([0, 2]),
-  ], 0);
+  ], { tol: 0, fast: ["Mean"], fallback: ["Mean"] });
 });
 
 Deno.test("simd gather() matches cpu for rows and falls back for other axes", async () => {
@@ -175,7 +178,7 @@ Deno.test("simd gather() matches cpu for rows and falls back for other axes", as
       tf.gather(x, tf.tensor1d([2, 0], "int32"), 2),
       tf.gather(x.cast("int32"), idx).cast("float32"),
     ];
-  }, 0);
+  }, { tol: 0, fast: ["GatherV2"], fallback: ["GatherV2"] });
 });
 
 Deno.test("simd maxPool() with a helper thread matches cpu, gradient included", async () => {
@@ -185,9 +188,51 @@ Deno.test("simd maxPool() with a helper thread matches cpu, gradient included", 
       await compareBackends([shape], (x) => {
         const f = (a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, size, stride, pad).square().sum();
         return [tf.maxPool(x as tf.Tensor4D, size, stride, pad), tf.grad(f)(x)];
-      }, 1e-6);
+      }, { tol: 1e-6, fast: shape[3] % 4 === 0 ? ["MaxPool", "MaxPoolGrad"] : [] });
     }
   } finally {
     await registerSimdBackend({ threads: 1 });
   }
 });
+
+for (const seed of [1, 2, 3, 4, 5, 6]) {
+  const int = draw(seed);
+  const [m, k, n] = [int(1, 70), int(1, 300), int(1, 70)];
+  const [ta, tb] = [int(0, 1) === 1, int(0, 1) === 1];
+  Deno.test(`simd matMul() matches cpu on drawn shapes (seed ${seed}: ${m}×${k}·${k}×${n}, transpose ${ta}, ${tb}), gradients included`, async () => {
+    await compareBackends([ta ? [k, m] : [m, k], tb ? [n, k] : [k, n], [n]], (a, b, bias) => {
+      const f = (x: tf.Tensor, y: tf.Tensor) => tf.matMul(x, y, ta, tb).square().sum();
+      const fused = tf.fused.matMul({
+        a: a as tf.Tensor2D,
+        b: b as tf.Tensor2D,
+        transposeA: ta,
+        transposeB: tb,
+        bias,
+        activation: "relu",
+      });
+      return [tf.matMul(a, b, ta, tb), fused, ...tf.grads(f)([a, b])];
+    }, { fast: ["BatchMatMul", "_FusedMatMul"], seed });
+  });
+
+  const [size, stride] = [int(1, 3), int(1, 3)];
+  const shape = [int(1, 3), size + int(0, 9), size + int(0, 9), 4 * int(1, 4)];
+  const pad = int(0, 1) === 0 ? "valid" : "same";
+  Deno.test(`simd maxPool() and element-wise kernels match cpu on drawn shapes (seed ${seed}: ${shape}, ${size}×${size}, stride ${stride}, ${pad})`, async () => {
+    const row = [shape[3]], col = [shape[0], 1, 1, 1];
+    await compareBackends([shape, row, col], (x, r, c) => {
+      const f = (a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, size, stride, pad).square().sum();
+      return [
+        tf.maxPool(x as tf.Tensor4D, size, stride, pad),
+        tf.grad(f)(x),
+        x.add(r),
+        x.mul(c),
+        x.sub(x.relu()).div(r.abs().add(1)),
+        x.sum([0, 1, 2]),
+      ];
+    }, {
+      tol: 1e-6,
+      fast: ["MaxPool", "MaxPoolGrad", "Add", "Multiply", "Sub", "RealDiv", "Relu", "Sum"],
+      seed,
+    });
+  });
+}

@@ -21,6 +21,9 @@ Deno.test("resolveTrainConfig() rejects unknown keys and bad values", () => {
   throws(() => resolveTrainConfig({ learningRate: -1 }), /learning rate/);
   throws(() => resolveTrainConfig({ backend: "tpu" as never }), /Unknown backend "tpu"/);
   throws(() => resolveTrainConfig({ recipe: "fancy" as never }), /Unknown recipe "fancy"/);
+  throws(() => resolveTrainConfig({ threads: 3 }), /Invalid threads: expected 1 or 2, received 3/);
+  throws(() => resolveTrainConfig({ threads: 0 }), /Invalid threads/);
+  equal(resolveTrainConfig({ threads: 2 }).threads, 2);
 });
 
 Deno.test("resolveTrainConfig() ignores undefined overrides", () => {

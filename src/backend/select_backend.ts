@@ -14,6 +14,11 @@ export interface BackendInfo {
 export interface SelectBackendOptions {
   /** The backend is for training: refuse those without gradient kernels. @default {false} */
   training?: boolean;
+  /**
+   * Threads of the simd backend (see `registerSimdBackend`): 2 adds a helper thread for the
+   * convolutions and pooling. Ignored by the other backends. @default {1}
+   */
+  threads?: number;
 }
 
 interface AdapterProbe {
@@ -33,9 +38,9 @@ async function probeAdapter(): Promise<AdapterProbe | null> {
 }
 
 /** The fastest CPU backend this build provides: our WebAssembly SIMD kernels. */
-async function useSimd(): Promise<void> {
+async function useSimd(threads: number): Promise<void> {
   const { registerSimdBackend } = await import("../kernels/mod.ts");
-  await registerSimdBackend();
+  await registerSimdBackend({ threads });
   await activate("simd");
 }
 
@@ -76,7 +81,7 @@ export async function selectBackend(
       await activate("webgpu");
       return { name: "webgpu", adapter: probe.description, fallbackAdapter: false };
     }
-    await useSimd();
+    await useSimd(options.threads ?? 1);
     return { name: "simd", adapter: null, fallbackAdapter: null };
   }
   if (requested === "webgpu") {
@@ -88,7 +93,7 @@ export async function selectBackend(
     return { name: "webgpu", adapter: probe.description, fallbackAdapter: probe.fallback };
   }
   if (requested === "simd") {
-    await useSimd();
+    await useSimd(options.threads ?? 1);
     return { name: "simd", adapter: null, fallbackAdapter: null };
   }
   if (requested === "cpu" || requested === "wasm") {

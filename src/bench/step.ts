@@ -1,14 +1,17 @@
 /**
  * `deno task bench step`: where one training step of the notebook's CNN goes on the simd backend
- * (batch 32, Adam 1e-3, `trainOnBatch`): milliseconds per step by part, from timing wrappers
- * around every kernel of the backend, and the kernel calls per step.
+ * (batch 32, Adam 1e-3 as `adamOptimizer`, `trainOnBatch`): milliseconds per step by part, from
+ * timing wrappers around every kernel of the backend, and the kernel calls per step; first, the
+ * cost of `deno task train`'s own loop (`runEpoch`) beyond the step.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
-import { registerSimdBackend, SIMD_BACKEND } from "../kernels/mod.ts";
+import { adamOptimizer, registerSimdBackend, SIMD_BACKEND } from "../kernels/mod.ts";
 import { createModel } from "../model/create_model.ts";
+import { runEpoch } from "../train/run_epoch.ts";
+import { IMAGE_PIXELS } from "../data/types.ts";
 
 const BATCH = 32;
 /** Batches per round: random digits, since only the time matters here. */
@@ -60,6 +63,40 @@ function instrument(inAdam: () => boolean): { ms: Map<string, number>; calls: ()
 }
 
 /**
+ * ms per step of the loop `deno task train` runs (`runEpoch`: batches formed from uint8 rows,
+ * losses read a few times a second) beside `trainOnBatch` on tensors made beforehand (the step
+ * alone, as `model.fit` runs it), rounds alternating so that the machine's other load falls on
+ * both alike.
+ */
+async function compareLoops(model: tf.LayersModel, rounds: number): Promise<void> {
+  const images = new Uint8Array(BATCHES * BATCH * IMAGE_PIXELS).map((_, i) => (i * 37) % 256);
+  const labels = Uint8Array.from({ length: BATCHES * BATCH }, (_, i) => i % 10);
+  const set = { images, labels, count: BATCHES * BATCH, source: "bench" };
+  const x = tf.tidy(() => tf.tensor4d(images, [BATCHES * BATCH, 28, 28, 1]).div(255));
+  const y = tf.tensor2d(Array.from(labels), [BATCHES * BATCH, 1]);
+  const xs = tf.tidy(() => tf.split(x, BATCHES)), ys = tf.tidy(() => tf.split(y, BATCHES));
+  let loopMs = 0, stepMs = 0;
+  const loop =
+    async () => (loopMs += (await runEpoch(model, set, { progress: false })).seconds * 1000);
+  const step = async () => {
+    const start = performance.now();
+    for (let b = 0; b < BATCHES; b++) await model.trainOnBatch(xs[b], ys[b]);
+    stepMs += performance.now() - start;
+  };
+  for (let r = 0; r < 2 * rounds; r++) {
+    // Each goes first in half the rounds.
+    for (const part of r % 2 === 0 ? [loop, step] : [step, loop]) await part();
+  }
+  const steps = 2 * rounds * BATCHES;
+  console.log(
+    `deno task train's loop (runEpoch): ${(loopMs / steps).toFixed(2)} ms/step; ` +
+      `trainOnBatch on ready tensors: ${(stepMs / steps).toFixed(2)} ms/step ` +
+      `(the loop's own cost: ${((loopMs - stepMs) / steps).toFixed(2)} ms/step)`,
+  );
+  tf.dispose([x, y, ...xs, ...ys]);
+}
+
+/**
  * Runs the step profile. Flags: `--rounds N` (passes over 100 batches; default 3), `--threads N`
  * (the simd backend's threads; default 1). Prints ms per step by part, largest first.
  *
@@ -88,7 +125,7 @@ export async function runBench(args: string[]): Promise<void> {
   await tf.setBackend(SIMD_BACKEND);
   const model = createModel({ seed: 1 });
   model.compile({
-    optimizer: tf.train.adam(1e-3),
+    optimizer: adamOptimizer(1e-3),
     loss: "sparseCategoricalCrossentropy",
     metrics: ["accuracy"],
   });
@@ -97,6 +134,7 @@ export async function runBench(args: string[]): Promise<void> {
     tf.tensor2d(Float32Array.from({ length: BATCH }, (_, j) => (i + j) % 10), [BATCH, 1]),
   ]);
   for (const [x, y] of batches.slice(0, 20)) await model.trainOnBatch(x, y); // warm-up
+  await compareLoops(model, rounds);
 
   let adam = false, adamMs = 0;
   const optimizer = model.optimizer;

@@ -58,10 +58,10 @@ export function convForward(
   backend: MathBackendCPU,
   x: tf.TensorInfo,
   filter: tf.TensorInfo,
-  bias: tf.TensorInfo | null,
-  relu: boolean,
   info: Info,
+  epilogue: { bias: tf.TensorInfo | null; relu: boolean },
 ): tf.TensorInfo | null {
+  const { bias, relu } = epilogue;
   const ps = pointers(backend, x, filter, ...(bias === null ? [] : [bias]));
   const out = ps === null ? null : output(backend, info.outShape);
   if (ps === null || out === null) return null;

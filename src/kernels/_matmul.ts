@@ -33,6 +33,18 @@ function plan(a: tf.TensorInfo, b: tf.TensorInfo, ta: boolean, tb: boolean): Pla
   return { batch: Math.max(batchA, batchB), batchA, batchB, m, n, k, outShape: [...outer, m, n] };
 }
 
+/** How {@linkcode matMul} forms its product. */
+export interface MatMulOptions {
+  /** Use Aᵀ. */
+  transposeA: boolean;
+  /** Use Bᵀ. */
+  transposeB: boolean;
+  /** A row of N floats added to every row of C, or null. */
+  bias: tf.TensorInfo | null;
+  /** Apply relu after the bias. */
+  relu: boolean;
+}
+
 /**
  * C = op(A)·op(B) (+ bias, relu) for every batch, or null when the reference kernel must run.
  */
@@ -40,11 +52,9 @@ export function matMul(
   backend: MathBackendCPU,
   a: tf.TensorInfo,
   b: tf.TensorInfo,
-  ta: boolean,
-  tb: boolean,
-  bias: tf.TensorInfo | null,
-  relu: boolean,
+  options: MatMulOptions,
 ): tf.TensorInfo | null {
+  const { transposeA: ta, transposeB: tb, bias, relu } = options;
   const p = plan(a, b, ta, tb);
   if (p === null) return null;
   const { m, n, k } = p;

@@ -105,6 +105,24 @@ export interface KernelExports {
   sumRows(x: number, out: number, rows: number, inner: number): void;
   reluGrad(dy: number, x: number, out: number, n: number): void;
   sumCols(x: number, out: number, groups: number, len: number): void;
+  adam(
+    x: number,
+    m: number,
+    v: number,
+    g: number,
+    outX: number,
+    outM: number,
+    outV: number,
+    n: number,
+    beta1: number,
+    oneMinusBeta1: number,
+    beta2: number,
+    oneMinusBeta2: number,
+    c1: number,
+    c2: number,
+    epsilon: number,
+    negLr: number,
+  ): void;
 }
 
 let kernels: KernelExports | null = null;
@@ -133,13 +151,42 @@ export function sharedModule(): { module: WebAssembly.Module; memory: WebAssembl
   return compiled;
 }
 
+async function read(url: URL): Promise<Uint8Array<ArrayBuffer>> {
+  return url.protocol === "file:"
+    ? await Deno.readFile(url)
+    : new Uint8Array(await (await fetch(url)).arrayBuffer());
+}
+
+/** `SIMD_KERNELS=plain` in the environment, where it may be read. */
+function plainAsked(): boolean {
+  try {
+    return Deno.env.get("SIMD_KERNELS") === "plain";
+  } catch {
+    return false; // no --allow-env: the default
+  }
+}
+
+/**
+ * The kernels' bytes: the relaxed-SIMD build where the engine validates it and the environment
+ * does not ask for the plain one (`SIMD_KERNELS=plain`, to test that build), else plain SIMD.
+ */
+export async function kernelBytes(): Promise<
+  { build: "relaxed" | "plain"; bytes: Uint8Array<ArrayBuffer> }
+> {
+  if (!plainAsked()) {
+    const relaxed = await read(new URL("./wasm/kernels.wasm", import.meta.url));
+    if (WebAssembly.validate(relaxed)) return { build: "relaxed", bytes: relaxed };
+  }
+  return {
+    build: "plain",
+    bytes: await read(new URL("./wasm/kernels_plain.wasm", import.meta.url)),
+  };
+}
+
 /** Compiles and instantiates the kernels (once). */
 export async function loadKernels(): Promise<KernelExports> {
   if (kernels !== null) return kernels;
-  const url = new URL("./wasm/kernels.wasm", import.meta.url);
-  const bytes = url.protocol === "file:"
-    ? await Deno.readFile(url)
-    : new Uint8Array(await (await fetch(url)).arrayBuffer());
+  const { bytes } = await kernelBytes();
   const module = await WebAssembly.compile(bytes);
   const memory = new WebAssembly.Memory({ initial: 64, maximum: MAX_PAGES, shared: true });
   const instance = await WebAssembly.instantiate(module, importsFor(memory));

@@ -1,28 +1,43 @@
 /**
  * `deno task build:kernels`: compiles `assembly/kernels.ts` (AssemblyScript, with the files it
- * exports from) into `wasm/kernels.wasm` with SIMD enabled. The output is deterministic:
- * rebuilding from the same source gives the same bytes, so the committed file can be checked
- * against its source.
+ * exports from) into `wasm/kernels.wasm` with SIMD and relaxed SIMD (fused multiply-add), and
+ * into `wasm/kernels_plain.wasm` with plain SIMD, for engines without relaxed SIMD. The output
+ * is deterministic: rebuilding from the same source gives the same bytes, so the committed
+ * files can be checked against their source.
  *
  * @module
  */
 import asc from "assemblyscript/asc";
 
 const SOURCE = new URL("./assembly/kernels.ts", import.meta.url);
-const TARGET = new URL("./wasm/kernels.wasm", import.meta.url);
+
+/** The two builds: relaxed SIMD (fused multiply-add) and plain SIMD. */
+export const KERNEL_BUILDS = {
+  relaxed: {
+    file: new URL("./wasm/kernels.wasm", import.meta.url),
+    features: "simd,relaxed-simd,threads",
+  },
+  plain: { file: new URL("./wasm/kernels_plain.wasm", import.meta.url), features: "simd,threads" },
+} as const;
+
+/** Which build: with relaxed SIMD's fused multiply-add, or plain SIMD. */
+export type KernelBuild = keyof typeof KERNEL_BUILDS;
 
 /**
- * Compiles the AssemblyScript kernels and writes the `.wasm` (by default the committed
- * `wasm/kernels.wasm` that the "simd" backend loads) and returns its size in bytes.
+ * Compiles the AssemblyScript kernels as `build` and writes the `.wasm` (by default the
+ * committed file that the "simd" backend loads) and returns its size in bytes.
  *
  * @example
  * ```ts ignore
  * import { buildKernels } from "./build_kernels.ts";
- * const bytes = await buildKernels();
+ * const bytes = await buildKernels("plain");
  * console.log(`${bytes} bytes`);
  * ```
  */
-export async function buildKernels(outFile: URL = TARGET): Promise<number> {
+export async function buildKernels(
+  build: KernelBuild = "relaxed",
+  outFile: URL = KERNEL_BUILDS[build].file,
+): Promise<number> {
   const { error, stderr } = await asc.main([
     SOURCE.pathname,
     "--outFile",
@@ -31,7 +46,7 @@ export async function buildKernels(outFile: URL = TARGET): Promise<number> {
     "--runtime",
     "stub",
     "--enable",
-    "simd,relaxed-simd,threads",
+    KERNEL_BUILDS[build].features,
     "--importMemory",
     "--sharedMemory",
     "--maximumMemory",
@@ -45,6 +60,8 @@ export async function buildKernels(outFile: URL = TARGET): Promise<number> {
 }
 
 if (import.meta.main) {
-  const size = await buildKernels();
-  console.log(`Wrote ${TARGET.pathname} (${size} bytes)`);
+  for (const build of ["relaxed", "plain"] as const) {
+    const size = await buildKernels(build);
+    console.log(`Wrote ${KERNEL_BUILDS[build].file.pathname} (${size} bytes)`);
+  }
 }

@@ -35,6 +35,12 @@ export interface TrainConfig {
   limit: number | null;
   /** Backend to train on. @default {"auto"} */
   backend: TrainBackend;
+  /**
+   * Threads of the simd backend: 2 lets a helper thread take half of each convolution and
+   * pooling (the filter gradients are then summed per thread, so the last bits of a run differ
+   * from one thread's). @default {1}
+   */
+  threads: number;
   /** Adam's learning rate. @default {0.001} */
   learningRate: number;
   /** `notebook` (no augmentation) or `robust` (augmented for photos). @default {"notebook"} */
@@ -56,6 +62,7 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
   seed: 1212,
   limit: null,
   backend: "auto",
+  threads: 1,
   learningRate: 0.001,
   recipe: "notebook",
   tsne: false,
@@ -93,6 +100,10 @@ export function resolveTrainConfig(overrides: Partial<TrainConfig> = {}): TrainC
   checkInteger("epochs", config.epochs, 1);
   checkInteger("batch size", config.batchSize, 1);
   checkInteger("seed", config.seed, 0);
+  checkInteger("threads", config.threads, 1);
+  if (config.threads > 2) {
+    throw new RangeError(`Invalid threads: expected 1 or 2, received ${config.threads}`);
+  }
   if (config.limit !== null) checkInteger("limit", config.limit, 2);
   if (!(config.validationSplit > 0 && config.validationSplit < 1)) {
     throw new RangeError(

@@ -12,6 +12,7 @@
  * @module
  */
 export * from "./train.ts";
+export * from "./run_epoch.ts";
 export * from "./config.ts";
 export * from "./types.ts";
 export * from "./evaluate.ts";

@@ -4,11 +4,13 @@ import { type BackendInfo, describeBackend, selectBackend } from "../backend/sel
 import { describeSplit, limitDigits, loadDigits, splitDigits } from "../data/mod.ts";
 import type { DigitSet } from "../data/types.ts";
 import { createModel } from "../model/create_model.ts";
-import { saveLayersModel } from "../io/mod.ts";
+import { adamOptimizer } from "../kernels/mod.ts";
 import { createKerasTensorBoard, type KerasTensorBoard } from "../report/mod.ts";
 import { augmentBatch } from "./augment.ts";
 import type { TrainConfig } from "./config.ts";
-import { type BatchTransform, runEpoch, scalePixels } from "./_epoch.ts";
+import { type BatchTransform, type EpochOutcome, runEpoch, scalePixels } from "./run_epoch.ts";
+import { type Checkpoint, createCheckpointer } from "./_checkpointer.ts";
+import { listenForStop } from "./_stop_signal.ts";
 import { evaluateModel } from "./evaluate.ts";
 import { mulberry32 as createRng, shuffledIndices as permutation } from "../data/prng.ts";
 import { prepareRunDir, writeJson } from "./_run_dir.ts";
@@ -70,7 +72,10 @@ async function loadSets(config: TrainConfig, log: (line: string) => void) {
  */
 export async function train(config: TrainConfig, options: TrainOptions = {}): Promise<TrainResult> {
   const log = options.log ?? console.log;
-  const backend = await selectBackend(config.backend, { training: true });
+  const backend = await selectBackend(config.backend, {
+    training: true,
+    threads: config.threads,
+  });
   log(`Backend: ${describeBackend(backend)}`);
   const { train: trainSet, validation, test } = await loadSets(config, log);
   const runDir = await prepareRunDir(config.out);
@@ -87,7 +92,7 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
 
   const model = createModel({ seed: config.seed });
   model.compile({
-    optimizer: tf.train.adam(config.learningRate),
+    optimizer: adamOptimizer(config.learningRate), // tf.train.adam, one kernel per variable on simd
     loss: "sparseCategoricalCrossentropy",
     metrics: ["accuracy"],
   });
@@ -97,11 +102,12 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
   const tensorboard = config.tensorboard === null
     ? null
     : createKerasTensorBoard(config.tensorboard);
-  const outcome = await fitEpochs(model, trainSet, validation, config, {
-    ...options,
+  const outcome = await fitEpochs(model, { train: trainSet, validation }, config, {
     log,
     runDir,
     tensorboard,
+    progress: options.progress,
+    signal: options.signal,
   });
   tensorboard?.close();
 
@@ -121,108 +127,97 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
 
 interface FitOutcome {
   history: History;
-  best: { epoch: number; accuracy: number; weights: tf.Tensor[] } | null;
+  best: Checkpoint | null;
   samples: number;
   seconds: number;
   interrupted: boolean;
   wallStart: number;
 }
 
+interface FitContext {
+  log: (line: string) => void;
+  runDir: string;
+  tensorboard: KerasTensorBoard | null;
+  progress?: boolean;
+  signal?: AbortSignal;
+}
+
+/** The epochs of a run: train, validate, log, keep the best checkpoint; stops on Ctrl-C. */
 async function fitEpochs(
   model: tf.LayersModel,
-  trainSet: DigitSet,
-  validation: DigitSet,
+  sets: { train: DigitSet; validation: DigitSet },
   config: TrainConfig,
-  context: TrainOptions & {
-    log: (line: string) => void;
-    runDir: string;
-    tensorboard: KerasTensorBoard | null;
-  },
+  context: FitContext,
 ): Promise<FitOutcome> {
-  const { log, runDir, tensorboard } = context;
+  const { log, runDir } = context;
+  const wallStart = performance.now();
   const history: History = { epochs: [] };
   const transform = transformFor(config);
   const shuffle = createRng(config.seed);
-  let stop = false;
-  const onSigint = () => {
-    if (stop) Deno.exit(130);
-    stop = true;
-    log("\nStopping after this batch (Ctrl-C again to quit at once)…");
-  };
-  const listen = Deno.build.os !== "windows";
-  if (listen) Deno.addSignalListener("SIGINT", onSigint);
-  context.signal?.addEventListener("abort", () => stop = true);
-  const outcome: FitOutcome = {
-    history,
-    best: null,
-    samples: 0,
-    seconds: 0,
-    interrupted: false,
-    wallStart: performance.now(),
-  };
+  const checkpoints = createCheckpointer(model, runDir);
+  const stop = listenForStop(log, context.signal);
+  let samples = 0, seconds = 0;
   try {
-    for (let epoch = 1; epoch <= config.epochs && !stop; epoch++) {
-      const order = permutation(trainSet.count, shuffle);
-      const run = await runEpoch(model, trainSet, {
+    for (let epoch = 1; epoch <= config.epochs && !stop.stopped; epoch++) {
+      const run = await runEpoch(model, sets.train, {
         epoch,
         epochs: config.epochs,
         batchSize: config.batchSize,
-        order,
+        order: permutation(sets.train.count, shuffle),
         transform,
-        shouldStop: () => stop || (context.signal?.aborted ?? false),
+        shouldStop: () => stop.stopped,
         progress: context.progress,
       });
-      outcome.samples += run.samples;
-      outcome.seconds += run.seconds;
+      samples += run.samples;
+      seconds += run.seconds;
       if (!run.completed) break;
-      const val = await evaluateModel(model, validation);
-      const record: EpochRecord = {
-        epoch,
-        loss: run.loss,
-        accuracy: run.accuracy,
-        valLoss: val.loss,
-        valAccuracy: val.accuracy,
-        seconds: run.seconds,
-        samplesPerSecond: run.samples / run.seconds,
-      };
+      const record = await closeEpoch(model, epoch, run, sets.validation, config, context);
       history.epochs.push(record);
-      log(
-        `Epoch ${epoch}/${config.epochs}: loss ${run.loss.toFixed(4)} accuracy ${
-          run.accuracy.toFixed(4)
-        } | val_loss ${val.loss.toFixed(4)} val_accuracy ${val.accuracy.toFixed(4)} | ${
-          run.seconds.toFixed(1)
-        } s, ${record.samplesPerSecond.toFixed(0)} samples/s`,
-      );
-      tensorboard?.logEpoch(epoch, {
-        loss: run.loss,
-        accuracy: run.accuracy,
-        valLoss: val.loss,
-        valAccuracy: val.accuracy,
-      });
-      if (outcome.best === null || val.accuracy > outcome.best.accuracy) {
-        tf.dispose(outcome.best?.weights ?? []);
-        outcome.best = {
-          epoch,
-          accuracy: val.accuracy,
-          weights: model.getWeights().map((w) => w.clone()),
-        };
-        await saveLayersModel(model, join(runDir, "model"));
-      }
+      await checkpoints.offer(epoch, record.valAccuracy);
       await writeJson(join(runDir, "history.json"), history);
     }
   } finally {
-    if (listen) Deno.removeSignalListener("SIGINT", onSigint);
+    stop.dispose();
   }
-  outcome.interrupted = stop || history.epochs.length < config.epochs;
-  if (outcome.best === null) {
-    // Stopped inside the first epoch: keep what there is rather than nothing.
-    await saveLayersModel(model, join(runDir, "model"));
-  } else {
-    model.setWeights(outcome.best.weights);
-    tf.dispose(outcome.best.weights);
-  }
-  if (outcome.interrupted) log("Training stopped early; model/ holds the best checkpoint so far");
-  return outcome;
+  const interrupted = stop.stopped || history.epochs.length < config.epochs;
+  await checkpoints.restore();
+  if (interrupted) log("Training stopped early; model/ holds the best checkpoint so far");
+  return { history, best: checkpoints.best, samples, seconds, interrupted, wallStart };
+}
+
+/** Validates after an epoch, logs the epoch's line and TensorBoard scalars; returns its record. */
+async function closeEpoch(
+  model: tf.LayersModel,
+  epoch: number,
+  run: EpochOutcome,
+  validation: DigitSet,
+  config: TrainConfig,
+  context: FitContext,
+): Promise<EpochRecord> {
+  const val = await evaluateModel(model, validation);
+  const record: EpochRecord = {
+    epoch,
+    loss: run.loss,
+    accuracy: run.accuracy,
+    valLoss: val.loss,
+    valAccuracy: val.accuracy,
+    seconds: run.seconds,
+    samplesPerSecond: run.samples / run.seconds,
+  };
+  context.log(
+    `Epoch ${epoch}/${config.epochs}: loss ${run.loss.toFixed(4)} accuracy ${
+      run.accuracy.toFixed(4)
+    } | val_loss ${val.loss.toFixed(4)} val_accuracy ${val.accuracy.toFixed(4)} | ${
+      run.seconds.toFixed(1)
+    } s, ${record.samplesPerSecond.toFixed(0)} samples/s`,
+  );
+  context.tensorboard?.logEpoch(epoch, {
+    loss: run.loss,
+    accuracy: run.accuracy,
+    valLoss: val.loss,
+    valAccuracy: val.accuracy,
+  });
+  return record;
 }
 
 async function finish(

@@ -14,3 +14,4 @@ export { col2im, im2col } from "./im2col";
 export { maxPool, maxPoolGrad } from "./pool";
 export { convFilter, convForward, convInput } from "./conv";
 export { binary, reluGrad, sumCols, sumRows, unary } from "./elementwise";
+export { adam } from "./adam";
