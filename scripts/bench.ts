@@ -5,6 +5,8 @@
  * - `step`: where one simd training step goes, ms by part.
  * - `photos`: photo-pipeline accuracy per kind beside the Python pipeline.
  * - `serve`: requests/s and latency of `deno task serve` under load.
+ * - `numbers`: whole numbers read right, on synthetic and real photos, beside Python and Tesseract.
+ * - `refuse`: non-digits refused, single digits answered right, calibration.
  *
  * @module
  */
@@ -14,6 +16,8 @@ const BENCHES: Record<string, string> = {
   step: "../src/bench/step.ts",
   photos: "../src/bench/photos.ts",
   serve: "../src/bench/serve.ts",
+  numbers: "../src/bench/numbers.ts",
+  refuse: "../src/bench/refuse.ts",
 };
 
 async function main(args: string[]): Promise<void> {

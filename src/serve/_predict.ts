@@ -2,7 +2,16 @@ import { IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES } from "../data/types.ts";
 import { ApiError, badRequest, noDigit } from "./_errors.ts";
 import { grayPngDataUrl } from "./_png.ts";
 import type { UploadedImage } from "./_read_images.ts";
-import type { DigitClassifier, Prediction, PreprocessFn, ScoredDigit } from "./types.ts";
+import type {
+  DigitClassifier,
+  Prediction,
+  PreprocessFn,
+  PreprocessOutcome,
+  ScoredDigit,
+} from "./types.ts";
+import { readNumber } from "../preprocess/read_number.ts";
+import { calibrate, DEFAULT_TEMPERATURE } from "../preprocess/decide_digit.ts";
+import type { PreprocessResult } from "../preprocess/types.ts";
 
 const round = (ms: number): number => Math.round(ms * 100) / 100;
 
@@ -45,20 +54,20 @@ export async function predictImages(
 ): Promise<Prediction[]> {
   const batch = new Float32Array(images.length * IMAGE_PIXELS); // [n, 28, 28, 1]
   const preprocessMs: number[] = [];
+  const outcomes: PreprocessOutcome[] = [];
   for (const [i, image] of images.entries()) {
     const start = performance.now();
-    let input: Float32Array | null;
-    let reason: string | undefined;
+    let outcome: PreprocessOutcome;
     try {
-      ({ input, reason } = await preprocess(image.bytes));
+      outcome = await preprocess(image.bytes);
     } catch (error) {
       throw decodeFailure(image, error);
     }
+    outcomes.push(outcome);
+    const { input } = outcome;
     if (input === null) {
-      // The pipeline's reason reads "no digit found: <why>"; keep only the why.
-      const detail = reason?.replace(/^no digit found:?\s*/, "");
-      const why = detail ? `: ${detail}` : "";
-      throw noDigit(`No digit found in ${describe(image)}${why}`);
+      preprocessMs.push(performance.now() - start);
+      continue; // no single digit: the number reader below may still find a number
     }
     if (input.length !== IMAGE_PIXELS) {
       throw new RangeError(`Preprocess returned ${input.length} values: expected ${IMAGE_PIXELS}`);
@@ -70,12 +79,26 @@ export async function predictImages(
   const probabilities = await classifier.predict(batch, images.length); // [n, 10]
   const inferMs = performance.now() - start;
   return await Promise.all(images.map(async (image, i) => {
-    const row = probabilities.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES);
-    const top = topClasses(row, topK);
+    // The number reader and its decision function, as the CLI uses them (the same answer).
+    const single = outcomes[i] as PreprocessResult;
+    const reading = await readNumber(image.bytes, classifier, { single });
+    if (single.input === null && reading.number === null) {
+      // The pipeline's reason reads "no digit found: <why>"; keep only the why.
+      const detail = (single.reason ?? reading.reason)?.replace(/^no digit found:?\s*/, "");
+      const why = detail ? `: ${detail}` : "";
+      throw noDigit(`No digit found in ${describe(image)}${why}`);
+    }
+    const row = calibrate(
+      probabilities.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES),
+      DEFAULT_TEMPERATURE,
+    );
+    const top = single.input === null ? [] : topClasses(row, topK);
     const pixels = batch.subarray(i * IMAGE_PIXELS, (i + 1) * IMAGE_PIXELS);
     const prediction: Prediction = {
-      digit: top[0].digit,
-      probability: top[0].probability,
+      number: reading.number,
+      digits: reading.digits,
+      digit: reading.digits.length > 1 ? null : reading.digit ?? null,
+      probability: reading.probability,
       top,
       input: await grayPngDataUrl(pixels, IMAGE_SIZE, IMAGE_SIZE),
       timings: {
@@ -84,6 +107,7 @@ export async function predictImages(
         infer: round(inferMs),
       },
     };
+    if (reading.reason !== undefined) prediction.reason = reading.reason;
     if (image.name !== undefined) prediction.name = image.name;
     return prediction;
   }));
