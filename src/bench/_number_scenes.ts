@@ -51,7 +51,8 @@ function sample(pixels: Uint8Array, x: number, y: number): number {
 const between = (rng: Prng, a: number, b: number) => a + (b - a) * rng();
 
 /**
- * Renders the digits `indices` of `set` as one number in a photo-like scene.
+ * Renders the digits `indices` of `set` as one number in a photo-like scene (on ruled paper one
+ * time in four, or as `options.ruled` says).
  *
  * @example
  * ```ts ignore
@@ -64,6 +65,7 @@ export async function renderNumberScene(
   indices: number[],
   layout: NumberLayout,
   rng: Prng,
+  options: { ruled?: boolean } = {},
 ): Promise<NumberScene> {
   const size = Math.round(between(rng, 36, 90)); // digit height in scene pixels
   const k = 20 / size; // scene pixels → MNIST pixels (MNIST digits are 20 px tall)
@@ -107,7 +109,8 @@ export async function renderNumberScene(
   const pen = rng() < 0.5 ? [25, 25, 35] : [30, 50, 160];
   const shadow = between(rng, 0, 0.35);
   const grain = between(rng, 3, 14);
-  const ruled = rng() < 0.25 ? Math.round(between(rng, 1.2, 1.8) * size) : 0;
+  const lined = rng() < 0.25;
+  const ruled = (options.ruled ?? lined) ? Math.round(between(rng, 1.2, 1.8) * size) : 0;
   const baseline = Math.round(marginY + 0.2 * size + 20 / k) + ruled * 4;
   const rgb = new Uint8Array(w * h * 3);
   for (let y = 0; y < h; y++) {

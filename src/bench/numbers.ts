@@ -17,6 +17,7 @@ import { DEFAULT_MODEL, loadPhotoClassifier } from "../preprocess/_classifier.ts
 import { type DigitModel, readNumber } from "../preprocess/read_number.ts";
 import { type NumberLayout, renderNumberScene } from "./_number_scenes.ts";
 import { csvFields } from "./_photo_labels.ts";
+import { torchWeights } from "./photos.ts";
 
 const SHARED = "../shared";
 const PYTHON = "/usr/bin/python3";
@@ -118,7 +119,7 @@ async function benchReal(model: DigitModel, labels: string, verbose: boolean): P
   if (verbose && misses.length > 0) console.log(`Misses:\n${misses.join("\n")}`);
 }
 
-async function benchPython(labels: string, weights: string): Promise<void> {
+async function benchPython(labels: string, given: string | undefined): Promise<void> {
   const probe = await exists(PYTHON) && (await new Deno.Command(PYTHON, {
     args: ["-c", "import torch, PIL, numpy, scipy"],
     stderr: "null",
@@ -127,12 +128,7 @@ async function benchPython(labels: string, weights: string): Promise<void> {
     console.log(`\nPython peer skipped: ${PYTHON} lacks torch, PIL, numpy or scipy`);
     return;
   }
-  if (!(await exists(weights))) {
-    console.log(
-      `\nPython peer skipped: no weights at ${weights} (deno task bench photos trains them)`,
-    );
-    return;
-  }
+  const weights = given ?? await torchWeights();
   const root = labels.slice(0, labels.lastIndexOf("/"));
   console.log(`\nPython peer (${SHARED}/bench/number_pipeline.py, weights ${weights}):`);
   const run = new Deno.Command(PYTHON, {
@@ -146,7 +142,8 @@ async function benchPython(labels: string, weights: string): Promise<void> {
 /**
  * Runs the numbers benchmark. Flags: `--model DIR`, `--labels CSV` (default
  * `../shared/photos_multi/labels.csv`), `--synthetic N` (default 150), `--seed S`, `--no-python`,
- * `--torch-weights FILE` (default `runs/bench/photo_torch.pt`), `--verbose` (list the misses).
+ * `--torch-weights FILE` (default: `runs/bench/photo_torch.pt`, trained by `torch_seed.py` once, as
+ * `deno task bench photos` does), `--verbose` (list the misses).
  *
  * @example
  * ```ts ignore
@@ -163,7 +160,7 @@ export async function runBench(args: string[]): Promise<void> {
       synthetic: { type: "string", default: "150" },
       seed: { type: "string", default: "20260" },
       "no-python": { type: "boolean", default: false },
-      "torch-weights": { type: "string", default: "runs/bench/photo_torch.pt" },
+      "torch-weights": { type: "string" },
       verbose: { type: "boolean", default: false },
     },
   });

@@ -142,6 +142,31 @@ function glyphsOf(line: Component[], specks: Component[], refHeight: number): Gl
   return glyphs;
 }
 
+/** Thickest ruled line bridged, in pixels. */
+const MAX_LINE = 4;
+
+/**
+ * Puts back the pixels of a cleared ruled line where a stroke crosses it (ink just above and just
+ * below in the same column), so that a digit written across a line stays one piece.
+ */
+function healStrokes(raw: Uint8Array, lined: Uint8Array, w: number, h: number): Uint8Array {
+  const out = lined.slice();
+  for (let y = 1; y < h - 1; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      if (raw[i] === 0 || lined[i] === 1) continue;
+      let up = false;
+      let down = false;
+      for (let d = 1; d <= MAX_LINE + 1 && !(up && down); d++) {
+        if (y - d >= 0 && lined[i - d * w] === 1) up = true;
+        if (y + d < h && lined[i + d * w] === 1) down = true;
+      }
+      if (up && down) out[i] = 1;
+    }
+  }
+  return out;
+}
+
 /**
  * Finds the digits of a number in a decoded image: the ink (as the single-digit pipeline finds
  * it: lighting evened out, hysteresis threshold, ruled lines and surroundings cleared), its
@@ -153,7 +178,8 @@ export function segmentNumber(gray: GrayImage): Segmentation {
   const { width: w, height: h } = gray;
   const scale = gray.originalWidth / w;
   const { ink } = inkMap(gray.data, w, h);
-  const mask = removeSurroundings(removeLines(thresholdInk(ink, w, h), w, h), w, h);
+  const raw = thresholdInk(ink, w, h);
+  const mask = removeSurroundings(healStrokes(raw, removeLines(raw, w, h), w, h), w, h);
   const [labels, all] = label(mask, w, h);
   const base = { width: w, height: h, scale, labels, lineHeight: 0 };
   const refuse = (reason: string): Segmentation => ({ ...base, glyphs: [], reason });
@@ -172,7 +198,8 @@ export function segmentNumber(gray: GrayImage): Segmentation {
   if (pieces.length === 0) return refuse("no digit found");
   const maxArea = Math.max(...pieces.map((c) => c.area));
   const refHeight = median(pieces.filter((c) => c.area >= 0.15 * maxArea).map(heightOf));
-  if (refHeight < Math.max(6, 0.03 * Math.max(w, h))) {
+  // Relative to the short side: a long strip of digits is as tall as its digits.
+  if (refHeight < Math.max(6, 0.05 * Math.min(w, h))) {
     return refuse("no digit found: only specks of ink");
   }
   const isSpeck = (c: Component) => heightOf(c) < 0.3 * refHeight && c.area < 0.15 * maxArea;
