@@ -1,6 +1,6 @@
 /**
  * `deno run -A scripts/train_refusal.ts --data DIR --fonts A.woff,B.woff [--out runs/refuse]
- * [--epochs 15] [--non-digits 12000]`: trains the notebook's CNN to read digits and to spread its
+ * [--epochs 15] [--non-digits 12000] [--per-batch 8]`: trains the notebook's CNN to read digits and to spread its
  * probabilities on letters, symbols, doodles and digit pairs (outlier exposure), then saves the
  * best epoch's model in `OUT/model` (export it with `deno task export`).
  *
@@ -18,6 +18,7 @@ async function main(args: string[]): Promise<void> {
       out: { type: "string", default: "runs/refuse" },
       epochs: { type: "string", default: "15" },
       "non-digits": { type: "string", default: "12000" },
+      "per-batch": { type: "string", default: "8" },
     },
   });
   if (values.data === undefined || values.fonts === undefined) {
@@ -32,6 +33,7 @@ async function main(args: string[]): Promise<void> {
     out: values.out,
     epochs: Number(values.epochs),
     nonDigits: Number(values["non-digits"]),
+    nonDigitsPerBatch: Number(values["per-batch"]),
   });
 }
 

@@ -72,7 +72,7 @@ Deno.test("predictFiles() answers each file: a digit with its top three, or null
 
 Deno.test("decideDigit() refuses spread-out probabilities and blob-like ink", () => {
   const spread = new Float32Array([0.5, 0.05, 0.05, 0.05, 0.05, 0.06, 0.06, 0.06, 0.06, 0.06]);
-  equal(decideDigit(spread, undefined, { maxEntropy: 2 }).digit, null);
+  equal(decideDigit(spread, undefined, { maxEntropy: 2, temperature: 1 }).digit, null);
   const sure = new Float32Array([0, 0, 0.99, 0.01, 0, 0, 0, 0, 0, 0]);
   const stats = {
     inkFraction: 0.3,

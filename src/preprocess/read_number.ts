@@ -1,4 +1,4 @@
-import { decodeGray } from "./_decode.ts";
+import { decodeGray, type GrayImage } from "./_decode.ts";
 import {
   cutCandidates,
   type Glyph,
@@ -66,6 +66,8 @@ const MAX_WORK = 2048;
 const MAX_CROPS = 600;
 /** Log-probability cost of each extra digit a glyph is split into (split only when it pays). */
 const SPLIT_COST = 1;
+/** Calibrated probability each part of a split must reach. */
+const SPLIT_MIN_CONFIDENCE = 0.9;
 
 const log = (p: number) => Math.log(Math.max(p, 1e-12));
 
@@ -149,9 +151,68 @@ async function classify(model: DigitModel, spans: Span[]): Promise<Float32Array>
 }
 
 /**
- * Reads each glyph whole; a glyph too wide for one digit (wider than its height) or that the
- * model is not sure of is then split and verified: every split at candidate cuts is read, and the
- * one whose parts the model is surest of, less a cost per extra digit, wins.
+ * Joins a digit written in strokes that do not overlap (a 4 whose upright stands apart): two
+ * neighbouring glyphs, close and narrow enough together for one digit, one of which the model is
+ * not sure of, become one glyph when the model is sure of the pair as one digit (calibrated
+ * probability at least `SPLIT_MIN_CONFIDENCE`) and surer than of the two, less the cost of a digit.
+ */
+async function joinBroken(
+  seg: Segmentation,
+  model: DigitModel,
+  temperature: number,
+): Promise<Glyph[]> {
+  const g = seg.glyphs;
+  const h = seg.lineHeight;
+  const pairs: number[] = [];
+  for (let i = 0; i + 1 < g.length; i++) {
+    const [a, b] = [g[i], g[i + 1]];
+    const width = Math.max(a.x1, b.x1) - Math.min(a.x0, b.x0) + 1;
+    const height = Math.max(a.y1, b.y1) - Math.min(a.y0, b.y0) + 1;
+    if (b.x0 - a.x1 - 1 <= 0.15 * h && width <= 0.9 * Math.max(height, h)) pairs.push(i);
+  }
+  if (pairs.length === 0 || g.length + 3 * pairs.length > MAX_CROPS) return g;
+  const joined = (i: number): Glyph => {
+    const [a, b] = [g[i], g[i + 1]];
+    return {
+      x0: Math.min(a.x0, b.x0),
+      y0: Math.min(a.y0, b.y0),
+      x1: Math.max(a.x1, b.x1),
+      y1: Math.max(a.y1, b.y1),
+      labels: [...a.labels, ...b.labels],
+      area: a.area + b.area,
+    };
+  };
+  const crops = [...pairs.flatMap((i) => [g[i], g[i + 1], joined(i)])]
+    .map((x) => renderPart(seg, x, x.x0, x.x1));
+  if (crops.some((c) => c === null)) return g;
+  const spans = crops.map((part, row) => ({ from: 0, to: 1, part: part!, row }));
+  const rows = await classify(model, spans);
+  const sure = (k: number) =>
+    Math.max(...calibrate(rows.subarray(k * 10, k * 10 + 10), temperature));
+  const out: Glyph[] = [];
+  let skip = -1;
+  for (let i = 0; i < g.length; i++) {
+    if (i === skip) continue;
+    const k = pairs.indexOf(i);
+    if (k >= 0 && i + 1 !== skip) {
+      const [pa, pb, pm] = [sure(3 * k), sure(3 * k + 1), sure(3 * k + 2)];
+      const unsure = Math.min(pa, pb) < SPLIT_MIN_CONFIDENCE;
+      if (unsure && pm >= SPLIT_MIN_CONFIDENCE && log(pm) > log(pa) + log(pb) - SPLIT_COST) {
+        out.push(joined(i));
+        skip = i + 1;
+        continue;
+      }
+    }
+    out.push(g[i]);
+  }
+  return out;
+}
+
+/**
+ * Reads each glyph whole; a glyph too wide for one digit (wider than its height, or half as wide
+ * again as the typical glyph of a longer number) is then split and verified: every split at
+ * candidate cuts is read, the one whose parts the model is surest of, less a cost per extra
+ * digit, wins, and it is kept only when every part reaches `SPLIT_MIN_CONFIDENCE`.
  */
 async function readGlyphs(
   seg: Segmentation,
@@ -159,6 +220,7 @@ async function readGlyphs(
   options: ReadNumberOptions,
 ): Promise<Array<{ part: RenderedPart; probabilities: Float32Array }>> {
   const temperature = options.temperature ?? DEFAULT_TEMPERATURE;
+  seg = { ...seg, glyphs: await joinBroken(seg, model, temperature) };
   const wholes: Span[] = [];
   for (const glyph of seg.glyphs) {
     const part = renderPart(seg, glyph, glyph.x0, glyph.x1);
@@ -166,14 +228,19 @@ async function readGlyphs(
   }
   const first = await classify(model, wholes);
   const rowOf = (rows: Float32Array, i: number) => rows.subarray(i * 10, i * 10 + 10);
+  const widths = wholes.map((w) => w.part.box.width).sort((a, b) => a - b);
+  const typicalWidth = widths[Math.floor(widths.length / 2)] ?? 0;
   let budget = MAX_CROPS - wholes.length;
   const suspects: GlyphParts[] = [];
   let row = 0;
   for (const [i, whole] of wholes.entries()) {
     const height = Math.max(whole.part.box.height, seg.lineHeight);
-    const wide = whole.part.box.width > height;
-    const unsure = decideDigit(rowOf(first, i), undefined, options).digit === null;
-    if (!wide && !unsure) continue;
+    // Wider than tall, or half as wide again as the typical glyph of a longer number.
+    const wide = whole.part.box.width > height ||
+      (wholes.length >= 3 && whole.part.box.width > 1.5 * typicalWidth);
+    // Only a glyph too wide for one digit is split: splitting an unsure narrow mark (a letter)
+    // would only go looking for digit-like fragments in it.
+    if (!wide) continue;
     const split = splitSpans(seg, seg.glyphs[i], budget, row);
     if (split.spans.length <= 1) continue;
     budget -= split.spans.length;
@@ -193,9 +260,34 @@ async function readGlyphs(
       split.spans,
       (s) => partScore(rowOf(second, s.row), s.part, temperature),
     );
+    // A split is a search over many crops, so each of its parts must clear a higher bar than a
+    // glyph read whole; a split that does not stays whole (and is decided as such).
+    const sure = chosen.every((s) =>
+      Math.max(...calibrate(rowOf(second, s.row), temperature)) >= SPLIT_MIN_CONFIDENCE
+    );
+    if (chosen.length <= 1 || !sure) {
+      out.push({ part: whole.part, probabilities: rowOf(first, i) });
+      continue;
+    }
     for (const s of chosen) out.push({ part: s.part, probabilities: rowOf(second, s.row) });
   }
   return out;
+}
+
+/**
+ * Whether the single-digit pipeline's ink box (when it refers to the whole image, not a crop)
+ * holds every one of `boxes` (original pixels), give or take a tenth of its size.
+ */
+function coversAll(result: PreprocessResult, gray: GrayImage, boxes: Box[]): boolean {
+  if (result.box === undefined || result.workSize === undefined) return false;
+  const k = gray.originalWidth / result.workSize.width;
+  if (Math.abs(result.workSize.height * k - gray.originalHeight) > 2 * k) return false; // a crop
+  const b = scaleBox(result.box, k);
+  const m = 0.1 * Math.max(b.width, b.height);
+  return boxes.every((p) =>
+    p.x >= b.x - m && p.y >= b.y - m && p.x + p.width <= b.x + b.width + m &&
+    p.y + p.height <= b.y + b.height + m
+  );
 }
 
 /** The single-digit pipeline's answer, in the reader's shape. */
@@ -290,6 +382,23 @@ export async function readNumber(
     });
   }
   const probability = digits.reduce((p, d) => p * d.probability, 1);
+  // One digit or several? The single-digit pipeline joins nearby fragments into one digit: when
+  // the model is surer of that one digit than of the several (less the cost of each extra
+  // digit), the image holds one digit with stray or broken strokes.
+  const numberScore = Math.log(Math.max(probability, 1e-12)) - SPLIT_COST * (digits.length - 1);
+  const x0 = Math.min(...parts.map((s) => s.part.box.x));
+  const y0 = Math.min(...parts.map((s) => s.part.box.y));
+  const x1 = Math.max(...parts.map((s) => s.part.box.x + s.part.box.width));
+  const y1 = Math.max(...parts.map((s) => s.part.box.y + s.part.box.height));
+  const all = toOriginal({ x: x0, y: y0, width: x1 - x0, height: y1 - y0 });
+  const result = options.single ?? await preprocessImage(bytes, { maxPixels });
+  const covers = coversAll(result, gray, parts.map((s) => toOriginal(s.part.box)));
+  if (covers) {
+    const single = await singleDigit(bytes, model, { ...options, single: result }, all);
+    if (single.number !== null && Math.log(Math.max(single.probability, 1e-12)) > numberScore) {
+      return single;
+    }
+  }
   return {
     number: digits.map((d) => d.digit).join(""),
     digits,
