@@ -9,8 +9,8 @@ import type {
   PreprocessOutcome,
   ScoredDigit,
 } from "./types.ts";
-import { readNumber } from "../preprocess/read_number.ts";
-import { calibrate, DEFAULT_TEMPERATURE } from "../preprocess/decide_digit.ts";
+import { type NumberReading, readNumber } from "../preprocess/read_number.ts";
+import { calibrate, decideDigit, DEFAULT_TEMPERATURE } from "../preprocess/decide_digit.ts";
 import type { PreprocessResult } from "../preprocess/types.ts";
 
 const round = (ms: number): number => Math.round(ms * 100) / 100;
@@ -76,12 +76,33 @@ export async function predictImages(
     preprocessMs.push(performance.now() - start);
   }
   const start = performance.now();
-  const probabilities = await classifier.predict(batch, images.length); // [n, 10]
+  // [n, 10]; the model runs only when the pipeline found a digit in some image.
+  const probabilities = outcomes.some((o) => o.input !== null)
+    ? await classifier.predict(batch, images.length)
+    : new Float32Array(images.length * NUM_CLASSES);
   const inferMs = performance.now() - start;
   return await Promise.all(images.map(async (image, i) => {
     // The number reader and its decision function, as the CLI uses them (the same answer).
     const single = outcomes[i] as PreprocessResult;
-    const reading = await readNumber(image.bytes, classifier, { single });
+    const raw = probabilities.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES);
+    let reading: NumberReading;
+    try {
+      reading = await readNumber(image.bytes, classifier, { single });
+    } catch (error) {
+      const decoding = error instanceof TypeError || error instanceof RangeError ||
+        error instanceof SyntaxError;
+      if (!decoding) throw error;
+      // The reader could not decode what the pipeline read: the pipeline's answer stands.
+      const d = decideDigit(raw, single.stats);
+      const number = single.input === null || d.digit === null ? null : String(d.digit);
+      reading = {
+        number,
+        digits: [],
+        probability: d.probability,
+        reason: d.reason,
+        digit: d.digit,
+      };
+    }
     if (single.input === null && reading.number === null) {
       // The pipeline's reason reads "no digit found: <why>"; keep only the why.
       const detail = (single.reason ?? reading.reason)?.replace(/^no digit found:?\s*/, "");
@@ -89,7 +110,7 @@ export async function predictImages(
       throw noDigit(`No digit found in ${describe(image)}${why}`);
     }
     const row = calibrate(
-      probabilities.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES),
+      raw,
       DEFAULT_TEMPERATURE,
     );
     const top = single.input === null ? [] : topClasses(row, topK);
