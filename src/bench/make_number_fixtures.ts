@@ -2,7 +2,7 @@ import sharp from "sharp";
 import { mulberry32 } from "../data/_prng.ts";
 import { loadEmbeddedDigits } from "../data/load_embedded_digits.ts";
 import { familyOf, NON_DIGIT_CHARACTERS } from "../train/make_non_digits.ts";
-import { woffToSfnt } from "../train/_woff.ts";
+import { woffToSfnt } from "../train/woff_to_sfnt.ts";
 import { type NumberLayout, renderNumberScene } from "./_number_scenes.ts";
 
 /** Numbers per layout in the fixtures. */

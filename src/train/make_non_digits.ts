@@ -2,7 +2,7 @@ import sharp from "sharp";
 import type { DigitSet } from "../data/types.ts";
 import { preprocessImage } from "../preprocess/mod.ts";
 import type { Rng } from "./_rng.ts";
-import { woffToSfnt } from "./_woff.ts";
+import { woffToSfnt } from "./woff_to_sfnt.ts";
 
 /** Options for {@linkcode makeNonDigits}. */
 export interface NonDigitOptions {

@@ -4,6 +4,13 @@ import { inflateSync } from "node:zlib";
  * Turns a WOFF 1.0 font (what the npm `@fontsource/*` packages ship) back into the TrueType or
  * OpenType file it wraps, so that libvips' text renderer (through fontconfig) can load it: each
  * table is inflated when stored compressed, and the sfnt header and table records are rebuilt.
+ *
+ * @example
+ * ```ts
+ * import { woffToSfnt } from "./woff_to_sfnt.ts";
+ * import { throws } from "node:assert/strict";
+ * throws(() => woffToSfnt(new Uint8Array(44)), SyntaxError);
+ * ```
  */
 export function woffToSfnt(woff: Uint8Array): Uint8Array {
   const view = new DataView(woff.buffer, woff.byteOffset, woff.byteLength);
