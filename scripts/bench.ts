@@ -5,6 +5,8 @@
  * - `step`: where one simd training step goes, ms by part.
  * - `photos`: photo-pipeline accuracy per kind beside the Python pipeline.
  * - `serve`: requests/s and latency of `deno task serve` under load.
+ * - `numbers`: whole numbers read right, on synthetic and real photos, beside Python and Tesseract.
+ * - `refuse`: non-digits refused, single digits answered right, calibration.
  *
  * @module
  */
@@ -15,6 +17,8 @@ const BENCHES: Record<string, () => Promise<{ runBench(args: string[]): Promise<
   step: () => import("../src/bench/step.ts"),
   photos: () => import("../src/bench/photos.ts"),
   serve: () => import("../src/bench/serve.ts"),
+  numbers: () => import("../src/bench/numbers.ts"),
+  refuse: () => import("../src/bench/refuse.ts"),
 };
 
 async function main(args: string[]): Promise<void> {

@@ -1,6 +1,7 @@
 /**
- * `deno task predict PHOTO… [--model DIR] [--json] [--debug DIR] [--min-confidence p] [--backend b]`: the digit
- * in each photo, its probability and the top three (`--json`: one JSON object per line).
+ * `deno task predict PHOTO… [--model DIR] [--json] [--debug DIR] [--min-confidence p] [--backend b]`: the number
+ * in each photo (its digits, boxes and top three each; one digit as before), or a refusal with its
+ * reason (`--json`: one JSON object per line).
  *
  * @module
  */

@@ -48,13 +48,13 @@ Deno.test("predictFiles() answers each file: a digit with its top three, or null
     ];
     const [photo, blank, svg] = await predictFiles(files, { model: dir, minConfidence: 0 });
     equal(photo.file, files[0]);
-    equal(photo.top.length, 3);
-    ok(photo.top[0].probability >= photo.top[1].probability);
-    ok(photo.top[1].probability >= photo.top[2].probability);
+    equal(photo.top!.length, 3);
+    ok(photo.top![0].probability >= photo.top![1].probability);
+    ok(photo.top![1].probability >= photo.top![2].probability);
     // An untrained model spreads its probabilities: either its best guess or "not sure".
     if (photo.digit === null) match(photo.reason!, /^not sure/);
-    else equal(photo.digit, photo.top[0].digit);
-    equal(photo.probability, photo.top[0].probability);
+    else equal(photo.digit, photo.top![0].digit);
+    equal(photo.probability, photo.top![0].probability);
     deepEqual([blank.digit, blank.top], [null, []]);
     match(blank.reason!, /no digit found/);
     equal(svg.digit, null);
@@ -72,7 +72,7 @@ Deno.test("predictFiles() answers each file: a digit with its top three, or null
 
 Deno.test("decideDigit() refuses spread-out probabilities and blob-like ink", () => {
   const spread = new Float32Array([0.5, 0.05, 0.05, 0.05, 0.05, 0.06, 0.06, 0.06, 0.06, 0.06]);
-  equal(decideDigit(spread, undefined, { maxEntropy: 2 }).digit, null);
+  equal(decideDigit(spread, undefined, { maxEntropy: 2, temperature: 1 }).digit, null);
   const sure = new Float32Array([0, 0, 0.99, 0.01, 0, 0, 0, 0, 0, 0]);
   const stats = {
     inkFraction: 0.3,

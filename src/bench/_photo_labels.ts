@@ -9,7 +9,7 @@ export interface PhotoRow {
 }
 
 /** Splits one CSV line into fields (RFC 4180 quotes, no newlines inside fields). */
-function fields(line: string): string[] {
+export function csvFields(line: string): string[] {
   const out: string[] = [];
   let field = "";
   let quoted = false;
@@ -32,7 +32,7 @@ function fields(line: string): string[] {
 /** Reads the labels CSV: `file,label,kind,…` with a header line. */
 export function parsePhotoLabels(text: string, name: string): PhotoRow[] {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");
-  const header = fields(lines[0]);
+  const header = csvFields(lines[0]);
   const col = (n: string) => {
     const i = header.indexOf(n);
     if (i < 0) throw new SyntaxError(`Cannot parse ${name} line 1: expected a "${n}" column`);
@@ -40,7 +40,7 @@ export function parsePhotoLabels(text: string, name: string): PhotoRow[] {
   };
   const [f, l, k] = [col("file"), col("label"), col("kind")];
   return lines.slice(1).map((line, i) => {
-    const row = fields(line);
+    const row = csvFields(line);
     const label = Number(row[l]);
     if (!Number.isInteger(label) || label < 0 || label > 9) {
       throw new SyntaxError(

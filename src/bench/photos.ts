@@ -150,7 +150,7 @@ async function pythonHasTorch(): Promise<boolean> {
 }
 
 /** Weights for the Python pipeline: cached under runs/bench, else trained by torch_seed.py. */
-async function torchWeights(): Promise<string> {
+export async function torchWeights(): Promise<string> {
   const cached = "runs/bench/photo_torch.pt";
   if (await exists(cached)) return cached;
   await Deno.mkdir("runs/bench", { recursive: true });

@@ -2,7 +2,7 @@ import { extremeFilter } from "./_filters.ts";
 import type { Box, InkStats } from "./types.ts";
 
 /** One 8-connected component of the ink mask. */
-interface Component {
+export interface Component {
   label: number;
   area: number;
   x0: number;
@@ -125,7 +125,7 @@ export function removeSurroundings(mask: Uint8Array, w: number, h: number): Uint
 }
 
 /** Labels 8-connected components; returns the label plane (0 = none) and the components. */
-function label(mask: Uint8Array, w: number, h: number): [Int32Array, Component[]] {
+export function label(mask: Uint8Array, w: number, h: number): [Int32Array, Component[]] {
   const labels = new Int32Array(mask.length);
   const components: Component[] = [];
   const stack = new Int32Array(mask.length); // each pixel is pushed at most once

@@ -1,12 +1,14 @@
 /**
  * The photo pipeline: from the bytes of a photo, scan or drawing of one handwritten digit to the
- * model's MNIST-style 28×28 input.
+ * model's MNIST-style 28×28 input, and the number reader that finds every digit of a number.
  *
  * @module
  */
 
 export { NO_DIGIT, preprocessImage } from "./preprocess_image.ts";
-export { decideDigit } from "./decide_digit.ts";
+export { calibrate, decideDigit, DEFAULT_TEMPERATURE } from "./decide_digit.ts";
+export { readNumber } from "./read_number.ts";
+export type { DigitModel, DigitReading, NumberReading, ReadNumberOptions } from "./read_number.ts";
 export type { DecideOptions, DigitDecision, ScoredClass } from "./decide_digit.ts";
 export { formatPrediction, predictFiles } from "./predict_files.ts";
 export type { FilePrediction, PredictFilesOptions } from "./predict_files.ts";

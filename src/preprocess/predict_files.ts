@@ -1,7 +1,8 @@
 import { selectBackend } from "../backend/select_backend.ts";
 import { DEFAULT_MODEL, loadPhotoClassifier } from "./_classifier.ts";
-import { decideDigit, type ScoredClass } from "./decide_digit.ts";
+import type { ScoredClass } from "./decide_digit.ts";
 import { preprocessImage } from "./preprocess_image.ts";
+import { type DigitReading, readNumber } from "./read_number.ts";
 import { writeDebugSteps } from "./write_debug_steps.ts";
 
 /** Options for {@linkcode predictFiles}. */
@@ -22,19 +23,27 @@ export interface PredictFilesOptions {
 export interface FilePrediction {
   /** The path given. */
   file: string;
-  /** The digit, or `null` when none was found, the model is not sure, or the file was refused. */
-  digit: number | null;
-  /** Probability of the most likely class (0 when the model did not run). */
+  /** The number read (digits left to right, leading zeros kept), or `null` when refused. */
+  number?: string | null;
+  /** Each digit of the number with its box (original pixels) and top three. */
+  digits?: DigitReading[];
+  /**
+   * For one digit (or one refused mark, or a file that could not be read): the digit, or `null`
+   * when none was found, the model is not sure, or the file was refused. Absent for numbers.
+   */
+  digit?: number | null;
+  /** Probability of the answer: the digit's, or the product of the number's digits' (0 when refused before the model ran). */
   probability: number;
-  /** The three most likely classes (empty when the model did not run). */
-  top: ScoredClass[];
-  /** Why `digit` is `null`. */
+  /** For one digit: the three most likely classes (empty when the model did not run). */
+  top?: ScoredClass[];
+  /** Why the answer is `null`. */
   reason?: string;
 }
 
 /**
- * Reads each photo, runs the photo pipeline and the model, and returns one answer per file; a
- * file that cannot be read or decoded gets `digit: null` and the error as its reason.
+ * Reads each photo with {@linkcode readNumber} (the number in it, or its one digit through the
+ * single-digit pipeline) and returns one answer per file; a file that cannot be read or decoded
+ * gets `number: null`, `digit: null` and the error as its reason.
  *
  * @example
  * ```ts ignore
@@ -54,6 +63,8 @@ export async function predictFiles(
   for (const file of files) {
     const refused = (reason: string): FilePrediction => ({
       file,
+      number: null,
+      digits: [],
       digit: null,
       probability: 0,
       top: [],
@@ -72,13 +83,12 @@ export async function predictFiles(
         const name = file.slice(file.lastIndexOf("/") + 1).replace(/[^A-Za-z0-9._-]+/g, "_");
         await writeDebugSteps(result.steps, debugDir, name);
       }
-      if (result.input === null) {
-        answers.push(refused(result.reason ?? "no digit found"));
-        continue;
-      }
-      const probabilities = await classifier.predict(result.input, 1);
-      const decision = decideDigit(probabilities, result.stats, { minConfidence });
-      answers.push({ file, ...decision });
+      const reading = await readNumber(bytes, classifier, {
+        maxPixels,
+        minConfidence,
+        single: result,
+      });
+      answers.push({ file, ...reading });
     } catch (error) {
       answers.push(refused(error instanceof Error ? error.message : String(error)));
     }
@@ -87,7 +97,8 @@ export async function predictFiles(
 }
 
 /**
- * One line of text for an answer: `photo.jpg: 7 (0.98) · top 7 0.98, 1 0.01, 9 0.00`.
+ * One line of text for an answer: `photo.jpg: 7 (p = 0.980) · top 7 0.980, 1 0.015` for one
+ * digit, `photo.jpg: 42 (p = 0.950) · digits 4 0.980, 2 0.969` for a number.
  *
  * @example
  * ```ts
@@ -101,9 +112,16 @@ export async function predictFiles(
  * ```
  */
 export function formatPrediction(p: FilePrediction): string {
-  const top = p.top.map((t) => `${t.digit} ${t.probability.toFixed(3)}`).join(", ");
-  const head = p.digit === null
+  const answer = p.number ?? (p.digit === undefined || p.digit === null ? null : String(p.digit));
+  const head = answer === null
     ? `${p.file}: no answer (${p.reason})`
-    : `${p.file}: ${p.digit} (p = ${p.probability.toFixed(3)})`;
+    : `${p.file}: ${answer} (p = ${p.probability.toFixed(3)})`;
+  const digits = p.digits ?? [];
+  if (digits.length > 1) {
+    return `${head} · digits ${
+      digits.map((d) => `${d.digit} ${d.probability.toFixed(3)}`).join(", ")
+    }`;
+  }
+  const top = (p.top ?? []).map((t) => `${t.digit} ${t.probability.toFixed(3)}`).join(", ");
   return top ? `${head} · top ${top}` : head;
 }

@@ -68,8 +68,26 @@ export interface StageTimings {
   infer: number;
 }
 
+/** One digit of a number, with its box in the image's pixels. */
+export interface NumberDigit extends ScoredDigit {
+  /** Where it is: left, top, width and height in pixels of the image (after EXIF orientation). */
+  box: { x: number; y: number; width: number; height: number };
+  /** Its three most likely classes. */
+  top: ScoredDigit[];
+}
+
 /** The answer for one image. */
-export interface Prediction extends ScoredDigit {
+export interface Prediction {
+  /** The number read (leading zeros kept), or `null` when refused (see `reason`). */
+  number: string | null;
+  /** The digits of the number, left to right. */
+  digits: NumberDigit[];
+  /** For one digit: the digit; `null` for a number or a refusal. */
+  digit: number | null;
+  /** Probability of the answer (the product of the digits' for a number). */
+  probability: number;
+  /** Why `number` is `null`. */
+  reason?: string;
   /** The most likely classes, best first. */
   top: ScoredDigit[];
   /** The 28×28 the model saw, as a `data:image/png;base64,…` URL. */

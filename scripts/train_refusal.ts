@@ -1,0 +1,40 @@
+/**
+ * `deno run -A scripts/train_refusal.ts --data DIR --fonts A.woff,B.woff [--out runs/refuse]
+ * [--epochs 15] [--non-digits 12000] [--per-batch 8]`: trains the notebook's CNN to read digits and to spread its
+ * probabilities on letters, symbols, doodles and digit pairs (outlier exposure), then saves the
+ * best epoch's model in `OUT/model` (export it with `deno task export`).
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { trainRefusal } from "../src/train/train_refusal.ts";
+
+async function main(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      data: { type: "string" },
+      fonts: { type: "string" },
+      out: { type: "string", default: "runs/refuse" },
+      epochs: { type: "string", default: "15" },
+      "non-digits": { type: "string", default: "12000" },
+      "per-batch": { type: "string", default: "8" },
+    },
+  });
+  if (values.data === undefined || values.fonts === undefined) {
+    console.error(
+      "Usage: deno run -A scripts/train_refusal.ts --data DIR --fonts A.woff,B.woff [--out DIR] [--epochs N] [--non-digits N]",
+    );
+    Deno.exit(2);
+  }
+  await trainRefusal({
+    data: values.data,
+    fonts: values.fonts.split(","),
+    out: values.out,
+    epochs: Number(values.epochs),
+    nonDigits: Number(values["non-digits"]),
+    nonDigitsPerBatch: Number(values["per-batch"]),
+  });
+}
+
+if (import.meta.main) await main(Deno.args);

@@ -1,0 +1,193 @@
+/**
+ * `deno task bench refuse`: how honestly the reader refuses. On `../shared/photos_nondigit`
+ * (letters, words, symbols, doodles; `ambiguous` rows left out) the share refused; on
+ * `../shared/photos` the single digits answered and right; the model's MNIST test accuracy; the
+ * temperature fitted on the validation digits and the expected calibration error on the test
+ * digits before and after it; and the share of held-out digits answered at each threshold.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { selectBackend } from "../backend/select_backend.ts";
+import { exists } from "../io/mod.ts";
+import { loadMnistIdx } from "../data/load_mnist_idx.ts";
+import { splitDigits } from "../data/split_digits.ts";
+import type { DigitSet } from "../data/types.ts";
+import { DEFAULT_MODEL, loadClassifier } from "../model/mod.ts";
+import { calibrate, DEFAULT_TEMPERATURE } from "../preprocess/decide_digit.ts";
+import { type DigitModel, readNumber } from "../preprocess/read_number.ts";
+import { csvFields } from "./_photo_labels.ts";
+
+const SHARED = "../shared";
+const MNIST = `${SHARED}/data/mnist`;
+
+/** Reads a labels CSV into rows of named fields. */
+async function readCsv(path: string): Promise<Array<Record<string, string>>> {
+  const lines = (await Deno.readTextFile(path)).split(/\r?\n/).filter((l) => l.trim() !== "");
+  const header = csvFields(lines[0]);
+  return lines.slice(1).map((l) => {
+    const f = csvFields(l);
+    return Object.fromEntries(header.map((h, i) => [h, f[i]]));
+  });
+}
+
+const pct = (a: number, b: number) => `${a}/${b} (${(100 * a / Math.max(1, b)).toFixed(1)} %)`;
+
+async function benchNonDigits(model: DigitModel, labels: string, verbose: boolean): Promise<void> {
+  const root = labels.slice(0, labels.lastIndexOf("/"));
+  const rows = (await readCsv(labels)).filter((r) => r.category !== "ambiguous");
+  const by = new Map<string, [number, number]>();
+  const answered: string[] = [];
+  for (const row of rows) {
+    let refused = true;
+    let note = "";
+    try {
+      const reading = await readNumber(await Deno.readFile(`${root}/${row.file}`), model);
+      refused = reading.number === null;
+      note = reading.number ?? "";
+    } catch (error) {
+      note = (error as Error).message;
+    }
+    const [r, n] = by.get(row.category) ?? [0, 0];
+    by.set(row.category, [r + (refused ? 1 : 0), n + 1]);
+    if (!refused) answered.push(`  ${row.file} (${row.category}) read ${note}`);
+  }
+  console.log(`Non-digits refused (${labels}, ambiguous left out):`);
+  let [tr, tn] = [0, 0];
+  for (const [category, [r, n]] of [...by].sort()) {
+    console.log(`  ${category.padEnd(10)} ${pct(r, n)}`);
+    [tr, tn] = [tr + r, tn + n];
+  }
+  console.log(`  ${"all".padEnd(10)} ${pct(tr, tn)}`);
+  if (verbose && answered.length > 0) console.log(`Answered:\n${answered.join("\n")}`);
+}
+
+async function benchDigits(model: DigitModel, labels: string): Promise<void> {
+  const root = labels.slice(0, labels.lastIndexOf("/"));
+  const rows = (await readCsv(labels)).filter((r) => r.kind !== "scan_sheet_grid");
+  let [right, refused, wrong] = [0, 0, 0];
+  for (const row of rows) {
+    try {
+      const reading = await readNumber(await Deno.readFile(`${root}/${row.file}`), model);
+      if (reading.number === row.label) right++;
+      else if (reading.number === null) refused++;
+      else wrong++;
+    } catch {
+      refused++;
+    }
+  }
+  console.log(
+    `Single digits (${labels}): answered and right ${pct(right, rows.length)}; ` +
+      `refused ${refused}, wrong ${wrong}`,
+  );
+}
+
+/** Top probabilities and correctness of the model on `set`, after temperature `t`. */
+function scored(probabilities: Float32Array, set: DigitSet, t: number) {
+  const top = new Float64Array(set.count);
+  const right = new Uint8Array(set.count);
+  let nll = 0;
+  for (let i = 0; i < set.count; i++) {
+    const row = calibrate(probabilities.subarray(i * 10, i * 10 + 10), t);
+    let best = 0;
+    for (let c = 1; c < 10; c++) if (row[c] > row[best]) best = c;
+    top[i] = row[best];
+    right[i] = best === set.labels![i] ? 1 : 0;
+    nll -= Math.log(Math.max(row[set.labels![i]], 1e-12));
+  }
+  return { top, right, nll: nll / set.count };
+}
+
+/** Expected calibration error over 15 equal-width confidence bins. */
+function ece(top: Float64Array, right: Uint8Array): number {
+  const bins = 15;
+  const conf = new Float64Array(bins);
+  const acc = new Float64Array(bins);
+  const count = new Float64Array(bins);
+  for (let i = 0; i < top.length; i++) {
+    const b = Math.min(bins - 1, Math.floor(top[i] * bins));
+    conf[b] += top[i];
+    acc[b] += right[i];
+    count[b]++;
+  }
+  let sum = 0;
+  for (let b = 0; b < bins; b++) sum += Math.abs(acc[b] - conf[b]);
+  return sum / top.length;
+}
+
+async function predictAll(model: DigitModel, set: DigitSet): Promise<Float32Array> {
+  const out = new Float32Array(set.count * 10);
+  for (let from = 0; from < set.count; from += 500) {
+    const n = Math.min(500, set.count - from);
+    const pixels = Float32Array.from(
+      set.images.subarray(from * 784, (from + n) * 784),
+      (v) => v / 255,
+    );
+    out.set(await model.predict(pixels, n), from * 10);
+  }
+  return out;
+}
+
+async function benchCalibration(model: DigitModel): Promise<void> {
+  const train = await loadMnistIdx(`${MNIST}/train-images-idx3-ubyte.gz`);
+  const { validation } = splitDigits(train, { validationSplit: 0.2, seed: 1212 });
+  const test = await loadMnistIdx(`${MNIST}/t10k-images-idx3-ubyte.gz`);
+  const [pv, pt] = [await predictAll(model, validation), await predictAll(model, test)];
+  let best = { t: 1, nll: Infinity };
+  for (let t = 0.5; t <= 4.001; t += 0.05) {
+    const { nll } = scored(pv, validation, t);
+    if (nll < best.nll) best = { t: Math.round(t * 100) / 100, nll };
+  }
+  const before = scored(pt, test, 1);
+  const after = scored(pt, test, best.t);
+  const accuracy = before.right.reduce((a, b) => a + b, 0) / test.count;
+  console.log(`MNIST test accuracy: ${(100 * accuracy).toFixed(2)} % (${test.count} digits)`);
+  console.log(
+    `Temperature fitted on ${validation.count} validation digits (NLL): T = ${best.t} ` +
+      `(DEFAULT_TEMPERATURE in decide_digit.ts: ${DEFAULT_TEMPERATURE})`,
+  );
+  console.log(
+    `ECE on the test digits (15 bins): ${ece(before.top, before.right).toFixed(4)} at T = 1, ` +
+      `${ece(after.top, after.right).toFixed(4)} at T = ${best.t}`,
+  );
+  const atDefault = scored(pv, validation, DEFAULT_TEMPERATURE).top.slice().sort();
+  const line = [0.5, 0.7, 0.8, 0.9, 0.95].map((m) => {
+    const kept = atDefault.filter((p) => p >= m).length;
+    return `${m}: ${(100 * kept / atDefault.length).toFixed(2)} %`;
+  });
+  console.log(
+    `Validation digits answered at each --min-confidence (T = ${DEFAULT_TEMPERATURE}): ${
+      line.join(", ")
+    }`,
+  );
+}
+
+/**
+ * Runs the refusal benchmark. Flags: `--model DIR`, `--verbose` (list the non-digits answered).
+ *
+ * @example
+ * ```ts ignore
+ * import { runBench } from "./refuse.ts";
+ * await runBench([]);
+ * ```
+ */
+export async function runBench(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      model: { type: "string", default: DEFAULT_MODEL },
+      verbose: { type: "boolean", default: false },
+    },
+  });
+  await selectBackend("wasm");
+  const model = await loadClassifier(values.model);
+  console.log(`Model ${values.model}`);
+  const nonDigits = `${SHARED}/photos_nondigit/labels.csv`;
+  const digits = `${SHARED}/photos/labels.csv`;
+  if (await exists(nonDigits)) await benchNonDigits(model, nonDigits, values.verbose);
+  else console.log(`No ${nonDigits}: refusals not measured (the photos live in ../shared)`);
+  if (await exists(digits)) await benchDigits(model, digits);
+  else console.log(`No ${digits}: single digits not measured`);
+  if (await exists(`${MNIST}/t10k-images-idx3-ubyte.gz`)) await benchCalibration(model);
+  else console.log(`No ${MNIST}: accuracy and calibration not measured`);
+}

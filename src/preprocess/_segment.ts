@@ -1,0 +1,324 @@
+import type { GrayImage } from "./_decode.ts";
+import { type Component, label, removeLines, removeSurroundings } from "./_components.ts";
+import { inkMap, thresholdInk } from "./_ink.ts";
+import { normaliseStroke, renderMnist } from "./_render.ts";
+import type { Box } from "./types.ts";
+
+/** Ink components read together as one or more digits (a digit and its broken-off strokes). */
+export interface Glyph {
+  /** Left column (working pixels, inclusive). */
+  x0: number;
+  /** Top row (inclusive). */
+  y0: number;
+  /** Right column (inclusive). */
+  x1: number;
+  /** Bottom row (inclusive). */
+  y1: number;
+  /** Labels of its components in {@linkcode Segmentation.labels}. */
+  labels: number[];
+  /** Ink pixels. */
+  area: number;
+}
+
+/** The ink of one line of handwriting, split into glyphs left to right. */
+export interface Segmentation {
+  /** Working image width. */
+  width: number;
+  /** Working image height. */
+  height: number;
+  /** Original pixels per working pixel (to report boxes in the original image). */
+  scale: number;
+  /** Component label of each working pixel (0 = paper). */
+  labels: Int32Array;
+  /** Glyphs on the line, left to right (empty when refused). */
+  glyphs: Glyph[];
+  /** Typical digit height on the line, in working pixels. */
+  lineHeight: number;
+  /** Why nothing can be read, when `glyphs` is empty. */
+  reason?: string;
+}
+
+/** Most pieces of ink looked at; more is a texture or noise, not a number. */
+const MAX_PIECES = 4000;
+/** Pieces fainter than this mean contrast are paper texture (as in the single-digit pipeline). */
+const MIN_CONTRAST = 0.15;
+/** Most digit-sized marks on one line (a 40-digit number fits). */
+const MAX_GLYPHS = 60;
+
+const widthOf = (c: { x0: number; x1: number }) => c.x1 - c.x0 + 1;
+const heightOf = (c: { y0: number; y1: number }) => c.y1 - c.y0 + 1;
+
+function overlap(a0: number, a1: number, b0: number, b1: number): number {
+  return Math.max(0, Math.min(a1, b1) - Math.max(a0, b0) + 1);
+}
+
+function median(values: number[]): number {
+  const s = values.slice().sort((a, b) => a - b);
+  return s.length === 0 ? 0 : s[Math.floor(s.length / 2)];
+}
+
+/**
+ * Groups pieces that lie on one line (vertical overlap, bounded horizontal gap; or stacked and
+ * nearly touching), by union-find.
+ */
+function linesOf(pieces: Component[], refHeight: number): Component[][] {
+  const parent = pieces.map((_, i) => i);
+  const find = (i: number): number => parent[i] === i ? i : (parent[i] = find(parent[i]));
+  const byX = pieces.map((_, i) => i).sort((a, b) => pieces[a].x0 - pieces[b].x0);
+  for (let s = 0; s < byX.length; s++) {
+    const a = pieces[byX[s]];
+    for (let t = s + 1; t < byX.length; t++) {
+      const b = pieces[byX[t]];
+      if (b.x0 - a.x1 > 3 * refHeight) break; // sorted by x0: the rest are farther
+      const v = overlap(a.y0, a.y1, b.y0, b.y1);
+      // Or one above the other, nearly touching: a digit cut in two by a cleared ruled line.
+      const stacked = overlap(a.x0, a.x1, b.x0, b.x1) >= 0.5 * Math.min(widthOf(a), widthOf(b)) &&
+        Math.max(a.y0, b.y0) - Math.min(a.y1, b.y1) <= 0.15 * refHeight;
+      if (v >= 0.3 * Math.min(heightOf(a), heightOf(b)) || stacked) {
+        parent[find(byX[s])] = find(byX[t]);
+      }
+    }
+  }
+  const groups = new Map<number, Component[]>();
+  for (const [i, p] of pieces.entries()) {
+    const root = find(i);
+    groups.set(root, [...(groups.get(root) ?? []), p]);
+  }
+  return [...groups.values()];
+}
+
+/** Merges the pieces of a line into glyphs: pieces that overlap horizontally by half belong together. */
+function glyphsOf(line: Component[], specks: Component[], refHeight: number): Glyph[] {
+  const parent = line.map((_, i) => i);
+  const find = (i: number): number => parent[i] === i ? i : (parent[i] = find(parent[i]));
+  for (let i = 0; i < line.length; i++) {
+    for (let j = i + 1; j < line.length; j++) {
+      const [a, b] = [line[i], line[j]];
+      if (overlap(a.x0, a.x1, b.x0, b.x1) >= 0.5 * Math.min(widthOf(a), widthOf(b))) {
+        parent[find(i)] = find(j);
+      }
+    }
+  }
+  const byRoot = new Map<number, Glyph>();
+  for (const [i, p] of line.entries()) {
+    const g = byRoot.get(find(i));
+    if (g === undefined) {
+      byRoot.set(find(i), {
+        x0: p.x0,
+        y0: p.y0,
+        x1: p.x1,
+        y1: p.y1,
+        labels: [p.label],
+        area: p.area,
+      });
+      continue;
+    }
+    Object.assign(g, {
+      x0: Math.min(g.x0, p.x0),
+      y0: Math.min(g.y0, p.y0),
+      x1: Math.max(g.x1, p.x1),
+      y1: Math.max(g.y1, p.y1),
+      area: g.area + p.area,
+    });
+    g.labels.push(p.label);
+  }
+  const glyphs = [...byRoot.values()].sort((a, b) => a.x0 + a.x1 - b.x0 - b.x1);
+  // Small fragments (a 5's cap, a broken stroke) join the glyph they sit over or under.
+  for (const s of specks) {
+    for (const g of glyphs) {
+      const o = overlap(g.x0, g.x1, s.x0, s.x1);
+      const dy = Math.max(0, Math.max(g.y0, s.y0) - Math.min(g.y1, s.y1));
+      if (o >= 0.5 * widthOf(s) && dy <= 0.2 * refHeight) {
+        Object.assign(g, {
+          y0: Math.min(g.y0, s.y0),
+          y1: Math.max(g.y1, s.y1),
+          area: g.area + s.area,
+        });
+        g.labels.push(s.label);
+        break;
+      }
+    }
+  }
+  return glyphs;
+}
+
+/** Thickest ruled line bridged, in pixels. */
+const MAX_LINE = 4;
+
+/**
+ * Puts back the pixels of a cleared ruled line where a stroke crosses it (ink just above and just
+ * below in the same column), so that a digit written across a line stays one piece.
+ */
+function healStrokes(raw: Uint8Array, lined: Uint8Array, w: number, h: number): Uint8Array {
+  const out = lined.slice();
+  for (let y = 1; y < h - 1; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      if (raw[i] === 0 || lined[i] === 1) continue;
+      let up = false;
+      let down = false;
+      for (let d = 1; d <= MAX_LINE + 1 && !(up && down); d++) {
+        if (y - d >= 0 && lined[i - d * w] === 1) up = true;
+        if (y + d < h && lined[i + d * w] === 1) down = true;
+      }
+      if (up && down) out[i] = 1;
+    }
+  }
+  return out;
+}
+
+/**
+ * Finds the digits of a number in a decoded image: the ink (as the single-digit pipeline finds
+ * it: lighting evened out, hysteresis threshold, ruled lines and surroundings cleared), its
+ * connected components, the one line they form, and the glyphs on that line left to right.
+ * Refuses (empty `glyphs`, with a `reason`) when there is no ink, too much of it, or several
+ * lines of marks of similar weight.
+ */
+export function segmentNumber(gray: GrayImage): Segmentation {
+  const { width: w, height: h } = gray;
+  const scale = gray.originalWidth / w;
+  const { ink } = inkMap(gray.data, w, h);
+  const raw = thresholdInk(ink, w, h);
+  const mask = removeSurroundings(healStrokes(raw, removeLines(raw, w, h), w, h), w, h);
+  const [labels, all] = label(mask, w, h);
+  const base = { width: w, height: h, scale, labels, lineHeight: 0 };
+  const refuse = (reason: string): Segmentation => ({ ...base, glyphs: [], reason });
+  if (all.length > MAX_PIECES) {
+    return refuse(`no digit found: the ink is in ${all.length} separate pieces (noise or texture)`);
+  }
+  // Mean contrast of each piece: paper grain that crossed the threshold is faint.
+  const contrast = new Float64Array(all.length + 1);
+  for (let i = 0; i < labels.length; i++) if (labels[i] !== 0) contrast[labels[i]] += ink[i];
+  // Underlines, ruled lines that survived and page edges are long and flat.
+  const pieces = all.filter((c) => {
+    const flat = widthOf(c) > 5 * heightOf(c) && widthOf(c) > 0.3 * w;
+    const spans = c.touchesBorder && (widthOf(c) > 0.9 * w || heightOf(c) > 0.9 * h);
+    return !flat && !spans && contrast[c.label] / c.area >= MIN_CONTRAST;
+  });
+  if (pieces.length === 0) return refuse("no digit found");
+  const maxArea = Math.max(...pieces.map((c) => c.area));
+  const refHeight = median(pieces.filter((c) => c.area >= 0.15 * maxArea).map(heightOf));
+  // Relative to the short side: a long strip of digits is as tall as its digits.
+  if (refHeight < Math.max(6, 0.05 * Math.min(w, h))) {
+    return refuse("no digit found: only specks of ink");
+  }
+  const isSpeck = (c: Component) => heightOf(c) < 0.3 * refHeight && c.area < 0.15 * maxArea;
+  const main = pieces.filter((c) => !isSpeck(c));
+  const specks = pieces.filter(isSpeck);
+  if (main.length > MAX_GLYPHS * 3) {
+    return refuse(`no digit found: ${main.length} separate marks`);
+  }
+  const lines = linesOf(main, refHeight)
+    .map((line) => ({ line, area: line.reduce((n, c) => n + c.area, 0) }))
+    .sort((a, b) => b.area - a.area);
+  // A stray mark beside the number is not a second line; marks of similar weight are.
+  if (lines.length > 1 && lines[1].area >= 0.25 * lines[0].area) {
+    return refuse(`several lines of marks (${lines.length}): expected one number on one line`);
+  }
+  const line = lines[0].line;
+  const lineHeight = median(line.map(heightOf));
+  const glyphs = glyphsOf(line, specks, lineHeight)
+    .filter((g) => heightOf(g) >= 0.3 * lineHeight || g.area >= 0.15 * maxArea);
+  if (glyphs.length > MAX_GLYPHS) {
+    return refuse(`no number found: ${glyphs.length} marks on one line (at most ${MAX_GLYPHS})`);
+  }
+  return { ...base, glyphs, lineHeight };
+}
+
+/** A glyph's ink between two columns, rendered as the model's input. */
+export interface RenderedPart {
+  /** 784 floats, MNIST-style. */
+  input: Float32Array;
+  /** The ink's box in the working image. */
+  box: Box;
+  /** Width over height of that box. */
+  aspect: number;
+}
+
+/**
+ * Renders the ink of `glyph` in columns `a…b` (inclusive) as MNIST renders a digit: a crop of
+ * that ink alone, its stroke brought near MNIST's, fitted into 20×20 and centred by mass.
+ * Returns `null` when the columns hold no ink.
+ */
+export function renderPart(
+  seg: Segmentation,
+  glyph: Glyph,
+  a: number,
+  b: number,
+): RenderedPart | null {
+  const { width: w, labels } = seg;
+  const own = new Set(glyph.labels);
+  const margin = Math.ceil(0.1 * Math.max(heightOf(glyph), b - a + 1)) + 2;
+  const cx0 = Math.max(0, a - margin);
+  const cy0 = Math.max(0, glyph.y0 - margin);
+  const cw = Math.min(w, b + margin + 1) - cx0;
+  const ch = Math.min(seg.height, glyph.y1 + margin + 1) - cy0;
+  const crop = new Uint8Array(cw * ch);
+  let [x0, y0, x1, y1, area] = [cw, ch, -1, -1, 0];
+  for (let y = glyph.y0; y <= glyph.y1; y++) {
+    for (let x = a; x <= b; x++) {
+      if (!own.has(labels[y * w + x])) continue;
+      const cx = x - cx0;
+      const cy = y - cy0;
+      crop[cy * cw + cx] = 1;
+      area++;
+      if (cx < x0) x0 = cx;
+      if (cy < y0) y0 = cy;
+      if (cx > x1) x1 = cx;
+      if (cy > y1) y1 = cy;
+    }
+  }
+  if (area === 0) return null;
+  let boundary = 0;
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      const i = y * cw + x;
+      if (crop[i] === 0) continue;
+      const edge = x === 0 || y === 0 || x === cw - 1 || y === ch - 1 || crop[i - 1] === 0 ||
+        crop[i + 1] === 0 || crop[i - cw] === 0 || crop[i + cw] === 0;
+      if (edge) boundary++;
+    }
+  }
+  const box: Box = { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
+  const stroke = Math.max(1, (2 * area) / Math.max(1, boundary));
+  const normal = normaliseStroke(crop, cw, ch, box, stroke);
+  const input = renderMnist(normal.mask, cw, ch, normal.box);
+  return {
+    input,
+    box: { x: cx0 + x0, y: cy0 + y0, width: box.width, height: box.height },
+    aspect: box.width / box.height,
+  };
+}
+
+/**
+ * Columns where a glyph may be cut into digits: the local minima of its column ink profile,
+ * fewest ink first, at least a fifth of the line height from its ends and from each other; at
+ * most `limit`. A glyph narrower than 0.8 × its height gets none.
+ */
+export function cutCandidates(seg: Segmentation, glyph: Glyph, limit: number): number[] {
+  const height = Math.max(heightOf(glyph), seg.lineHeight);
+  const gw = widthOf(glyph);
+  if (gw <= 0.8 * height || limit <= 0) return [];
+  const own = new Set(glyph.labels);
+  const profile = new Float64Array(gw);
+  for (let y = glyph.y0; y <= glyph.y1; y++) {
+    for (let x = glyph.x0; x <= glyph.x1; x++) {
+      if (own.has(seg.labels[y * seg.width + x])) profile[x - glyph.x0]++;
+    }
+  }
+  const smooth = profile.map((_, i) =>
+    (profile[Math.max(0, i - 1)] + profile[i] + profile[Math.min(gw - 1, i + 1)]) / 3
+  );
+  const edge = Math.max(2, Math.round(0.2 * height));
+  const minima: number[] = [];
+  for (let i = edge; i < gw - edge; i++) {
+    if (smooth[i] <= smooth[i - 1] && smooth[i] <= smooth[i + 1]) minima.push(i);
+  }
+  minima.sort((p, q) => smooth[p] - smooth[q]);
+  const chosen: number[] = [];
+  for (const m of minima) {
+    if (chosen.every((c) => Math.abs(c - m) >= edge)) chosen.push(m);
+    if (chosen.length >= limit) break;
+  }
+  return chosen.map((c) => glyph.x0 + c).sort((p, q) => p - q);
+}

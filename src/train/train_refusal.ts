@@ -1,0 +1,158 @@
+import * as tf from "@tensorflow/tfjs";
+import { describeBackend, selectBackend } from "../backend/select_backend.ts";
+import { loadDigits, splitDigits } from "../data/mod.ts";
+import { type DigitSet, IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES } from "../data/types.ts";
+import { saveLayersModel } from "../io/mod.ts";
+import { createModel } from "../model/create_model.ts";
+import { augmentBatch } from "./augment.ts";
+import { makeNonDigits } from "./make_non_digits.ts";
+import { mulberry32 as createRng, shuffledIndices as permutation } from "../data/prng.ts";
+
+/** Settings of a refusal-training run. */
+export interface RefusalTrainConfig {
+  /** MNIST folder or file of labelled training digits. */
+  data: string;
+  /** WOFF handwriting fonts for the letters and symbols (`@fontsource/*` files). */
+  fonts: string[];
+  /** Run folder: `model/` and `config.json` are written there. */
+  out: string;
+  /** Passes over the training digits. @default {15} */
+  epochs?: number;
+  /** Digits per step. @default {32} */
+  batchSize?: number;
+  /** Non-digits per step, besides the digits. @default {8} */
+  nonDigitsPerBatch?: number;
+  /** How many non-digits to make (each is seen several times, augmented). @default {12000} */
+  nonDigits?: number;
+  /** Seed of the split (as `deno task train`), shuffles, generator and initialisers. @default {1212} */
+  seed?: number;
+}
+
+/**
+ * Trains the notebook's CNN (unchanged: 10 softmax outputs) with outlier exposure: every step
+ * holds augmented training digits (the robust recipe) with their labels, and augmented examples
+ * of "not a digit" ({@linkcode makeNonDigits}) whose target is the uniform distribution, so that
+ * the model learns to spread its probabilities, and the decision function to refuse, on letters,
+ * symbols, doodles and digit pairs. Keeps the epoch with the best validation accuracy on the
+ * digits held out by the same split as `deno task train` (seed 1212, 20 %).
+ *
+ * @example
+ * ```ts ignore
+ * import { trainRefusal } from "./train_refusal.ts";
+ * await trainRefusal({ data: "mnist/", fonts: ["kalam-latin-400-normal.woff"], out: "runs/refuse" });
+ * ```
+ */
+export async function trainRefusal(
+  config: RefusalTrainConfig,
+  log: (line: string) => void = console.log,
+): Promise<{ accuracy: number; epoch: number }> {
+  const { epochs = 15, batchSize = 32, nonDigitsPerBatch = 8, nonDigits = 12000 } = config;
+  const seed = config.seed ?? 1212;
+  const backend = await selectBackend("simd", { training: true });
+  log(`Backend: ${describeBackend(backend)}`);
+  const all = await loadDigits(config.data);
+  const { train, validation } = splitDigits(all, { validationSplit: 0.2, seed });
+  log(`Digits: ${train.count} training, ${validation.count} validation (${all.source})`);
+  let started = performance.now();
+  const negatives = await makeNonDigits(createRng(seed + 11), {
+    count: nonDigits,
+    fonts: config.fonts,
+    digits: train,
+  });
+  log(
+    `Made ${negatives.count} non-digits in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+  await Deno.mkdir(config.out, { recursive: true });
+  await Deno.writeTextFile(
+    `${config.out}/config.json`,
+    JSON.stringify({ ...config, epochs, batchSize, nonDigitsPerBatch, nonDigits, seed }, null, 2),
+  );
+  const model = createModel({ seed });
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: "categoricalCrossentropy" });
+  const rng = createRng(seed + 7);
+  const shuffle = createRng(seed);
+  const n = batchSize + nonDigitsPerBatch;
+  const images = new Uint8Array(n * IMAGE_PIXELS);
+  const targets = new Float32Array(n * NUM_CLASSES);
+  let best = { accuracy: -1, epoch: 0 };
+  let bestWeights: tf.Tensor[] = [];
+  let negativeAt = 0;
+  let negativeOrder = permutation(negatives.count, shuffle);
+  for (let epoch = 1; epoch <= epochs; epoch++) {
+    started = performance.now();
+    const order = permutation(train.count, shuffle);
+    let lossSum = 0;
+    const steps = Math.floor(train.count / batchSize);
+    for (let step = 0; step < steps; step++) {
+      targets.fill(0);
+      for (let i = 0; i < batchSize; i++) {
+        const index = order[step * batchSize + i];
+        images.set(
+          train.images.subarray(index * IMAGE_PIXELS, (index + 1) * IMAGE_PIXELS),
+          i * IMAGE_PIXELS,
+        );
+        targets[i * NUM_CLASSES + train.labels![index]] = 1;
+      }
+      for (let i = batchSize; i < n; i++) {
+        if (negativeAt === negatives.count) {
+          negativeAt = 0;
+          negativeOrder = permutation(negatives.count, shuffle);
+        }
+        const index = negativeOrder[negativeAt++];
+        images.set(
+          negatives.images.subarray(index * IMAGE_PIXELS, (index + 1) * IMAGE_PIXELS),
+          i * IMAGE_PIXELS,
+        );
+        targets.fill(1 / NUM_CLASSES, i * NUM_CLASSES, (i + 1) * NUM_CLASSES);
+      }
+      const xs = tf.tensor4d(augmentBatch(images, n, rng), [n, IMAGE_SIZE, IMAGE_SIZE, 1]);
+      const ys = tf.tensor2d(targets, [n, NUM_CLASSES]);
+      const loss = await model.trainOnBatch(xs, ys) as number;
+      tf.dispose([xs, ys]);
+      if (!Number.isFinite(loss)) {
+        throw new RangeError(`Training diverged in epoch ${epoch}: loss is ${loss}`);
+      }
+      lossSum += loss;
+    }
+    const accuracy = validationAccuracy(model, validation);
+    const seconds = (performance.now() - started) / 1000;
+    log(
+      `Epoch ${epoch}/${epochs}: loss ${(lossSum / steps).toFixed(4)} val_accuracy ${
+        accuracy.toFixed(4)
+      } | ${seconds.toFixed(1)} s`,
+    );
+    if (accuracy > best.accuracy) {
+      best = { accuracy, epoch };
+      tf.dispose(bestWeights);
+      bestWeights = model.getWeights().map((w) => w.clone());
+    }
+  }
+  model.setWeights(bestWeights);
+  await saveLayersModel(model, `${config.out}/model`);
+  tf.dispose(bestWeights);
+  model.dispose();
+  log(
+    `Best: epoch ${best.epoch}, validation accuracy ${
+      best.accuracy.toFixed(4)
+    }; model in ${config.out}/model`,
+  );
+  return best;
+}
+
+/** Share of `set` the model classifies right (argmax), in batches of 1,000. */
+function validationAccuracy(model: tf.LayersModel, set: DigitSet): number {
+  let right = 0;
+  for (let from = 0; from < set.count; from += 1000) {
+    const n = Math.min(1000, set.count - from);
+    const pixels = Float32Array.from(
+      set.images.subarray(from * IMAGE_PIXELS, (from + n) * IMAGE_PIXELS),
+      (v) => v / 255,
+    );
+    const guesses = tf.tidy(() => {
+      const x = tf.tensor4d(pixels, [n, IMAGE_SIZE, IMAGE_SIZE, 1]);
+      return (model.predict(x) as tf.Tensor).argMax(-1).dataSync();
+    });
+    for (let i = 0; i < n; i++) if (guesses[i] === set.labels![from + i]) right++;
+  }
+  return right / set.count;
+}

@@ -1,0 +1,200 @@
+// The number reader on the project's own fixtures (fixtures/numbers: numbers of MNIST test digits
+// in photo-like scenes, letters in handwriting fonts the refusal training never used), its bounds
+// on hostile images, and the same answer from the CLI and from POST /predict.
+import * as tf from "@tensorflow/tfjs";
+import { deepEqual, equal, ok } from "node:assert/strict";
+import sharp from "sharp";
+import { selectBackend } from "../src/backend/mod.ts";
+import { renderNumberScene } from "../src/bench/_number_scenes.ts";
+import { mulberry32 } from "../src/data/prng.ts";
+import { loadEmbeddedDigits } from "../src/data/load_embedded_digits.ts";
+import { loadClassifier } from "../src/model/classifier.ts";
+import { predictFiles, readNumber } from "../src/preprocess/mod.ts";
+import { createApp } from "../src/serve/create_app.ts";
+import { SERVICE_PARTS } from "../src/serve/parts.ts";
+import { DEFAULT_LIMITS } from "../src/serve/types.ts";
+
+/** The committed default model, or another one to check (`PHOTO_TEST_MODEL=dir deno task test`). */
+const MODEL = Deno.env.get("PHOTO_TEST_MODEL") ?? "models/default";
+const ignore = !(await Deno.stat(`${MODEL}/model.json`).then(() => true, () => false));
+const FIXTURES = new URL("../fixtures/numbers/", import.meta.url);
+
+interface Row {
+  file: string;
+  number: string;
+  kind: string;
+}
+
+async function rows(): Promise<Row[]> {
+  const text = await Deno.readTextFile(new URL("labels.csv", FIXTURES));
+  return text.trim().split("\n").slice(1).map((line) => {
+    const [file, number, kind] = line.split(",");
+    return { file, number, kind };
+  });
+}
+
+const bytesOf = (file: string) => Deno.readFile(new URL(file, FIXTURES));
+
+async function model() {
+  await selectBackend("wasm");
+  return await loadClassifier(MODEL);
+}
+
+async function png(svg: string): Promise<Uint8Array> {
+  return new Uint8Array(await sharp(new TextEncoder().encode(svg)).png().toBuffer());
+}
+
+Deno.test({
+  name: "readNumber() reads every number whose digits stand apart, with a box per digit",
+  ignore,
+  async fn() {
+    const classifier = await model();
+    for (const row of (await rows()).filter((r) => r.kind === "gap")) {
+      const reading = await readNumber(await bytesOf(row.file), classifier);
+      equal(reading.number, row.number, `${row.file}: ${JSON.stringify(reading)}`);
+      equal(reading.digits.length, row.number.length);
+      for (const [i, d] of reading.digits.entries()) {
+        equal(String(d.digit), row.number[i]);
+        equal(d.top.length, 3);
+        ok(d.box.width > 0 && d.box.height > 0);
+        if (i > 0) ok(d.box.x > reading.digits[i - 1].box.x, "digits run left to right");
+      }
+    }
+  },
+});
+
+Deno.test({
+  name: "readNumber() reads most numbers whose digits touch or overlap",
+  ignore,
+  async fn() {
+    const classifier = await model();
+    const crowded = (await rows()).filter((r) => r.kind === "touching" || r.kind === "overlap");
+    let right = 0;
+    for (const row of crowded) {
+      if ((await readNumber(await bytesOf(row.file), classifier)).number === row.number) right++;
+    }
+    ok(right >= crowded.length / 2, `${right} of ${crowded.length} read right`);
+  },
+});
+
+Deno.test({
+  name: "readNumber() refuses at least half the letters written in fonts the training never used",
+  ignore,
+  async fn() {
+    const classifier = await model();
+    const letters = (await rows()).filter((r) => r.kind === "letter");
+    let refused = 0;
+    for (const row of letters) {
+      const reading = await readNumber(await bytesOf(row.file), classifier);
+      if (reading.number === null) {
+        refused++;
+        ok(reading.reason !== undefined && reading.reason.length > 0);
+      }
+    }
+    ok(refused >= 0.5 * letters.length, `${refused} of ${letters.length} refused`);
+  },
+});
+
+Deno.test({
+  name: "readNumber() keeps a leading zero and answers one digit with digit and top as before",
+  ignore,
+  async fn() {
+    const classifier = await model();
+    const digits = await loadEmbeddedDigits();
+    const zero = digits.labels!.indexOf(0);
+    const seven = digits.labels!.indexOf(7);
+    const scene = await renderNumberScene(digits, [zero, seven], "gap", mulberry32(3));
+    equal((await readNumber(scene.bytes, classifier)).number, "07");
+    const photo = await Deno.readFile(
+      new URL("../fixtures/photos/paper_shadow_3.jpg", import.meta.url),
+    );
+    const single = await readNumber(photo, classifier);
+    deepEqual([single.number, single.digit, single.top?.length], ["3", 3, 3]);
+  },
+});
+
+Deno.test({
+  name:
+    "readNumber() gives a clear answer or refusal for noise, 40 digits, a ruled page and a strip",
+  ignore,
+  async fn() {
+    const classifier = await model();
+    const rng = mulberry32(9);
+    const specks = Array.from(
+      { length: 200 },
+      () =>
+        `<circle cx="${(rng() * 800).toFixed(0)}" cy="${(rng() * 600).toFixed(0)}" r="${
+          (1 + rng() * 2).toFixed(1)
+        }"/>`,
+    ).join("");
+    const noise = await readNumber(
+      await png(
+        `<svg xmlns="http://www.w3.org/2000/svg" width="800" height="600">` +
+          `<rect width="800" height="600" fill="#f4f1ea"/>${specks}</svg>`,
+      ),
+      classifier,
+    );
+    equal(noise.number, null);
+    ok(noise.reason);
+
+    const digits = await loadEmbeddedDigits();
+    const forty = Array.from({ length: 40 }, (_, i) => (i * 251) % digits.count);
+    const long = await renderNumberScene(digits, forty, "gap", mulberry32(5));
+    const reading = await readNumber(long.bytes, classifier);
+    // Bounded work, and an answer of about that length (a split may go wrong in 40) or a reason.
+    if (reading.number === null) ok(reading.reason);
+    else ok(Math.abs(reading.number.length - 40) <= 2, reading.number);
+
+    const six = Array.from({ length: 6 }, (_, i) => (i * 877 + 13) % digits.count);
+    const lined = await renderNumberScene(digits, six, "gap", mulberry32(11), { ruled: true });
+    const ruled = await readNumber(lined.bytes, classifier);
+    // The ruled lines are cleared, not read: six digits (the model may misread one), or a reason.
+    ok(ruled.number?.length === 6 || ruled.reason, JSON.stringify(ruled));
+
+    const [row] = (await rows()).filter((r) => r.kind === "gap");
+    const number = await sharp(await bytesOf(row.file)).png().toBuffer();
+    const { height = 0 } = await sharp(number).metadata();
+    const strip = await sharp({
+      create: { width: 20000, height, channels: 3, background: "#fff" },
+    }).composite([{ input: number, left: 9000, top: 0, blend: "darken" }]).png().toBuffer();
+    const wide = await readNumber(new Uint8Array(strip), classifier);
+    ok(wide.number !== null || wide.reason, JSON.stringify(wide));
+  },
+});
+
+Deno.test({
+  name: "predictFiles() and POST /predict give the same answer for the same file",
+  ignore,
+  async fn() {
+    const all = await rows();
+    const files = [
+      all.find((r) => r.kind === "gap")!.file,
+      all.find((r) => r.kind === "letter")!.file,
+    ].map((f) => new URL(f, FIXTURES).pathname);
+    files.push(new URL("../fixtures/photos/paper_shadow_3.jpg", import.meta.url).pathname);
+    const cli = await predictFiles(files, { model: MODEL });
+    await selectBackend("wasm");
+    const app = createApp({
+      classifier: await SERVICE_PARTS.loadClassifier(MODEL),
+      preprocess: SERVICE_PARTS.makePreprocess(DEFAULT_LIMITS),
+      modelFiles: MODEL,
+      info: { backend: tf.getBackend() },
+    });
+    for (const [i, file] of files.entries()) {
+      const body = await Deno.readFile(file);
+      const type = file.endsWith(".png") ? "image/png" : "image/jpeg";
+      const res = await app.request("/predict", {
+        method: "POST",
+        body,
+        headers: { "content-type": type },
+      });
+      equal(res.status, 200);
+      const api = await res.json();
+      deepEqual(
+        [api.number, api.digits, api.probability, api.reason],
+        [cli[i].number, cli[i].digits, cli[i].probability, cli[i].reason],
+        file,
+      );
+    }
+  },
+});
