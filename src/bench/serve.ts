@@ -7,7 +7,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { samplePhoto, samplePng } from "../serve/sample_images.ts";
+import { samplePhoto, samplePng } from "../../tests/_sample_images.ts";
 import {
   type BenchInput,
   cpuMs,

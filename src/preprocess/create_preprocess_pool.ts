@@ -14,14 +14,19 @@ export interface PreprocessPoolOptions {
 export interface PreprocessPool {
   /** Workers in the pool (0 when the pipeline runs on the calling thread). */
   readonly size: number;
-  /** {@linkcode preprocessImage} on the least busy worker: same results, same errors. */
-  preprocess(bytes: Uint8Array): Promise<PreprocessResult>;
+  /**
+   * {@linkcode preprocessImage} on the least busy worker: same results, same errors. Once
+   * `signal` is aborted the promise rejects with its reason at once, and the worker drops the
+   * image at its pipeline's next stage.
+   */
+  preprocess(bytes: Uint8Array, options?: { signal?: AbortSignal }): Promise<PreprocessResult>;
   /** Stops the workers; images still in flight are rejected. Later calls start new workers. */
   close(): void;
 }
 
 interface Task {
   bytes: Uint8Array;
+  signal?: AbortSignal;
   resolve: (r: PreprocessResult) => void;
   reject: (e: Error) => void;
 }
@@ -121,7 +126,8 @@ export function createPreprocessPool(options: PreprocessPoolOptions = {}): Prepr
     const tasks = stop(index, slot);
     for (const [i, other] of slots.entries()) if (other !== null) tasks.push(...stop(i, other));
     for (const task of tasks) {
-      preprocessImage(task.bytes, preprocessOptions).then(task.resolve, task.reject);
+      preprocessImage(task.bytes, { ...preprocessOptions, signal: task.signal })
+        .then(task.resolve, task.reject);
     }
   };
 
@@ -138,12 +144,26 @@ export function createPreprocessPool(options: PreprocessPoolOptions = {}): Prepr
 
   return {
     size,
-    preprocess(bytes: Uint8Array): Promise<PreprocessResult> {
+    preprocess(bytes: Uint8Array, options = {}): Promise<PreprocessResult> {
+      const { signal } = options;
       const slot = inThread ? null : pick();
-      if (slot === null) return preprocessImage(bytes, preprocessOptions);
+      if (slot === null) return preprocessImage(bytes, { ...preprocessOptions, signal });
+      if (signal?.aborted) return Promise.reject(signal.reason);
       const id = nextId++;
       return new Promise((resolve, reject) => {
-        slot.pending.set(id, { bytes, resolve, reject });
+        const cancel = () => {
+          if (!slot.pending.delete(id)) return;
+          slot.worker.postMessage({ id, cancel: true } satisfies PoolRequest);
+          reject(signal!.reason);
+        };
+        const done = () => signal?.removeEventListener("abort", cancel);
+        slot.pending.set(id, {
+          bytes,
+          signal,
+          resolve: (r) => (done(), resolve(r)),
+          reject: (e) => (done(), reject(e)),
+        });
+        signal?.addEventListener("abort", cancel, { once: true });
         // A copy of just these bytes (they may be a view of a larger request body), moved over.
         const copy = bytes.slice();
         const request: PoolRequest = { id, bytes: copy, options: preprocessOptions };

@@ -88,7 +88,7 @@ function render(results) {
 async function predictOnServer(items) {
   const form = new FormData();
   for (const item of items) form.append("image", item.blob, item.name);
-  const res = await fetch("predict?top=10", { method: "POST", body: form });
+  const res = await fetch("predict?top=10&input=1", { method: "POST", body: form });
   const json = await res.json();
   if (!res.ok) throw new Error(json.error ? json.error.message : res.statusText);
   return (Array.isArray(json) ? json : [json]).map((r) => Object.assign(r, { where: "server" }));
