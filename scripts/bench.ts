@@ -5,6 +5,7 @@
  * - `step`: where one simd training step goes, ms by part.
  * - `photos`: photo-pipeline accuracy per kind beside the Python pipeline.
  * - `serve`: requests/s and latency of `deno task serve` under load.
+ * - `hostile`: statuses, time and memory of `deno task serve` under hostile files, then a soak.
  *
  * @module
  */
@@ -14,6 +15,7 @@ const BENCHES: Record<string, string> = {
   step: "../src/bench/step.ts",
   photos: "../src/bench/photos.ts",
   serve: "../src/bench/serve.ts",
+  hostile: "../src/bench/hostile.ts",
 };
 
 async function main(args: string[]): Promise<void> {

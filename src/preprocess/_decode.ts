@@ -98,6 +98,7 @@ export async function decodeGray(
   const { maxPixels, workSize, allowAnimated, region, signal } = options;
   const known = info.width !== null && info.height !== null;
   if (known) checkImageSize(info.width!, info.height!, maxPixels);
+  if (info.frames !== null && info.frames > 1 && !allowAnimated) throw animated(info, info.frames);
   signal?.throwIfAborted();
   const sharpOptions = { limitInputPixels: maxPixels, failOn: "truncated" as const, pages: 1 };
   const still = info.type === "image/jpeg" || (info.type === "image/png" && info.frames === 1);
@@ -113,13 +114,7 @@ export async function decodeGray(
   const { width = 0, height = 0 } = meta;
   checkImageSize(width, height, maxPixels);
   const frames = meta.pages ?? 1;
-  if (frames > 1 && !allowAnimated) {
-    throw new RangeError(
-      `Animated ${
-        IMAGE_TYPE_NAMES[info.type]
-      } with ${frames} frames: expected a still image of one digit`,
-    );
-  }
+  if (frames > 1 && !allowAnimated) throw animated(info, frames);
   signal?.throwIfAborted();
   const swap = (meta.orientation ?? 1) >= 5;
   const [ow, oh] = swap ? [height, width] : [width, height];
@@ -196,6 +191,14 @@ async function decodeStill(
     ow,
     oh,
   ]);
+}
+
+function animated(info: ImageInfo, frames: number): RangeError {
+  return new RangeError(
+    `Animated ${
+      IMAGE_TYPE_NAMES[info.type]
+    } with ${frames} frames: expected a still image of one digit`,
+  );
 }
 
 /**

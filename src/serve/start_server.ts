@@ -3,6 +3,7 @@ import { selectBackend } from "../backend/mod.ts";
 import { loadClassifier } from "../model/classifier.ts";
 import { createPreprocessPool } from "../preprocess/mod.ts";
 import { createApp } from "./create_app.ts";
+import { createIdleTrim } from "./_idle_trim.ts";
 import type { ServeConfig } from "./config.ts";
 import type { DigitClassifier } from "./types.ts";
 
@@ -145,10 +146,21 @@ export async function startServer(
   else service.ready.catch(() => {}); // reported by /readyz and the log
   const onListen = options.onListen ??
     ((addr: Deno.NetAddr) => console.log(`Listening on http://${addr.hostname}:${addr.port}/`));
+  const trim = createIdleTrim(1_000);
   const server = Deno.serve(
     { hostname: config.hostname, port: config.port, onListen, signal },
-    service.app.fetch,
+    async function serve(request, info) {
+      trim.begin();
+      try {
+        return await service.app.fetch(request, info);
+      } finally {
+        trim.end();
+      }
+    },
   );
-  server.finished.finally(() => service.close());
+  server.finished.finally(() => {
+    trim.close();
+    service.close();
+  });
   return server;
 }
