@@ -159,3 +159,36 @@ Deno.test("topClasses() lists the k most likely digits, best first", () => {
   equal(topClasses(row, 99).length, 10);
   equal(topClasses(row, 0).length, 1);
 });
+
+Deno.test({
+  name: "batchPredictions() runs the model once for calls made together, each getting its rows",
+  ignore: !(await Deno.stat(new URL("../models/default/model.json", import.meta.url)).then(
+    () => true,
+    () => false,
+  )),
+  async fn() {
+    const { selectBackend } = await import("../src/backend/mod.ts");
+    const { loadClassifier } = await import("../src/model/classifier.ts");
+    const { batchPredictions } = await import("../src/serve/_batcher.ts");
+    await selectBackend("wasm");
+    const model = await loadClassifier(
+      decodeURIComponent(new URL("../models/default/", import.meta.url).pathname),
+    );
+    const sizes: number[] = [];
+    const counted = {
+      predict: (batch: Float32Array, n: number) => (sizes.push(n), model.predict(batch, n)),
+    };
+    const batched = batchPredictions(counted);
+    const inputs = [1, 2, 1].map((n, k) =>
+      Float32Array.from({ length: n * 784 }, (_, i) => ((i * (k + 3)) % 17) / 16)
+    );
+    const together = await Promise.all(inputs.map((x) => batched.predict(x, x.length / 784)));
+    deepEqual(sizes, [4]);
+    for (const [k, x] of inputs.entries()) {
+      const alone = await model.predict(x, x.length / 784);
+      equal(together[k].length, alone.length);
+      for (let i = 0; i < alone.length; i++) ok(Math.abs(together[k][i] - alone[i]) < 1e-5);
+    }
+    model.dispose();
+  },
+});

@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import { samplePhoto, samplePng } from "../../tests/_sample_images.ts";
 import { bodyOf, expected, type HostileCase, hostileCorpus } from "./_hostile_corpus.ts";
 import {
+  cpuMs,
   freePort,
   peakRssKb,
   rssKb,
@@ -151,6 +152,53 @@ async function abandon(url: string, photo: Uint8Array, ms: number): Promise<void
   } catch {
     // the point
   }
+}
+
+/** CPU ms the server spends in `ms` after `start()` has been called (and awaited). */
+async function cpuAfter(pid: number, start: () => Promise<unknown>, ms: number): Promise<number> {
+  await start();
+  const before = await cpuMs(pid);
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return (await cpuMs(pid)) - before;
+}
+
+/**
+ * What a client that gives up still costs: CPU the server spends in the second from 50 ms after
+ * the client aborted a form of two 12 MP photos a third of the way through, beside an idle second
+ * and the whole request.
+ */
+async function measureCancellation(server: RunningServer, photo: Uint8Array): Promise<string> {
+  const form = () => {
+    const data = new FormData();
+    for (let i = 0; i < 2; i++) {
+      data.append("image", new Blob([photo as Uint8Array<ArrayBuffer>]), `${i}.jpg`);
+    }
+    return data;
+  };
+  await new Promise((resolve) => setTimeout(resolve, 2000)); // let earlier work settle
+  const idle = await cpuAfter(server.pid, () => Promise.resolve(), 1000);
+  const full0 = await cpuMs(server.pid);
+  const start = performance.now();
+  const full = await fetch(server.predictUrl, { method: "POST", body: form() });
+  await full.body?.cancel();
+  const wall = performance.now() - start;
+  const whole = (await cpuMs(server.pid)) - full0;
+  const abortAt = Math.max(10, Math.round(wall / 3));
+  const after = await cpuAfter(server.pid, async () => {
+    const controller = new AbortController();
+    const request = fetch(server.predictUrl, {
+      method: "POST",
+      body: form(),
+      signal: controller.signal,
+    }).catch(() => null);
+    await new Promise((resolve) => setTimeout(resolve, abortAt));
+    controller.abort();
+    await request;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }, 1000);
+  return `a form of two 12 MP photos costs ${whole} CPU ms in ${wall.toFixed(0)} ms ` +
+    `(HTTP ${full.status}); aborted ${abortAt} ms in, from 50 ms after the abort the server ` +
+    `spent ${after} CPU ms in a second (${idle} when idle)`;
 }
 
 /** The result of the soak. */
@@ -301,6 +349,7 @@ export async function runBench(args: string[]): Promise<void> {
         (performance.now() - health).toFixed(1)
       } ms`,
     );
+    console.log(await measureCancellation(server, photo));
     const unexpected = rows.filter((r) => !r.ok).length;
     console.log(
       `${rows.length} cases, ${unexpected} unexpected; peak RSS so far ${

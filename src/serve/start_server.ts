@@ -4,6 +4,7 @@ import { loadClassifier } from "../model/classifier.ts";
 import { createPreprocessPool } from "../preprocess/mod.ts";
 import { createApp } from "./create_app.ts";
 import { createIdleTrim } from "./_idle_trim.ts";
+import { batchPredictions } from "./_batcher.ts";
 import type { ServeConfig } from "./config.ts";
 import type { DigitClassifier } from "./types.ts";
 
@@ -97,7 +98,8 @@ export function createService(config: ServeConfig): Service {
   const ready = (async () => {
     await assertModelExists(config.modelPath);
     info.backend = await startBackend(config.backend);
-    return await loadClassifier(config.modelPath);
+    // Requests that are ready together share one run of the model.
+    return batchPredictions(await loadClassifier(config.modelPath));
   })();
   // With 0 workers the pool runs the pipeline on this thread.
   const pool = createPreprocessPool({
