@@ -5,7 +5,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { createAdmission } from "./_admission.ts";
 import { isCancellation, readBody, requestDeadline, untilAborted } from "./_deadline.ts";
 import { ApiError, codeForStatus, errorBody } from "./_errors.ts";
-import { PAGE_HTML, SERVICE_WORKER_JS } from "./_page.ts";
+import { PAGE_ROUTES, pageFile } from "./_page.ts";
 import { predictImages } from "./_predict.ts";
 import { checkContentType, readRequestImages } from "./_read_images.ts";
 import { ModelFiles, tfjsBrowserBundle } from "./_static.ts";
@@ -127,11 +127,14 @@ export function createApp(options: AppOptions): Hono {
     app.use("*", cors({ origin: origins.includes("*") ? "*" : origins, maxAge: 600 }));
   }
 
-  app.get("/", (c) => c.html(PAGE_HTML));
-  app.get("/sw.js", (c) => {
-    c.header("content-type", "text/javascript; charset=utf-8");
-    return c.body(SERVICE_WORKER_JS);
-  });
+  for (const route of PAGE_ROUTES) {
+    app.get(route, async (c) => {
+      const { body, type } = await pageFile(route);
+      c.header("content-type", type);
+      c.header("cache-control", "no-cache");
+      return c.body(body);
+    });
+  }
   app.get("/favicon.ico", (c) => c.body(null, 204));
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", (c) => {
