@@ -13,6 +13,7 @@ import {
   cpuMs,
   freePort,
   type LoadResult,
+  peakRssKb,
   rssKb,
   type RunningServer,
   runWrk,
@@ -203,6 +204,8 @@ export async function runBench(args: string[]): Promise<void> {
       for (const input of inputs) {
         for (const server of servers) rows.push(await measure(server, input, wrk, dir));
       }
+      const peak = await peakRssKb(deno.pid);
+      console.log(`${deno.name}: peak resident memory (VmHWM) ${(peak / 1024).toFixed(0)} MB`);
     } finally {
       for (const server of servers) await server.stop();
     }

@@ -1,4 +1,5 @@
 import { preprocessImage } from "./preprocess_image.ts";
+import { readImageInfo } from "./read_image_info.ts";
 import { type PoolReply, type PoolRequest, reviveError } from "./_pool_messages.ts";
 import type { PreprocessOptions, PreprocessResult } from "./types.ts";
 
@@ -8,6 +9,11 @@ export interface PreprocessPoolOptions {
   workers?: number;
   /** Options for every image (`debug` pictures cross the worker boundary too). @default {{}} */
   preprocess?: PreprocessOptions;
+  /**
+   * Images of at most this many pixels (by their header) run on the calling thread: for a small
+   * PNG the hand-off to a worker and back costs more than the pipeline. @default {0}
+   */
+  inThreadPixels?: number;
 }
 
 /** The photo pipeline on a pool of Web Workers. */
@@ -74,6 +80,13 @@ export function createPreprocessPool(options: PreprocessPoolOptions = {}): Prepr
   const slots: Array<Slot | null> = Array.from({ length: size }, () => null);
   let nextId = 0;
   let inThread = size === 0;
+  const inThreadPixels = options.inThreadPixels ?? 0;
+  const small = (bytes: Uint8Array): boolean => {
+    if (inThreadPixels <= 0) return false;
+    const info = readImageInfo(bytes);
+    return info?.width != null && info.height != null &&
+      info.width * info.height <= inThreadPixels;
+  };
 
   const start = (index: number): Slot | null => {
     let worker: Worker;
@@ -146,7 +159,7 @@ export function createPreprocessPool(options: PreprocessPoolOptions = {}): Prepr
     size,
     preprocess(bytes: Uint8Array, options = {}): Promise<PreprocessResult> {
       const { signal } = options;
-      const slot = inThread ? null : pick();
+      const slot = inThread || small(bytes) ? null : pick();
       if (slot === null) return preprocessImage(bytes, { ...preprocessOptions, signal });
       if (signal?.aborted) return Promise.reject(signal.reason);
       const id = nextId++;

@@ -20,6 +20,9 @@ export interface Service {
   close(): void;
 }
 
+/** Images this small (a 128×128 drawing) run the pipeline on the request thread, not a worker. */
+const SMALL_IMAGE_PIXELS = 128 * 128;
+
 const isUrl = (s: string): boolean => /^https?:\/\//i.test(s);
 
 /**
@@ -105,6 +108,7 @@ export function createService(config: ServeConfig): Service {
   const pool = createPreprocessPool({
     workers: config.workers,
     preprocess: { maxPixels: config.limits.maxPixels },
+    inThreadPixels: SMALL_IMAGE_PIXELS,
   });
   const app = createApp({
     classifier: ready,
