@@ -10,12 +10,15 @@ const ignore = await Deno.stat(`${MODEL_DIR}model.json`).then(() => false, () =>
 
 /** Reads the child's stdout until it prints `Listening on http://host:port/`. */
 async function listeningUrl(stdout: ReadableStream<Uint8Array>): Promise<string> {
-  const reader = stdout.pipeThrough(new TextDecoderStream()).getReader();
+  // A TextDecoder rather than a TextDecoderStream, whose types differ between Deno's library and
+  // the DOM's (which src/serve/page/*.js bring into a `deno check` of the whole repository).
+  const reader = stdout.getReader();
+  const decoder = new TextDecoder();
   let text = "";
   while (true) {
     const { value, done } = await reader.read();
     if (done) throw new Error(`main.ts exited before listening:\n${text}`);
-    text += value;
+    text += decoder.decode(value, { stream: true });
     const match = /Listening on (http:\/\/[^\s]+)/.exec(text);
     if (match) {
       reader.releaseLock();
