@@ -8,11 +8,10 @@
  * @module
  */
 import { configFromEnv, startServer } from "./src/serve/mod.ts";
-import { SERVICE_PARTS } from "./src/serve/parts.ts";
 
 async function main(): Promise<void> {
   const config = configFromEnv(Deno.env.toObject());
-  const server = await startServer(config, SERVICE_PARTS, { waitForModel: false });
+  const server = await startServer(config, { waitForModel: false });
   const stop = () => server.shutdown();
   Deno.addSignalListener("SIGINT", stop);
   if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", stop);

@@ -7,6 +7,7 @@
  * - `serve`: requests/s and latency of `deno task serve` under load.
  * - `numbers`: whole numbers read right, on synthetic and real photos, beside Python and Tesseract.
  * - `refuse`: non-digits refused, single digits answered right, calibration.
+ * - `hostile`: statuses, time and memory of `deno task serve` under hostile files, then a soak.
  *
  * @module
  */
@@ -17,6 +18,7 @@ const BENCHES: Record<string, () => Promise<{ runBench(args: string[]): Promise<
   step: () => import("../src/bench/step.ts"),
   photos: () => import("../src/bench/photos.ts"),
   serve: () => import("../src/bench/serve.ts"),
+  hostile: () => import("../src/bench/hostile.ts"),
   numbers: () => import("../src/bench/numbers.ts"),
   refuse: () => import("../src/bench/refuse.ts"),
 };

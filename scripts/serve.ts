@@ -7,7 +7,6 @@
  */
 import { parseArgs } from "node:util";
 import { configFromEnv, type ServeConfig, startServer } from "../src/serve/mod.ts";
-import { SERVICE_PARTS } from "../src/serve/parts.ts";
 
 const USAGE = `Usage: deno task serve [--port 8000] [--host 127.0.0.1] [--model models/default]
   [--backend wasm|simd|cpu] [--cors ORIGIN[,ORIGIN…]|*] [--workers N]
@@ -59,7 +58,7 @@ async function main(args: string[]): Promise<void> {
     return;
   }
   try {
-    await (await startServer(config, SERVICE_PARTS)).finished;
+    await (await startServer(config)).finished;
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
       console.error(error.message);

@@ -9,9 +9,8 @@ import { renderNumberScene } from "../src/bench/_number_scenes.ts";
 import { mulberry32 } from "../src/data/prng.ts";
 import { loadEmbeddedDigits } from "../src/data/load_embedded_digits.ts";
 import { loadClassifier } from "../src/model/classifier.ts";
-import { predictFiles, readNumber } from "../src/preprocess/mod.ts";
+import { predictFiles, preprocessImage, readNumber } from "../src/preprocess/mod.ts";
 import { createApp } from "../src/serve/create_app.ts";
-import { SERVICE_PARTS } from "../src/serve/parts.ts";
 import { DEFAULT_LIMITS } from "../src/serve/types.ts";
 
 /** The committed default model, or another one to check (`PHOTO_TEST_MODEL=dir deno task test`). */
@@ -175,8 +174,9 @@ Deno.test({
     const cli = await predictFiles(files, { model: MODEL });
     await selectBackend("wasm");
     const app = createApp({
-      classifier: await SERVICE_PARTS.loadClassifier(MODEL),
-      preprocess: SERVICE_PARTS.makePreprocess(DEFAULT_LIMITS),
+      classifier: await loadClassifier(MODEL),
+      preprocess: (bytes, options) =>
+        preprocessImage(bytes, { ...options, maxPixels: DEFAULT_LIMITS.maxPixels }),
       modelFiles: MODEL,
       info: { backend: tf.getBackend() },
     });

@@ -73,3 +73,39 @@ Deno.test("createPreprocessPool() rejects images in flight when closed, and star
     pool.close();
   }
 });
+
+Deno.test("createPreprocessPool() rejects with the signal's reason once it aborts, and goes on working", async () => {
+  const pool = createPreprocessPool({ workers: 1 });
+  try {
+    const bytes = await fixtureBytes(scenes[0].file);
+    const controller = new AbortController();
+    const reason = new Error("The client went away");
+    const stopped = pool.preprocess(bytes, { signal: controller.signal });
+    controller.abort(reason);
+    await rejects(stopped, (e: unknown) => e === reason);
+    await rejects(pool.preprocess(bytes, { signal: controller.signal }), (e) => e === reason);
+    ok((await pool.preprocess(bytes)).input !== null, "the worker still answers");
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("preprocessImage() stops with the signal's reason before decoding once it is aborted", async () => {
+  const reason = new RangeError("Stopped");
+  await rejects(
+    preprocessImage(await fixtureBytes(scenes[0].file), { signal: AbortSignal.abort(reason) }),
+    (e: unknown) => e === reason,
+  );
+});
+
+Deno.test("createPreprocessPool() runs images up to inThreadPixels on the calling thread, with the same answers", async () => {
+  const pool = createPreprocessPool({ workers: 1, inThreadPixels: 1_000_000_000 });
+  try {
+    const bytes = await fixtureBytes(scenes[0].file);
+    const here = await preprocessImage(bytes);
+    const pooled = await pool.preprocess(bytes);
+    deepEqual(pooled.input, here.input);
+  } finally {
+    pool.close();
+  }
+});

@@ -4,10 +4,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { createApp } from "../src/serve/create_app.ts";
-import { SERVICE_PARTS } from "../src/serve/parts.ts";
-import { samplePhoto, samplePng } from "../src/serve/sample_images.ts";
+import { samplePhoto, samplePng } from "./_sample_images.ts";
 import { selectBackend } from "../src/backend/mod.ts";
-import { DEFAULT_LIMITS } from "../src/serve/types.ts";
+import { loadClassifier } from "../src/model/classifier.ts";
+import { preprocessImage } from "../src/preprocess/mod.ts";
 import sharp from "sharp";
 
 /** The committed model (the tests skip when it is absent). */
@@ -16,10 +16,10 @@ const modelPath = await Deno.stat(`${MODEL_DIR}model.json`).then(() => MODEL_DIR
 
 async function makeApp() {
   await selectBackend("wasm");
-  const classifier = await SERVICE_PARTS.loadClassifier(modelPath!);
+  const classifier = await loadClassifier(modelPath!);
   const hono = createApp({
     classifier,
-    preprocess: SERVICE_PARTS.makePreprocess(DEFAULT_LIMITS),
+    preprocess: (bytes, options) => preprocessImage(bytes, options),
     modelFiles: modelPath,
     info: { backend: tf.getBackend() },
   });
@@ -38,10 +38,10 @@ const raw = (bytes: Uint8Array<ArrayBuffer>, type: string): RequestInit => ({
 });
 
 Deno.test({
-  name: "POST /predict reads a PNG of a 7 as 7, with top, input and timings",
+  name: "POST /predict reads a PNG of a 7 as 7, with top, input (when asked) and timings",
   ignore,
   async fn() {
-    const res = await request!("/predict", raw(await samplePng(7, 64), "image/png"));
+    const res = await request!("/predict?input=1", raw(await samplePng(7, 64), "image/png"));
     equal(res.status, 200);
     const body = await res.json();
     equal(body.digit, 7);
@@ -51,6 +51,8 @@ Deno.test({
     ok(body.top[0].probability >= body.top[1].probability);
     match(body.input, /^data:image\/png;base64,/);
     for (const stage of ["decode", "preprocess", "infer"]) ok(body.timings[stage] >= 0, stage);
+    const plain = await request!("/predict", raw(await samplePng(7, 64), "image/png"));
+    equal((await plain.json()).input, undefined);
   },
 });
 

@@ -8,8 +8,7 @@
 import { deepEqual, equal, match } from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { configFromEnv } from "../src/serve/config.ts";
-import { SERVICE_PARTS } from "../src/serve/parts.ts";
-import { samplePhoto } from "../src/serve/sample_images.ts";
+import { samplePhoto } from "./_sample_images.ts";
 import { startServer } from "../src/serve/start_server.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -94,7 +93,7 @@ Deno.test({
     const config = configFromEnv({ HOST: "127.0.0.1", PORT: "0", MODEL_PATH: MODEL_DIR });
     const controller = new AbortController();
     let url = "";
-    const server = await startServer(config, SERVICE_PARTS, {
+    const server = await startServer(config, {
       signal: controller.signal,
       onListen: (addr) => (url = `http://127.0.0.1:${addr.port}/`),
     });

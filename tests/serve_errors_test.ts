@@ -207,25 +207,149 @@ Deno.test("POST /predict hides a failing model behind a plain 500", async () => 
   }
 });
 
-Deno.test("POST /predict answers 503 past the time limit", async () => {
+Deno.test("POST /predict answers 504 past the time limit and aborts the pipeline's signal", async () => {
   let release = () => {};
-  const preprocess: PreprocessFn = () =>
-    new Promise((resolve) => (release = () => resolve({ input: null })));
+  let seen: AbortSignal | undefined;
+  const preprocess: PreprocessFn = (_bytes, options) => {
+    seen = options?.signal;
+    return new Promise((resolve) => (release = () => resolve({ input: null })));
+  };
   const res = await app({ preprocess, limits: { timeoutMs: 20 } }).request(
     "/predict",
     post(pngHeader(10, 10), "image/png"),
   );
   release();
-  await expectError(res, 503, "timeout");
+  await expectError(res, 504, "timeout");
+  equal(seen?.aborted, true);
+});
+
+Deno.test("POST /predict answers 408 to a body that arrives too slowly", async () => {
+  let cancelled = false;
+  const slow = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(pngHeader(10, 10).subarray(0, 8)); // and then nothing more
+    },
+    cancel() {
+      cancelled = true;
+    },
+  });
+  const req = new Request("http://localhost/predict", {
+    method: "POST",
+    body: slow,
+    headers: { "content-type": "image/png" },
+  });
+  const message = await expectError(
+    await app({ limits: { timeoutMs: 30 } }).request(req),
+    408,
+    "request_timeout",
+  );
+  match(message, /did not arrive within 30 ms/);
+  ok(cancelled, "the body's stream was cancelled");
+});
+
+Deno.test("POST /predict queues past its concurrency and refuses past the queue with 503 and Retry-After", async () => {
+  const waiting: Array<() => void> = [];
+  const preprocess: PreprocessFn = () =>
+    new Promise((resolve) => waiting.push(() => resolve({ input: null, reason: "blank" })));
+  const busy = app({ preprocess, concurrency: 1, limits: { maxQueued: 1 } });
+  const send = () => busy.request("/predict", post(pngHeader(10, 10), "image/png"));
+  const first = send();
+  const second = send();
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  const third = await send();
+  await expectError(third, 503, "overloaded");
+  equal(third.headers.get("retry-after"), "1");
+  equal(waiting.length, 1, "only the first request reached the pipeline");
+  waiting.shift()!();
+  await expectError(await first, 422, "no_digit_found");
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  equal(waiting.length, 1, "the queued request ran once the first left");
+  waiting.shift()!();
+  await expectError(await second, 422, "no_digit_found");
+});
+
+Deno.test("POST /predict stops the pipeline when the client goes away, and logs nothing", async () => {
+  let seen: AbortSignal | undefined;
+  const preprocess: PreprocessFn = (_bytes, options) => {
+    seen = options?.signal;
+    return new Promise(() => {});
+  };
+  const logged: unknown[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => logged.push(args);
+  try {
+    const client = new AbortController();
+    const req = new Request("http://localhost/predict", {
+      ...post(pngHeader(10, 10), "image/png"),
+      signal: client.signal,
+    });
+    const answer = app({ preprocess }).request(req);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    client.abort();
+    const res = await answer;
+    equal(res.status, 400);
+    equal(seen?.aborted, true);
+    deepEqual(logged, []);
+  } finally {
+    console.error = original;
+  }
+});
+
+Deno.test("POST /predict refuses a GIF whose frame is larger than its screen with 413", async () => {
+  const gif = new Uint8Array([
+    ...new TextEncoder().encode("GIF89a"),
+    ...[16, 0, 16, 0, 0, 0, 0],
+    ...[0x2c, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 2, 0, 0x3b],
+  ]);
+  const message = await expectError(
+    await app().request("/predict", post(gif, "image/gif")),
+    413,
+    "too_many_pixels",
+  );
+  match(message, /65535×65535/);
+});
+
+Deno.test("POST /predict refuses more pixels in one request than its budget with 413", async () => {
+  const form = new FormData();
+  for (let i = 0; i < 3; i++) form.append("image", new Blob([pngHeader(100, 100)]), `${i}.png`);
+  const message = await expectError(
+    await app({ limits: { maxRequestPixels: 25_000 } }).request("/predict", post(form)),
+    413,
+    "too_many_pixels",
+  );
+  match(message, /first 3 images hold 30000 pixels: expected at most 25000/);
+});
+
+Deno.test("POST /predict describes damaged images in its own words, without the decoder's", async () => {
+  const { preprocessImage } = await import("../src/preprocess/mod.ts");
+  const sharp = (await import("sharp")).default;
+  const photo = sharp({ create: { width: 300, height: 200, channels: 3, background: "#eee" } });
+  const cases: [string, Uint8Array][] = [
+    ["image/jpeg", new Uint8Array(await photo.clone().jpeg().toBuffer())],
+    ["image/png", new Uint8Array(await photo.clone().png({ compressionLevel: 0 }).toBuffer())],
+    ["image/gif", new Uint8Array(await photo.clone().gif().toBuffer())],
+    ["image/webp", new Uint8Array(await photo.clone().webp().toBuffer())],
+  ];
+  const real = app({ preprocess: (bytes, options) => preprocessImage(bytes, options) });
+  for (const [type, bytes] of cases) {
+    const truncated = bytes.slice(0, Math.floor(bytes.length * 0.6));
+    const res = await real.request("/predict", post(truncated, type));
+    const message = await expectError(res, 400, "invalid_image");
+    ok(!/vips|gifload|libpng|libspng|webp:|premature|source data/i.test(message), message);
+    ok(!message.includes("/"), `a path in "${message}"`);
+  }
 });
 
 Deno.test("GET /readyz and POST /predict answer 503 when the model failed to load", async () => {
   const original = console.error;
   console.error = () => {};
   try {
-    const failed = app({ classifier: Promise.reject(new Error("No model.json")) });
+    const failed = app({
+      classifier: Promise.reject(new Error("No model at /srv/secret/models/x/model.json")),
+    });
     await new Promise((resolve) => setTimeout(resolve, 0));
-    await expectError(await failed.request("/readyz"), 503, "not_ready");
+    const message = await expectError(await failed.request("/readyz"), 503, "not_ready");
+    ok(!message.includes("/srv/secret"), message);
     const preprocess: PreprocessFn = () => Promise.resolve({ input: new Float32Array(784) });
     const res = await app({ classifier: Promise.reject(new Error("x")), preprocess }).request(
       "/predict",

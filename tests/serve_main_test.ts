@@ -2,7 +2,7 @@
 // environment variables, here without write permission (--deny-write) so that any disk write fails,
 // called over HTTP on 127.0.0.1 and stopped with SIGINT as Deploy stops an isolate.
 import { equal, ok } from "node:assert/strict";
-import { samplePng } from "../src/serve/sample_images.ts";
+import { samplePng } from "./_sample_images.ts";
 
 const ROOT = decodeURIComponent(new URL("../", import.meta.url).pathname);
 const MODEL_DIR = `${ROOT}models/default/`;
@@ -10,12 +10,15 @@ const ignore = await Deno.stat(`${MODEL_DIR}model.json`).then(() => false, () =>
 
 /** Reads the child's stdout until it prints `Listening on http://host:port/`. */
 async function listeningUrl(stdout: ReadableStream<Uint8Array>): Promise<string> {
-  const reader = stdout.pipeThrough(new TextDecoderStream()).getReader();
+  // A TextDecoder rather than a TextDecoderStream, whose types differ between Deno's library and
+  // the DOM's (which src/serve/page/*.js bring into a `deno check` of the whole repository).
+  const reader = stdout.getReader();
+  const decoder = new TextDecoder();
   let text = "";
   while (true) {
     const { value, done } = await reader.read();
     if (done) throw new Error(`main.ts exited before listening:\n${text}`);
-    text += value;
+    text += decoder.decode(value, { stream: true });
     const match = /Listening on (http:\/\/[^\s]+)/.exec(text);
     if (match) {
       reader.releaseLock();

@@ -2,8 +2,7 @@
 // its JSON errors, and stops its workers when closed.
 import { equal, match } from "node:assert/strict";
 import { createService, defaultConfig } from "../src/serve/mod.ts";
-import { SERVICE_PARTS } from "../src/serve/parts.ts";
-import { samplePhoto, samplePng } from "../src/serve/sample_images.ts";
+import { samplePhoto, samplePng } from "./_sample_images.ts";
 
 const MODEL_DIR = decodeURIComponent(new URL("../models/default/", import.meta.url).pathname);
 const modelPath = await Deno.stat(`${MODEL_DIR}model.json`).then(() => MODEL_DIR, () => null);
@@ -23,7 +22,7 @@ Deno.test({
   ignore: modelPath === null,
   async fn() {
     const config = { ...defaultConfig(), modelPath: modelPath!, backend: "wasm", workers: 2 };
-    const service = createService(config, SERVICE_PARTS);
+    const service = createService(config);
     try {
       await service.ready;
       const answers = await Promise.all(

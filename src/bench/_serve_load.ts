@@ -70,6 +70,20 @@ export async function rssKb(root: number): Promise<number> {
 }
 
 /**
+ * The most resident memory a process has had since it started (`VmHWM`), in KiB, read by `cat`
+ * from `/proc/<pid>/status`.
+ */
+export async function peakRssKb(pid: number): Promise<number> {
+  const output = await new Deno.Command("cat", {
+    args: [`/proc/${pid}/status`],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  const line = /^VmHWM:\s+(\d+) kB/m.exec(new TextDecoder().decode(output.stdout));
+  return line === null ? 0 : Number(line[1]);
+}
+
+/**
  * CPU time (user + system, all threads) a process and its descendants have used so far, in ms,
  * from `/proc/<pid>/stat` read by `cat`. On a machine shared with other jobs, CPU time per
  * request says more than requests per second, which depend on what else runs.
@@ -179,14 +193,20 @@ function stopper(child: Deno.ChildProcess): () => Promise<void> {
 /** Starts `scripts/serve.ts` on 127.0.0.1 as its own process. */
 export function startDenoServer(
   port: number,
-  options: { model?: string; backend: string },
+  options: { model?: string; backend: string; env?: Record<string, string> },
 ): Promise<RunningServer> {
   const script = decodeURIComponent(new URL("../../scripts/serve.ts", import.meta.url).pathname);
+  // As `deno task serve` runs it (deno.json): a young generation of 1 MB per isolate.
   const args = ["run", "--allow-read", "--allow-env", "--allow-net", "--allow-ffi", "--allow-sys"];
+  args.push("--v8-flags=--max-semi-space-size=1");
   args.push(script, "--host", "127.0.0.1", "--port", String(port), "--backend", options.backend);
   if (options.model) args.push("--model", options.model);
-  const child = new Deno.Command(Deno.execPath(), { args, stdout: "null", stderr: "inherit" })
-    .spawn();
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    env: options.env,
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
   return Promise.resolve({
     name: `deno ${Deno.version.deno} ${options.backend}`,
     pid: child.pid,

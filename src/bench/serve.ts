@@ -7,12 +7,13 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { samplePhoto, samplePng } from "../serve/sample_images.ts";
+import { samplePhoto, samplePng } from "../../tests/_sample_images.ts";
 import {
   type BenchInput,
   cpuMs,
   freePort,
   type LoadResult,
+  peakRssKb,
   rssKb,
   type RunningServer,
   runWrk,
@@ -26,7 +27,7 @@ import { exists } from "../io/mod.ts";
 const DEFAULT_SHARED = decodeURIComponent(new URL("../../../shared/", import.meta.url).pathname);
 
 const USAGE = `Usage: deno task bench serve [--duration 10] [--connections 8] [--threads 2]
-  [--model models/default] [--backend wasm] [--inputs shared|generated]
+  [--model models/default] [--backend wasm] [--workers N] [--inputs shared|generated]
   [--shared ../shared] [--flask-weights model.pt] [--out results.json]`;
 
 /** The three inputs: `../shared/bench/inputs` when present (the Flask figures use them), else made here. */
@@ -146,6 +147,7 @@ export async function runBench(args: string[]): Promise<void> {
       threads: { type: "string", default: "2" },
       model: { type: "string" },
       backend: { type: "string", default: "wasm" },
+      workers: { type: "string" },
       inputs: { type: "string", default: "auto" },
       shared: { type: "string", default: DEFAULT_SHARED },
       "flask-weights": { type: "string", default: Deno.env.get("FLASK_WEIGHTS") ?? "" },
@@ -179,7 +181,14 @@ export async function runBench(args: string[]): Promise<void> {
     const servers: RunningServer[] = [];
     try {
       const port = await freePort();
-      const deno = await startDenoServer(port, { model: values.model, backend: values.backend });
+      const env: Record<string, string> = values.workers === undefined
+        ? {}
+        : { PREPROCESS_WORKERS: values.workers };
+      const deno = await startDenoServer(port, {
+        model: values.model,
+        backend: values.backend,
+        env,
+      });
       servers.push(deno);
       await waitForHttp(`http://127.0.0.1:${port}/readyz`, 60_000);
       const flask = await startFlaskServer(
@@ -195,6 +204,8 @@ export async function runBench(args: string[]): Promise<void> {
       for (const input of inputs) {
         for (const server of servers) rows.push(await measure(server, input, wrk, dir));
       }
+      const peak = await peakRssKb(deno.pid);
+      console.log(`${deno.name}: peak resident memory (VmHWM) ${(peak / 1024).toFixed(0)} MB`);
     } finally {
       for (const server of servers) await server.stop();
     }

@@ -1,6 +1,18 @@
-import { headerSize, jpegOrientation } from "./_header_size.ts";
 import { decodeSmallPng } from "./_png.ts";
+import {
+  checkImageSize,
+  IMAGE_TYPE_NAMES,
+  type ImageInfo,
+  PixelLimitError,
+  readImageInfo,
+} from "./read_image_info.ts";
 import sharp, { type Metadata, type OutputInfo, type Sharp, type SharpOptions } from "sharp";
+
+// libvips' operation cache is process-wide and sharp turns it on (50 MB) each time an isolate
+// loads it: every image here is new, so a cache only holds memory. One libvips thread per image:
+// images are decoded side by side on the pool's workers, not split across threads each.
+sharp.cache(false);
+sharp.concurrency(1);
 
 /** A decoded image, one luminance byte per pixel, after EXIF orientation and flattening. */
 export interface GrayImage {
@@ -28,28 +40,31 @@ export interface Region {
   height: number;
 }
 
-/** The smallest side accepted: below this an image cannot hold a readable digit. */
-const MIN_SIDE = 8;
+/** How {@linkcode decodeGray} decodes. */
+export interface DecodeOptions {
+  /** Largest image accepted, in pixels. */
+  maxPixels: number;
+  /** Long side of the working image, in pixels. */
+  workSize: number;
+  /** Take the first frame of an animated image instead of refusing it. */
+  allowAnimated: boolean;
+  /** Decode only this rectangle of the oriented original, at full resolution. */
+  region?: Region;
+  /** Stops before the next decoder call once aborted (throwing its reason). */
+  signal?: AbortSignal;
+}
+
 /** Images smaller than this (long side) are enlarged, so that thresholds have pixels to work on
  * (the photo benchmark holds its score from 32 px up; 64 px leaves a 64 px PNG unresized). */
 const MIN_WORK = 64;
 
-const RASTER_TYPES: Array<[string, (b: Uint8Array) => boolean]> = [
-  ["jpeg", (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff],
-  ["png", (b) => b[0] === 0x89 && text(b, 1, 3) === "PNG"],
-  ["gif", (b) => text(b, 0, 4) === "GIF8"],
-  ["webp", (b) => text(b, 0, 4) === "RIFF" && text(b, 8, 4) === "WEBP"],
-  ["heif", (b) => text(b, 4, 4) === "ftyp"], // AVIF, HEIC
-  ["tiff", (b) => text(b, 0, 4) === "II*\0" || text(b, 0, 4) === "MM\0*"],
-];
-
-function text(bytes: Uint8Array, at: number, length: number): string {
-  return String.fromCharCode(...bytes.subarray(at, at + length));
-}
-
-/** Names the raster type of `bytes` from its first bytes, or throws for SVG and non-images. */
-export function sniffImageType(bytes: Uint8Array): string {
-  for (const [type, matches] of RASTER_TYPES) if (bytes.length >= 12 && matches(bytes)) return type;
+/**
+ * The header of `bytes` ({@linkcode readImageInfo}), or a `TypeError` that says what they are
+ * instead: SVG and XML (which can reference other files) or not an image at all.
+ */
+export function readRasterInfo(bytes: Uint8Array): ImageInfo {
+  const info = readImageInfo(bytes);
+  if (info !== null) return info;
   const start = new TextDecoder().decode(bytes.subarray(0, 512)).replace(/^\uFEFF/, "").trimStart();
   if (/^<(\?xml|svg|!DOCTYPE svg|!--)/i.test(start) || /<svg[\s>]/i.test(start)) {
     throw new TypeError(
@@ -71,49 +86,45 @@ function targetLongSide(longSide: number, workSize: number): number {
 }
 
 /**
- * Checks the header (type, pixel count, size, frames) before decoding, then decodes with EXIF
+ * Checks the header (pixel count, size, frames) before decoding, then decodes with EXIF
  * orientation applied, shrunk on load to `workSize`, and returns luminance with transparency
- * flattened onto the background the image implies.
+ * flattened onto the background the image implies. Every decoder call is bounded by `maxPixels`.
  */
 export async function decodeGray(
   bytes: Uint8Array,
-  maxPixels: number,
-  workSize: number,
-  allowAnimated: boolean,
-  region?: Region,
+  info: ImageInfo,
+  options: DecodeOptions,
 ): Promise<GrayImage> {
-  const type = sniffImageType(bytes);
-  const claimed = headerSize(bytes, type);
-  if (claimed !== null) checkSize(claimed[0], claimed[1], maxPixels);
-  const options = { limitInputPixels: maxPixels, failOn: "truncated" as const, pages: 1 };
-  const still = type === "jpeg" || (type === "png" && !hasPngChunk(bytes, "acTL"));
-  if (claimed !== null && still && region === undefined) {
-    const image = await decodeStill(bytes, type, claimed, workSize, options);
-    if (image !== null) return image;
+  const { maxPixels, workSize, allowAnimated, region, signal } = options;
+  const known = info.width !== null && info.height !== null;
+  if (known) checkImageSize(info.width!, info.height!, maxPixels);
+  if (info.frames !== null && info.frames > 1 && !allowAnimated) throw animated(info, info.frames);
+  signal?.throwIfAborted();
+  const sharpOptions = { limitInputPixels: maxPixels, failOn: "truncated" as const, pages: 1 };
+  const still = info.type === "image/jpeg" || (info.type === "image/png" && info.frames === 1);
+  if (known && still && info.orientation !== null && region === undefined) {
+    return await decodeStill(bytes, info, workSize, sharpOptions);
   }
   let meta: Metadata;
   try {
-    meta = await sharp(bytes, options).metadata();
+    meta = await sharp(bytes, sharpOptions).metadata();
   } catch (error) {
-    throw corrupt(type, error);
+    throw corrupt(info, maxPixels, error);
   }
   const { width = 0, height = 0 } = meta;
-  checkSize(width, height, maxPixels);
+  checkImageSize(width, height, maxPixels);
   const frames = meta.pages ?? 1;
-  if (frames > 1 && !allowAnimated) {
-    throw new RangeError(
-      `Animated ${type.toUpperCase()} with ${frames} frames: expected a still image of one digit`,
-    );
-  }
+  if (frames > 1 && !allowAnimated) throw animated(info, frames);
+  signal?.throwIfAborted();
   const swap = (meta.orientation ?? 1) >= 5;
   const [ow, oh] = swap ? [height, width] : [width, height];
   const { left = 0, top = 0, width: w = ow, height: h = oh } = region ?? {};
   const longSide = Math.max(w, h);
   const target = targetLongSide(longSide, workSize);
   const scale = target / longSide;
-  let image = sharp(bytes, { ...options, sequentialRead: true, autoOrient: true });
+  let image = sharp(bytes, { ...sharpOptions, sequentialRead: true, autoOrient: true });
   if (region !== undefined) image = image.extract({ left, top, width: w, height: h });
-  return await resizeToGray(image, [w, h], scale, type, [ow, oh]);
+  return await resizeToGray(image, [w, h], scale, info, maxPixels, [ow, oh]);
 }
 
 /**
@@ -125,7 +136,8 @@ async function resizeToGray(
   image: Sharp,
   [width, height]: [number, number],
   scale: number,
-  type: string,
+  info: ImageInfo,
+  maxPixels: number,
   [originalWidth, originalHeight]: [number, number],
 ): Promise<GrayImage> {
   let raw: { data: Uint8Array; info: OutputInfo };
@@ -141,7 +153,7 @@ async function resizeToGray(
       .raw({ depth: "uchar" }) // RGB, or RGBA when the image has transparency
       .toBuffer({ resolveWithObject: true });
   } catch (error) {
-    throw corrupt(type, error);
+    throw corrupt(info, maxPixels, error);
   }
   const { width: outW, height: outH, channels } = raw.info;
   return {
@@ -155,67 +167,51 @@ async function resizeToGray(
 
 /**
  * Decodes a JPEG or a still PNG in one call, without asking the decoder for its metadata first:
- * the header gave its size, and the EXIF orientation is read here (a PNG with an `eXIf` chunk
- * goes the long way, as does a JPEG whose segments cannot be walked: `null`). A plain 8-bit PNG
- * that needs no resizing is decoded here, without sharp, to the same pixels.
+ * the header gave its size and orientation. A plain 8-bit PNG that needs no resizing is decoded
+ * here, without sharp, to the same pixels.
  */
 async function decodeStill(
   bytes: Uint8Array,
-  type: string,
-  [width, height]: [number, number],
+  info: ImageInfo,
   workSize: number,
   options: SharpOptions,
-): Promise<GrayImage | null> {
-  const orientation = type === "jpeg"
-    ? jpegOrientation(bytes)
-    : hasPngChunk(bytes, "eXIf")
-    ? null
-    : 1;
-  if (orientation === null) return null;
-  const [ow, oh] = orientation >= 5 ? [height, width] : [width, height];
+): Promise<GrayImage> {
+  const [width, height] = [info.width!, info.height!];
+  const [ow, oh] = info.orientation! >= 5 ? [height, width] : [width, height];
   const longSide = Math.max(ow, oh);
   const scale = targetLongSide(longSide, workSize) / longSide;
-  const small = type === "png" && scale === 1 ? decodeSmallPng(bytes) : null;
+  const small = info.type === "image/png" && scale === 1 ? decodeSmallPng(bytes) : null;
   if (small !== null && small.width === ow && small.height === oh) {
     const { width: w, height: h, channels } = small;
     const data = flattenToGray(small.data, w * h, channels);
     return { width: w, height: h, data, originalWidth: ow, originalHeight: oh };
   }
   const image = sharp(bytes, { ...options, sequentialRead: true, autoOrient: true });
-  return await resizeToGray(image, [ow, oh], scale, type, [ow, oh]);
+  return await resizeToGray(image, [ow, oh], scale, info, options.limitInputPixels as number, [
+    ow,
+    oh,
+  ]);
 }
 
-/** Whether a PNG has chunk `name` before its image data (`acTL`: an animated PNG). */
-function hasPngChunk(bytes: Uint8Array, name: string): boolean {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let at = 8; at + 8 <= bytes.length;) {
-    const kind = text(bytes, at + 4, 4);
-    if (kind === name) return true;
-    if (kind === "IDAT") return false;
-    at += 12 + view.getUint32(at);
-  }
-  return false;
+function animated(info: ImageInfo, frames: number): RangeError {
+  return new RangeError(
+    `Animated ${
+      IMAGE_TYPE_NAMES[info.type]
+    } with ${frames} frames: expected a still image of one digit`,
+  );
 }
 
-/** Refuses images with too many pixels or too few to hold a digit. */
-function checkSize(width: number, height: number, maxPixels: number): void {
-  if (width * height > maxPixels) {
-    throw new RangeError(
-      `Image is ${width}×${height} = ${width * height} pixels: expected at most ${maxPixels}`,
-    );
+/**
+ * A decoder failure in the project's words: the decoder's own text (`VipsJpeg: premature end of
+ * JPEG image` …) stays out of messages that reach clients.
+ */
+function corrupt(info: ImageInfo, maxPixels: number, error: unknown): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/pixel limit/i.test(message)) {
+    return new PixelLimitError(info.width ?? 0, info.height ?? 0, maxPixels);
   }
-  if (width < MIN_SIDE || height < MIN_SIDE) {
-    throw new RangeError(
-      `Image is ${width}×${height} pixels: expected at least ${MIN_SIDE}×${MIN_SIDE} to hold a digit`,
-    );
-  }
-}
-
-function corrupt(type: string, error: unknown): Error {
-  const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
-  if (/pixel limit/i.test(message)) return new RangeError(`Image is too large: ${message}`);
   return new SyntaxError(
-    `Cannot decode the ${type.toUpperCase()} image: the file is truncated or corrupt (${message})`,
+    `Cannot decode the ${IMAGE_TYPE_NAMES[info.type]} image: the file is truncated or corrupt`,
   );
 }
 

@@ -1,4 +1,5 @@
 import { preprocessImage } from "./preprocess_image.ts";
+import { readImageInfo } from "./read_image_info.ts";
 import { type PoolReply, type PoolRequest, reviveError } from "./_pool_messages.ts";
 import type { PreprocessOptions, PreprocessResult } from "./types.ts";
 
@@ -8,20 +9,30 @@ export interface PreprocessPoolOptions {
   workers?: number;
   /** Options for every image (`debug` pictures cross the worker boundary too). @default {{}} */
   preprocess?: PreprocessOptions;
+  /**
+   * Images of at most this many pixels (by their header) run on the calling thread: for a small
+   * PNG the hand-off to a worker and back costs more than the pipeline. @default {0}
+   */
+  inThreadPixels?: number;
 }
 
 /** The photo pipeline on a pool of Web Workers. */
 export interface PreprocessPool {
   /** Workers in the pool (0 when the pipeline runs on the calling thread). */
   readonly size: number;
-  /** {@linkcode preprocessImage} on the least busy worker: same results, same errors. */
-  preprocess(bytes: Uint8Array): Promise<PreprocessResult>;
+  /**
+   * {@linkcode preprocessImage} on the least busy worker: same results, same errors. Once
+   * `signal` is aborted the promise rejects with its reason at once, and the worker drops the
+   * image at its pipeline's next stage.
+   */
+  preprocess(bytes: Uint8Array, options?: { signal?: AbortSignal }): Promise<PreprocessResult>;
   /** Stops the workers; images still in flight are rejected. Later calls start new workers. */
   close(): void;
 }
 
 interface Task {
   bytes: Uint8Array;
+  signal?: AbortSignal;
   resolve: (r: PreprocessResult) => void;
   reject: (e: Error) => void;
 }
@@ -69,6 +80,13 @@ export function createPreprocessPool(options: PreprocessPoolOptions = {}): Prepr
   const slots: Array<Slot | null> = Array.from({ length: size }, () => null);
   let nextId = 0;
   let inThread = size === 0;
+  const inThreadPixels = options.inThreadPixels ?? 0;
+  const small = (bytes: Uint8Array): boolean => {
+    if (inThreadPixels <= 0) return false;
+    const info = readImageInfo(bytes);
+    return info?.width != null && info.height != null &&
+      info.width * info.height <= inThreadPixels;
+  };
 
   const start = (index: number): Slot | null => {
     let worker: Worker;
@@ -121,7 +139,8 @@ export function createPreprocessPool(options: PreprocessPoolOptions = {}): Prepr
     const tasks = stop(index, slot);
     for (const [i, other] of slots.entries()) if (other !== null) tasks.push(...stop(i, other));
     for (const task of tasks) {
-      preprocessImage(task.bytes, preprocessOptions).then(task.resolve, task.reject);
+      preprocessImage(task.bytes, { ...preprocessOptions, signal: task.signal })
+        .then(task.resolve, task.reject);
     }
   };
 
@@ -138,12 +157,26 @@ export function createPreprocessPool(options: PreprocessPoolOptions = {}): Prepr
 
   return {
     size,
-    preprocess(bytes: Uint8Array): Promise<PreprocessResult> {
-      const slot = inThread ? null : pick();
-      if (slot === null) return preprocessImage(bytes, preprocessOptions);
+    preprocess(bytes: Uint8Array, options = {}): Promise<PreprocessResult> {
+      const { signal } = options;
+      const slot = inThread || small(bytes) ? null : pick();
+      if (slot === null) return preprocessImage(bytes, { ...preprocessOptions, signal });
+      if (signal?.aborted) return Promise.reject(signal.reason);
       const id = nextId++;
       return new Promise((resolve, reject) => {
-        slot.pending.set(id, { bytes, resolve, reject });
+        const cancel = () => {
+          if (!slot.pending.delete(id)) return;
+          slot.worker.postMessage({ id, cancel: true } satisfies PoolRequest);
+          reject(signal!.reason);
+        };
+        const done = () => signal?.removeEventListener("abort", cancel);
+        slot.pending.set(id, {
+          bytes,
+          signal,
+          resolve: (r) => (done(), resolve(r)),
+          reject: (e) => (done(), reject(e)),
+        });
+        signal?.addEventListener("abort", cancel, { once: true });
         // A copy of just these bytes (they may be a view of a larger request body), moved over.
         const copy = bytes.slice();
         const request: PoolRequest = { id, bytes: copy, options: preprocessOptions };

@@ -16,3 +16,10 @@ export { writeDebugSteps } from "./write_debug_steps.ts";
 export type { Box, DebugStep, InkStats, PreprocessOptions, PreprocessResult } from "./types.ts";
 export { createPreprocessPool } from "./create_preprocess_pool.ts";
 export type { PreprocessPool, PreprocessPoolOptions } from "./create_preprocess_pool.ts";
+export {
+  checkImageSize,
+  IMAGE_TYPE_NAMES,
+  PixelLimitError,
+  readImageInfo,
+} from "./read_image_info.ts";
+export type { ImageInfo, ImageType } from "./read_image_info.ts";

@@ -1,4 +1,4 @@
-import { decodeGray, type GrayImage } from "./_decode.ts";
+import { decodeGray, type GrayImage, readRasterInfo } from "./_decode.ts";
 import { inkMap, thresholdInk } from "./_ink.ts";
 import { type DigitPick, pickDigit, removeLines, removeSurroundings } from "./_components.ts";
 import { normaliseStroke, renderMnist } from "./_render.ts";
@@ -59,7 +59,9 @@ function findDigit(
  * in 28×28, as in MNIST.
  *
  * Refused before decoding, with a `TypeError` or `RangeError`: bytes that are not a raster image,
- * SVG, more than `maxPixels` pixels, sides under 8 px, animated images (unless `allowAnimated`).
+ * SVG, more than `maxPixels` pixels (a `PixelLimitError`, checked on the header and again by the
+ * decoder), sides under 8 px, animated images (unless `allowAnimated`). Once `signal` is aborted
+ * the pipeline stops at its next stage and rejects with the signal's reason.
  * A truncated or corrupt file throws a `SyntaxError`. An image without a plausible digit (a blank
  * page, a texture) resolves with `input: null` and a `reason` that starts with "no digit found".
  *
@@ -85,13 +87,19 @@ export async function preprocessImage(
   bytes: Uint8Array,
   options: PreprocessOptions = {},
 ): Promise<PreprocessResult> {
-  const { maxPixels = 40_000_000, workSize = 320, allowAnimated = false, debug = false } = options;
+  const { maxPixels = 40_000_000, workSize = 320, allowAnimated = false, debug = false, signal } =
+    options;
+  const info = readRasterInfo(bytes);
+  const decode = { maxPixels, workSize, allowAnimated, signal };
   const steps: DebugStep[] = [];
   let prefix = "";
   const keep: Keep = (name, data, width = 28, height = 28) => {
     if (debug) steps.push({ name: prefix + name, width, height, data: data() });
   };
-  let gray = await decodeGray(bytes, maxPixels, workSize, allowAnimated);
+  let decodeMs = -performance.now();
+  let gray = await decodeGray(bytes, info, decode);
+  decodeMs += performance.now();
+  signal?.throwIfAborted();
   let { polarity, pick } = findDigit(gray, keep);
   const longSide = () => Math.max(gray.width, gray.height);
   const sideOf = (p: DigitPick) => Math.max(p.box.width, p.box.height);
@@ -110,12 +118,20 @@ export async function preprocessImage(
       height: Math.min(gray.originalHeight - top, Math.round(margin * 3)),
     };
     prefix = "crop-";
-    const crop = await decodeGray(bytes, maxPixels, workSize, allowAnimated, region);
+    decodeMs -= performance.now();
+    const crop = await decodeGray(bytes, info, { ...decode, region });
+    decodeMs += performance.now();
+    signal?.throwIfAborted();
     const again = findDigit(crop, keep);
     if (again.pick !== null) ({ gray, polarity, pick } = { gray: crop, ...again });
   }
   const { width: w, height: h } = gray;
-  const base = { polarity, workSize: { width: w, height: h }, steps: debug ? steps : undefined };
+  const base = {
+    polarity,
+    workSize: { width: w, height: h },
+    steps: debug ? steps : undefined,
+    decodeMs,
+  };
   if (pick === null) return { ...base, input: null, reason: NO_DIGIT };
   const side = sideOf(pick);
   const reason = implausible(pick.stats, pick.box, longSide());

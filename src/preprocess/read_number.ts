@@ -1,4 +1,4 @@
-import { decodeGray, type GrayImage } from "./_decode.ts";
+import { decodeGray, type GrayImage, readRasterInfo } from "./_decode.ts";
 import {
   cutCandidates,
   type Glyph,
@@ -55,6 +55,8 @@ export interface ReadNumberOptions {
   temperature?: number;
   /** The single-digit pipeline's result for these bytes, when the caller already has it. */
   single?: PreprocessResult;
+  /** Stops the work before the next decoder call once aborted (throwing its reason). */
+  signal?: AbortSignal;
 }
 
 /** Long side of the working image the reader segments (numbers need more pixels than a digit). */
@@ -297,7 +299,8 @@ async function singleDigit(
   options: ReadNumberOptions,
   box: Box | undefined,
 ): Promise<NumberReading> {
-  const single = options.single ?? await preprocessImage(bytes, { maxPixels: options.maxPixels });
+  const single = options.single ??
+    await preprocessImage(bytes, { maxPixels: options.maxPixels, signal: options.signal });
   if (single.input === null) {
     const reason = single.reason ?? NO_DIGIT;
     return { number: null, digits: [], probability: 0, reason, digit: null, top: [] };
@@ -344,14 +347,16 @@ export async function readNumber(
   model: DigitModel,
   options: ReadNumberOptions = {},
 ): Promise<NumberReading> {
-  const { maxPixels = 40_000_000 } = options;
-  let gray = await decodeGray(bytes, maxPixels, WORK_SIZE, false);
+  const { maxPixels = 40_000_000, signal } = options;
+  const info = readRasterInfo(bytes);
+  const decode = { maxPixels, workSize: WORK_SIZE, allowAnimated: false, signal };
+  let gray = await decodeGray(bytes, info, decode);
   const shortSide = Math.min(gray.width, gray.height);
   const originalShort = Math.min(gray.originalWidth, gray.originalHeight);
   if (shortSide < MIN_SHORT_SIDE && originalShort > shortSide) {
     const long = Math.max(gray.originalWidth, gray.originalHeight);
     const want = Math.min(MAX_WORK, Math.round((MIN_SHORT_SIDE * long) / originalShort));
-    if (want > WORK_SIZE) gray = await decodeGray(bytes, maxPixels, want, false);
+    if (want > WORK_SIZE) gray = await decodeGray(bytes, info, { ...decode, workSize: want });
   }
   const seg = segmentNumber(gray);
   const toOriginal = (b: Box) => scaleBox(b, seg.scale);
@@ -391,7 +396,7 @@ export async function readNumber(
   const x1 = Math.max(...parts.map((s) => s.part.box.x + s.part.box.width));
   const y1 = Math.max(...parts.map((s) => s.part.box.y + s.part.box.height));
   const all = toOriginal({ x: x0, y: y0, width: x1 - x0, height: y1 - y0 });
-  const result = options.single ?? await preprocessImage(bytes, { maxPixels });
+  const result = options.single ?? await preprocessImage(bytes, { maxPixels, signal });
   const covers = coversAll(result, gray, parts.map((s) => toOriginal(s.part.box)));
   if (covers) {
     const single = await singleDigit(bytes, model, { ...options, single: result }, all);

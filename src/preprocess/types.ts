@@ -14,6 +14,8 @@ export interface PreprocessOptions {
   allowAnimated?: boolean;
   /** Keep a grayscale image of each step in {@linkcode PreprocessResult.steps}. @default {false} */
   debug?: boolean;
+  /** Stops the work at the next stage once aborted (the promise rejects with its reason). @default {undefined} */
+  signal?: AbortSignal;
 }
 
 /** A grayscale image of one step of the pipeline (one byte per pixel, 255 = white). */
@@ -72,4 +74,6 @@ export interface PreprocessResult {
   stats?: InkStats;
   /** One image per step, when `debug` was asked for. */
   steps?: DebugStep[];
+  /** Milliseconds spent in the decoder (the rest of the pipeline's time is its analysis). */
+  decodeMs?: number;
 }

@@ -6,10 +6,13 @@ import type { ErrorBody } from "./types.ts";
 export class ApiError extends HTTPException {
   /** A machine-readable code such as `unsupported_media_type`. */
   readonly code: string;
+  /** Seconds after which a retry may succeed (`Retry-After`), for 503s. */
+  readonly retryAfter?: number;
 
-  constructor(status: ContentfulStatusCode, code: string, message: string) {
+  constructor(status: ContentfulStatusCode, code: string, message: string, retryAfter?: number) {
     super(status, { message });
     this.code = code;
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -33,6 +36,30 @@ export function noDigit(message: string): ApiError {
   return new ApiError(422, "no_digit_found", message);
 }
 
+/** 408: the client took longer than the time limit to send its request body. */
+export function requestTimeout(timeoutMs: number): ApiError {
+  return new ApiError(
+    408,
+    "request_timeout",
+    `The request body did not arrive within ${timeoutMs} ms`,
+  );
+}
+
+/** 504: the service took longer than the time limit to answer. */
+export function serviceTimeout(timeoutMs: number): ApiError {
+  return new ApiError(504, "timeout", `The request took longer than ${timeoutMs} ms`, 1);
+}
+
+/** 503: too many requests are waiting for the photo pipeline; retry after a second. */
+export function overloaded(waiting: number): ApiError {
+  return new ApiError(
+    503,
+    "overloaded",
+    `The service is busy: ${waiting} requests are already waiting; retry in a second`,
+    1,
+  );
+}
+
 /** The JSON error body for a code and a message. */
 export function errorBody(code: string, message: string): ErrorBody {
   return { error: { code, message } };
@@ -43,6 +70,8 @@ export function codeForStatus(status: number): string {
   switch (status) {
     case 400:
       return "bad_request";
+    case 408:
+      return "request_timeout";
     case 404:
       return "not_found";
     case 405:

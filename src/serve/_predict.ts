@@ -1,6 +1,8 @@
+import { Buffer } from "node:buffer";
+import sharp from "sharp";
 import { IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES } from "../data/types.ts";
-import { ApiError, badRequest, noDigit } from "./_errors.ts";
-import { grayPngDataUrl } from "./_png.ts";
+import { IMAGE_TYPE_NAMES } from "../preprocess/mod.ts";
+import { ApiError, badRequest, noDigit, tooLarge } from "./_errors.ts";
 import type { UploadedImage } from "./_read_images.ts";
 import type {
   DigitClassifier,
@@ -19,19 +21,27 @@ function describe(image: UploadedImage): string {
   return image.name === undefined ? "the image" : `image "${image.name}"`;
 }
 
-/** The photo pipeline's own errors carry useful messages; anything else is summarised. */
-function decodeFailure(image: UploadedImage, error: unknown): ApiError {
+/**
+ * The photo pipeline's own errors carry messages in the project's words (its decoder's text never
+ * reaches them); anything else is summarised. A stopped request keeps its reason.
+ */
+function decodeFailure(image: UploadedImage, error: unknown, signal: AbortSignal): ApiError {
+  if (signal.aborted) throw signal.reason;
   if (error instanceof ApiError) return error;
+  const { type, width, height } = image.info;
+  const about = `${describe(image)} (${IMAGE_TYPE_NAMES[type]}, ${width ?? "?"}×${height ?? "?"})`;
+  if (error instanceof Error && error.name === "PixelLimitError") {
+    return tooLarge(`Cannot decode ${about}: ${firstLine(error.message)}`, "too_many_pixels");
+  }
   const known = error instanceof TypeError || error instanceof RangeError ||
     error instanceof SyntaxError;
-  const detail = known ? `: ${String(error.message).split("\n")[0].slice(0, 200)}` : "";
-  return badRequest(
-    `Cannot decode ${
-      describe(image)
-    } (${image.header.type}, ${image.header.width}×${image.header.height})${detail}`,
-    "invalid_image",
-  );
+  const detail = known ? `: ${firstLine(error.message)}` : "";
+  return badRequest(`Cannot decode ${about}${detail}`, "invalid_image");
 }
+
+/** The first line of a pipeline message, without a "Cannot decode the PNG image: " of its own. */
+const firstLine = (message: string): string =>
+  String(message).split("\n")[0].replace(/^Cannot decode the \S+ image: /, "").slice(0, 200);
 
 /** The `k` most likely classes of one softmax row, best first. */
 export function topClasses(row: Float32Array, k: number): ScoredDigit[] {
@@ -41,40 +51,71 @@ export function topClasses(row: Float32Array, k: number): ScoredDigit[] {
     .map(({ digit, probability }) => ({ digit, probability: Math.round(probability * 1e6) / 1e6 }));
 }
 
+/** The 28×28 the model saw (0-1, light digit on black) as a `data:image/png;base64,…` URL. */
+export async function inputDataUrl(pixels: Float32Array): Promise<string> {
+  const grey = Buffer.from(Uint8Array.from(pixels, (v) => Math.round(v * 255)).buffer);
+  const png = await sharp(grey, { raw: { width: IMAGE_SIZE, height: IMAGE_SIZE, channels: 1 } })
+    .toColourspace("b-w")
+    .png()
+    .toBuffer();
+  return `data:image/png;base64,${png.toString("base64")}`;
+}
+
+/** How {@linkcode predictImages} runs. */
+export interface PredictOptions {
+  /** The photo pipeline. */
+  preprocess: PreprocessFn;
+  /** Classes listed in `top`. */
+  topK: number;
+  /** Stops the work once aborted. */
+  signal: AbortSignal;
+  /** Add the 28×28 the model saw as a PNG data URL (`input`). */
+  withInput: boolean;
+  /** Largest image the number reader decodes, in pixels (the service's `maxPixels`). */
+  maxPixels: number;
+}
+
 /**
  * Runs the photo pipeline on each image, then the model once on the whole batch. Throws a 400
- * `invalid_image` when an image cannot be decoded and a 422 `no_digit_found` when it holds none.
+ * `invalid_image` when an image cannot be decoded, a 413 when its decoder finds more pixels than
+ * allowed, and a 422 `no_digit_found` when it holds none.
  */
 export async function predictImages(
   images: UploadedImage[],
   classifier: DigitClassifier,
-  preprocess: PreprocessFn,
-  topK: number,
-  decodeMs: number,
+  options: PredictOptions,
 ): Promise<Prediction[]> {
+  const { preprocess, topK, signal, withInput, maxPixels } = options;
   const batch = new Float32Array(images.length * IMAGE_PIXELS); // [n, 28, 28, 1]
+  const decodeMs: number[] = [];
   const preprocessMs: number[] = [];
   const outcomes: PreprocessOutcome[] = [];
   for (const [i, image] of images.entries()) {
+    signal.throwIfAborted();
     const start = performance.now();
     let outcome: PreprocessOutcome;
     try {
-      outcome = await preprocess(image.bytes);
+      outcome = await preprocess(image.bytes, { signal });
     } catch (error) {
-      throw decodeFailure(image, error);
+      throw decodeFailure(image, error, signal);
     }
     outcomes.push(outcome);
     const { input } = outcome;
     if (input === null) {
-      preprocessMs.push(performance.now() - start);
+      const total = performance.now() - start;
+      decodeMs.push(Math.min(total, outcome.decodeMs ?? 0));
+      preprocessMs.push(total - decodeMs[i]);
       continue; // no single digit: the number reader below may still find a number
     }
     if (input.length !== IMAGE_PIXELS) {
       throw new RangeError(`Preprocess returned ${input.length} values: expected ${IMAGE_PIXELS}`);
     }
     batch.set(input, i * IMAGE_PIXELS);
-    preprocessMs.push(performance.now() - start);
+    const total = performance.now() - start;
+    decodeMs.push(Math.min(total, outcome.decodeMs ?? 0));
+    preprocessMs.push(total - decodeMs[i]);
   }
+  signal.throwIfAborted();
   const start = performance.now();
   // [n, 10]; the model runs only when the pipeline found a digit in some image.
   const probabilities = outcomes.some((o) => o.input !== null)
@@ -87,8 +128,9 @@ export async function predictImages(
     const raw = probabilities.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES);
     let reading: NumberReading;
     try {
-      reading = await readNumber(image.bytes, classifier, { single });
+      reading = await readNumber(image.bytes, classifier, { single, maxPixels, signal });
     } catch (error) {
+      if (signal.aborted) throw signal.reason;
       const decoding = error instanceof TypeError || error instanceof RangeError ||
         error instanceof SyntaxError;
       if (!decoding) throw error;
@@ -109,26 +151,26 @@ export async function predictImages(
       const why = detail ? `: ${detail}` : "";
       throw noDigit(`No digit found in ${describe(image)}${why}`);
     }
-    const row = calibrate(
-      raw,
-      DEFAULT_TEMPERATURE,
-    );
+    const row = calibrate(raw, DEFAULT_TEMPERATURE);
     const top = single.input === null ? [] : topClasses(row, topK);
-    const pixels = batch.subarray(i * IMAGE_PIXELS, (i + 1) * IMAGE_PIXELS);
     const prediction: Prediction = {
       number: reading.number,
       digits: reading.digits,
       digit: reading.digits.length > 1 ? null : reading.digit ?? null,
       probability: reading.probability,
       top,
-      input: await grayPngDataUrl(pixels, IMAGE_SIZE, IMAGE_SIZE),
       timings: {
-        decode: round(decodeMs),
+        decode: round(decodeMs[i]),
         preprocess: round(preprocessMs[i]),
         infer: round(inferMs),
       },
     };
     if (reading.reason !== undefined) prediction.reason = reading.reason;
+    if (withInput && single.input !== null) {
+      prediction.input = await inputDataUrl(
+        batch.subarray(i * IMAGE_PIXELS, (i + 1) * IMAGE_PIXELS),
+      );
+    }
     if (image.name !== undefined) prediction.name = image.name;
     return prediction;
   }));

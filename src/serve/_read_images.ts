@@ -1,6 +1,12 @@
-import type { HonoRequest } from "hono";
+import {
+  checkImageSize,
+  IMAGE_TYPE_NAMES,
+  type ImageInfo,
+  type ImageType,
+  PixelLimitError,
+  readImageInfo,
+} from "../preprocess/mod.ts";
 import { badRequest, tooLarge, unsupportedType } from "./_errors.ts";
-import { type ImageHeader, readImageHeader } from "./_image_header.ts";
 import type { ServeLimits } from "./types.ts";
 
 /** One image file taken from a request, checked against the limits but not yet decoded. */
@@ -9,8 +15,8 @@ export interface UploadedImage {
   name?: string;
   /** The file's bytes. */
   bytes: Uint8Array;
-  /** Type and size read from the file header. */
-  header: ImageHeader;
+  /** Type, size, orientation and frames read from the file header. */
+  info: ImageInfo;
 }
 
 /** The images of a request and whether they came as a multipart form (which may hold several). */
@@ -22,15 +28,8 @@ export interface RequestImages {
 /** The form field that holds the image files. */
 export const IMAGE_FIELD = "image";
 
-const TYPE_NAMES: Record<string, string> = {
-  "image/png": "PNG",
-  "image/jpeg": "JPEG",
-  "image/webp": "WebP",
-  "image/gif": "GIF",
-};
-
 function describeAllowed(allowed: string[]): string {
-  const names = allowed.map((t) => TYPE_NAMES[t] ?? t);
+  const names = allowed.map((t) => IMAGE_TYPE_NAMES[t as ImageType] ?? t);
   return names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} or ${names.at(-1)}`;
 }
 
@@ -46,36 +45,49 @@ function checkImage(
   limits: ServeLimits,
 ): UploadedImage {
   if (bytes.length === 0) throw badRequest(`${label(name)} is empty: expected an image`);
-  const header = readImageHeader(bytes);
+  const info = readImageInfo(bytes);
   const expected = `expected a ${describeAllowed(limits.allowedTypes)} image`;
-  if (header === null) {
+  if (info === null) {
     const found = claimed === "" ? "bytes of an unknown type" : `"${claimed}" content`;
     throw unsupportedType(
       `${label(name)} is not an image the service reads: ${expected}, found ${found}`,
     );
   }
-  if (!limits.allowedTypes.includes(header.type)) {
-    throw unsupportedType(`${label(name)} is ${header.type}: ${expected}`);
+  if (!limits.allowedTypes.includes(info.type)) {
+    throw unsupportedType(`${label(name)} is ${info.type}: ${expected}`);
   }
-  if (header.width === 0 || header.height === 0) {
-    throw badRequest(`${label(name)} has a damaged ${header.type} header: cannot read its size`);
+  const kind = IMAGE_TYPE_NAMES[info.type];
+  if (info.width === null || info.height === null) {
+    throw badRequest(`${label(name)} has a damaged ${kind} header: cannot read its size`);
   }
-  const pixels = header.width * header.height;
-  if (pixels > limits.maxPixels) {
-    throw tooLarge(
-      `${
-        label(name)
-      } has ${header.width}×${header.height} = ${pixels} pixels: expected at most ${limits.maxPixels}`,
-      "too_many_pixels",
-    );
+  try {
+    checkImageSize(info.width, info.height, limits.maxPixels);
+  } catch (error) {
+    if (error instanceof PixelLimitError) throw pixelsOver(name, info, limits.maxPixels);
+    throw badRequest(`${label(name)}: ${(error as Error).message}`, "invalid_image");
   }
-  return { name, bytes, header };
+  return { name, bytes, info };
 }
 
-async function readForm(req: HonoRequest, limits: ServeLimits): Promise<UploadedImage[]> {
+function pixelsOver(name: string | undefined, info: ImageInfo, limit: number) {
+  const [width, height] = [info.width!, info.height!];
+  return tooLarge(
+    `${label(name)} has ${width}×${height} = ${width * height} pixels: expected at most ${limit}`,
+    "too_many_pixels",
+  );
+}
+
+async function readForm(
+  body: Uint8Array,
+  contentType: string,
+  limits: ServeLimits,
+): Promise<UploadedImage[]> {
   let form: FormData;
   try {
-    form = await req.formData();
+    const response = new Response(body as Uint8Array<ArrayBuffer>, {
+      headers: { "content-type": contentType },
+    });
+    form = await response.formData();
   } catch {
     throw badRequest("Cannot parse the multipart/form-data body: expected well-formed parts");
   }
@@ -90,34 +102,53 @@ async function readForm(req: HonoRequest, limits: ServeLimits): Promise<Uploaded
     );
   }
   const images: UploadedImage[] = [];
+  let pixels = 0;
   for (const [i, entry] of entries.entries()) {
     if (typeof entry === "string") {
       throw badRequest(`Form field "${IMAGE_FIELD}" #${i + 1} is text: expected a file`);
     }
     const bytes = new Uint8Array(await entry.arrayBuffer());
-    images.push(checkImage(bytes, entry.name || `#${i + 1}`, entry.type, limits));
+    const image = checkImage(bytes, entry.name || `#${i + 1}`, entry.type, limits);
+    pixels += image.info.width! * image.info.height!;
+    if (pixels > limits.maxRequestPixels) {
+      throw tooLarge(
+        `The form's first ${
+          i + 1
+        } images hold ${pixels} pixels: expected at most ${limits.maxRequestPixels} in one request`,
+        "too_many_pixels",
+      );
+    }
+    images.push(image);
   }
   return images;
 }
 
 /**
- * Takes the images out of a `POST /predict`: a `multipart/form-data` body (field `image`, one or
- * more files) or a raw body with an `image/*` or `application/octet-stream` type. Throws an
- * `ApiError` (400, 413 or 415) for anything else.
+ * Takes the images out of the body of a `POST /predict`: a `multipart/form-data` body (field
+ * `image`, one or more files) or a raw body with an `image/*` or `application/octet-stream` type.
+ * Throws an `ApiError` (400, 413 or 415) for anything else, before any pixel is decoded.
  */
 export async function readRequestImages(
-  req: HonoRequest,
+  body: Uint8Array,
+  contentType: string,
   limits: ServeLimits,
 ): Promise<RequestImages> {
-  const contentType = req.header("content-type") ?? "";
-  const mediaType = contentType.split(";")[0].trim().toLowerCase();
+  const mediaType = checkContentType(contentType);
   if (mediaType === "multipart/form-data") {
-    return { images: await readForm(req, limits), multipart: true };
+    return { images: await readForm(body, contentType, limits), multipart: true };
   }
-  if (mediaType.startsWith("image/") || mediaType === "application/octet-stream") {
-    const bytes = new Uint8Array(await req.arrayBuffer());
-    return { images: [checkImage(bytes, undefined, mediaType, limits)], multipart: false };
-  }
+  return { images: [checkImage(body, undefined, mediaType, limits)], multipart: false };
+}
+
+/**
+ * The media type of a `Content-Type` that `POST /predict` accepts (multipart, `image/*` or
+ * `application/octet-stream`); a 415 for any other, so that its body need not be read.
+ */
+export function checkContentType(contentType: string): string {
+  const mediaType = contentType.split(";")[0].trim().toLowerCase();
+  const accepted = mediaType === "multipart/form-data" || mediaType.startsWith("image/") ||
+    mediaType === "application/octet-stream";
+  if (accepted) return mediaType;
   throw unsupportedType(
     `Content-Type ${mediaType === "" ? "is missing" : `"${mediaType}" is not accepted`}: ` +
       `expected multipart/form-data with an "${IMAGE_FIELD}" file, or an image/* body`,

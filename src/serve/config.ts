@@ -88,7 +88,9 @@ export const ENV_VARIABLES: Readonly<Record<string, string>> = Object.freeze({
   BACKEND: "tfjs backend: wasm, simd or cpu (default wasm)",
   MAX_BODY_BYTES: "largest request body in bytes (default 6291456)",
   MAX_PIXELS: "largest image in pixels (default 40000000)",
+  MAX_REQUEST_PIXELS: "most pixels in all the images of one request (default 64000000)",
   MAX_FILES: "most files in one multipart request (default 16)",
+  MAX_QUEUED: "requests that may wait for the photo pipeline before a 503 (default 32)",
   TIMEOUT_MS: "time limit per request in ms (default 10000)",
   ALLOWED_TYPES: "comma-separated image types (default image/png,image/jpeg,image/webp,image/gif)",
   CORS_ORIGIN: "comma-separated origins allowed by CORS, or * (default: none)",
@@ -126,7 +128,9 @@ export function configFromEnv(env: Record<string, string | undefined>): ServeCon
   const numbers: [string, keyof ServeLimits][] = [
     ["MAX_BODY_BYTES", "maxBodyBytes"],
     ["MAX_PIXELS", "maxPixels"],
+    ["MAX_REQUEST_PIXELS", "maxRequestPixels"],
     ["MAX_FILES", "maxFiles"],
+    ["MAX_QUEUED", "maxQueued"],
     ["TIMEOUT_MS", "timeoutMs"],
   ];
   for (const [name, key] of numbers) {

@@ -1,13 +1,13 @@
 import { type Context, Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
-import { timeout } from "hono/timeout";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { ApiError, codeForStatus, errorBody, tooLarge } from "./_errors.ts";
-import { PAGE_HTML, SERVICE_WORKER_JS } from "./_page.ts";
+import { createAdmission } from "./_admission.ts";
+import { isCancellation, readBody, requestDeadline, untilAborted } from "./_deadline.ts";
+import { ApiError, codeForStatus, errorBody } from "./_errors.ts";
+import { PAGE_ROUTES, pageFile } from "./_page.ts";
 import { predictImages } from "./_predict.ts";
-import { readRequestImages } from "./_read_images.ts";
+import { checkContentType, readRequestImages } from "./_read_images.ts";
 import { ModelFiles, tfjsBrowserBundle } from "./_static.ts";
 import {
   DEFAULT_LIMITS,
@@ -32,12 +32,17 @@ export interface AppOptions {
   info?: Record<string, string>;
   /** Most classes listed in `top` unless the request asks (`?top=10`). @default {3} */
   top?: number;
+  /**
+   * Requests that run the photo pipeline at once (the workers of a pool, or 1 in-thread); up to
+   * `limits.maxQueued` more wait in order, and the rest get a 503 with `Retry-After`. @default {2}
+   */
+  concurrency?: number;
 }
 
 type ModelState =
   | { state: "loading" }
   | { state: "ready"; classifier: DigitClassifier }
-  | { state: "failed"; message: string };
+  | { state: "failed" };
 
 function trackModel(classifier: DigitClassifier | Promise<DigitClassifier>): {
   current: () => ModelState;
@@ -50,15 +55,30 @@ function trackModel(classifier: DigitClassifier | Promise<DigitClassifier>): {
     (e) => {
       const message = e instanceof Error ? e.message : String(e);
       console.error(`Model failed to load: ${message}`);
-      state = { state: "failed", message };
+      state = { state: "failed" };
     },
   );
   return { current: () => state, ready };
 }
 
+/** The model once loaded; a 503 `not_ready` if it failed. */
+async function readyModel(model: ReturnType<typeof trackModel>): Promise<DigitClassifier> {
+  const state = model.current();
+  if (state.state === "ready") return state.classifier;
+  const unavailable = () => new ApiError(503, "not_ready", "The model is not available", 5);
+  if (state.state === "failed") throw unavailable();
+  return await model.ready.catch(() => {
+    throw unavailable();
+  });
+}
+
 function errorResponse(c: Context, error: Error): Response {
   if (error instanceof ApiError) {
+    if (error.retryAfter !== undefined) c.header("retry-after", String(error.retryAfter));
     return c.json(errorBody(error.code, error.message), error.status);
+  }
+  if (isCancellation(error)) {
+    return c.json(errorBody("cancelled", "The request was stopped before its answer"), 400);
   }
   if (error instanceof HTTPException) {
     const status = error.status as ContentfulStatusCode;
@@ -107,53 +127,57 @@ export function createApp(options: AppOptions): Hono {
     app.use("*", cors({ origin: origins.includes("*") ? "*" : origins, maxAge: 600 }));
   }
 
-  app.get("/", (c) => c.html(PAGE_HTML));
-  app.get("/sw.js", (c) => {
-    c.header("content-type", "text/javascript; charset=utf-8");
-    return c.body(SERVICE_WORKER_JS);
-  });
+  for (const route of PAGE_ROUTES) {
+    app.get(route, async (c) => {
+      const { body, type } = await pageFile(route);
+      c.header("content-type", type);
+      c.header("cache-control", "no-cache");
+      return c.body(body);
+    });
+  }
   app.get("/favicon.ico", (c) => c.body(null, 204));
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", (c) => {
     const state = model.current();
     if (state.state === "ready") return c.json({ status: "ready", ...options.info });
+    // The failure's own message may name files on the server's disk: it goes to the log only.
     const message = state.state === "loading"
       ? "The model is still loading"
-      : `The model failed to load: ${state.message}`;
+      : "The model failed to load: the server's log says why";
+    c.header("retry-after", "5");
     return c.json(errorBody("not_ready", message), 503);
   });
 
-  app.post(
-    "/predict",
-    timeout(
-      limits.timeoutMs,
-      () => new ApiError(503, "timeout", `The request took longer than ${limits.timeoutMs} ms`),
-    ),
-    bodyLimit({
-      maxSize: limits.maxBodyBytes,
-      onError: () => {
-        throw tooLarge(`The request body is larger than ${limits.maxBodyBytes} bytes`);
-      },
-    }),
-    async function predict(c) {
-      const start = performance.now();
-      const { images, multipart } = await readRequestImages(c.req, limits);
-      const decodeMs = performance.now() - start;
-      const state = model.current();
-      if (state.state === "failed") {
-        throw new ApiError(503, "not_ready", "The model is not available");
-      }
-      const classifier = state.state === "ready"
-        ? state.classifier
-        : await model.ready.catch(() => {
-          throw new ApiError(503, "not_ready", "The model is not available");
+  const admission = createAdmission(Math.max(1, options.concurrency ?? 2), limits.maxQueued);
+  app.post("/predict", async function predict(c) {
+    const contentType = c.req.header("content-type") ?? "";
+    checkContentType(contentType);
+    const deadline = requestDeadline(c.req.raw.signal, limits.timeoutMs);
+    const { signal } = deadline;
+    try {
+      const body = await readBody(c.req.raw, limits.maxBodyBytes, signal);
+      deadline.bodyRead();
+      const { images, multipart } = await readRequestImages(body, contentType, limits);
+      const classifier = await untilAborted(readyModel(model), signal);
+      const leave = await admission.enter(signal);
+      try {
+        const top = Number.parseInt(c.req.query("top") ?? "", 10);
+        const work = predictImages(images, classifier, {
+          preprocess: options.preprocess,
+          topK: Number.isFinite(top) ? top : defaultTop,
+          signal,
+          withInput: ["1", "true"].includes(c.req.query("input") ?? ""),
+          maxPixels: limits.maxPixels,
         });
-      const top = Number.parseInt(c.req.query("top") ?? "", 10);
-      const k = Number.isFinite(top) ? top : defaultTop;
-      const results = await predictImages(images, classifier, options.preprocess, k, decodeMs);
-      return c.json(multipart && results.length > 1 ? results : results[0]);
-    },
-  );
+        const results = await untilAborted(work, signal);
+        return c.json(multipart && results.length > 1 ? results : results[0]);
+      } finally {
+        leave();
+      }
+    } finally {
+      deadline.dispose();
+    }
+  });
   app.all("/predict", (c) => {
     c.header("allow", "POST");
     return c.json(errorBody("method_not_allowed", `${c.req.method} /predict: expected POST`), 405);

@@ -6,6 +6,5 @@
  */
 export * from "./config.ts";
 export * from "./create_app.ts";
-export * from "./parts.ts";
 export * from "./start_server.ts";
 export * from "./types.ts";

@@ -1,18 +1,12 @@
 import type { Hono } from "hono";
 import { selectBackend } from "../backend/mod.ts";
+import { loadClassifier } from "../model/classifier.ts";
+import { createPreprocessPool } from "../preprocess/mod.ts";
 import { createApp } from "./create_app.ts";
+import { createIdleTrim } from "./_idle_trim.ts";
+import { batchPredictions } from "./_batcher.ts";
 import type { ServeConfig } from "./config.ts";
-import type { DigitClassifier, PreprocessFn, PreprocessService, ServeLimits } from "./types.ts";
-
-/** How the service gets its model and photo pipeline (the real ones come from `src/model` and `src/preprocess`). */
-export interface ServiceParts {
-  /** Loads a model folder, `model.json` path or URL. */
-  loadClassifier(pathOrUrl: string): Promise<DigitClassifier>;
-  /** The photo pipeline, with the service's limits, on the request thread. */
-  makePreprocess(limits: ServeLimits): PreprocessFn;
-  /** The photo pipeline on `workers` Web Workers; without it, `makePreprocess` serves. */
-  makePreprocessPool?(limits: ServeLimits, workers: number): PreprocessService;
-}
+import type { DigitClassifier } from "./types.ts";
 
 /** A built service: the app, and the model that becomes ready once per isolate. */
 export interface Service {
@@ -26,7 +20,29 @@ export interface Service {
   close(): void;
 }
 
+/** Images this small (a 128×128 drawing) run the pipeline on the request thread, not a worker. */
+const SMALL_IMAGE_PIXELS = 128 * 128;
+
 const isUrl = (s: string): boolean => /^https?:\/\//i.test(s);
+
+/**
+ * The name `/readyz` shows for a model: its folder's name (never its path on the server's disk,
+ * nor a URL's host or query).
+ *
+ * @example
+ * ```ts
+ * import { modelName } from "./start_server.ts";
+ * import { equal } from "node:assert/strict";
+ * equal(modelName("/srv/app/models/default/"), "default");
+ * equal(modelName("https://cdn.example/m/v3/model.json?token=x"), "v3");
+ * ```
+ */
+export function modelName(modelPath: string): string {
+  const path = isUrl(modelPath) ? new URL(modelPath).pathname : modelPath;
+  const parts = path.split(/[\\/]+/).filter((p) => p !== "");
+  if (parts.at(-1)?.endsWith(".json")) parts.pop();
+  return parts.at(-1) ?? "model";
+}
 
 /**
  * Throws a `Deno.errors.NotFound` that says what to do when a local model is missing, so that a
@@ -75,30 +91,35 @@ async function startBackend(requested: string): Promise<string> {
  * @example
  * ```ts ignore
  * import { configFromEnv, createService } from "./mod.ts";
- * const service = createService(configFromEnv(Deno.env.toObject()), parts);
+ * const service = createService(configFromEnv(Deno.env.toObject()));
  * await service.ready;
  * Deno.serve(service.app.fetch);
  * ```
  */
-export function createService(config: ServeConfig, parts: ServiceParts): Service {
-  const info: Record<string, string> = { model: config.modelPath, backend: "starting" };
+export function createService(config: ServeConfig): Service {
+  const info: Record<string, string> = { model: modelName(config.modelPath), backend: "starting" };
   const ready = (async () => {
     await assertModelExists(config.modelPath);
     info.backend = await startBackend(config.backend);
-    return await parts.loadClassifier(config.modelPath);
+    // Requests that are ready together share one run of the model.
+    return batchPredictions(await loadClassifier(config.modelPath));
   })();
-  const pool = config.workers > 0 && parts.makePreprocessPool !== undefined
-    ? parts.makePreprocessPool(config.limits, config.workers)
-    : null;
+  // With 0 workers the pool runs the pipeline on this thread.
+  const pool = createPreprocessPool({
+    workers: config.workers,
+    preprocess: { maxPixels: config.limits.maxPixels },
+    inThreadPixels: SMALL_IMAGE_PIXELS,
+  });
   const app = createApp({
     classifier: ready,
-    preprocess: pool?.preprocess ?? parts.makePreprocess(config.limits),
+    preprocess: (bytes, options) => pool.preprocess(bytes, options),
     limits: config.limits,
     corsOrigins: config.corsOrigins,
     modelFiles: config.publishModel ? config.modelPath : null,
     info,
+    concurrency: Math.max(1, config.workers),
   });
-  return { app, ready, info, close: () => pool?.close() };
+  return { app, ready, info, close: () => pool.close() };
 }
 
 /** Options for {@linkcode startServer}. */
@@ -117,25 +138,35 @@ export interface StartServerOptions {
  * @example
  * ```ts ignore
  * import { configFromEnv, startServer } from "./mod.ts";
- * const server = await startServer(configFromEnv(Deno.env.toObject()), parts);
+ * const server = await startServer(configFromEnv(Deno.env.toObject()));
  * await server.finished;
  * ```
  */
 export async function startServer(
   config: ServeConfig,
-  parts: ServiceParts,
   options: StartServerOptions = {},
 ): Promise<Deno.HttpServer<Deno.NetAddr>> {
   const { waitForModel = true, signal } = options;
-  const service = createService(config, parts);
+  const service = createService(config);
   if (waitForModel) await service.ready;
   else service.ready.catch(() => {}); // reported by /readyz and the log
   const onListen = options.onListen ??
     ((addr: Deno.NetAddr) => console.log(`Listening on http://${addr.hostname}:${addr.port}/`));
+  const trim = createIdleTrim(1_000);
   const server = Deno.serve(
     { hostname: config.hostname, port: config.port, onListen, signal },
-    service.app.fetch,
+    async function serve(request, info) {
+      trim.begin();
+      try {
+        return await service.app.fetch(request, info);
+      } finally {
+        trim.end();
+      }
+    },
   );
-  server.finished.finally(() => service.close());
+  server.finished.finally(() => {
+    trim.close();
+    service.close();
+  });
   return server;
 }

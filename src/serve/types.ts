@@ -14,18 +14,18 @@ export interface PreprocessOutcome {
   input: Float32Array | null;
   /** Why no digit was found, when `input` is `null`. */
   reason?: string;
+  /** Milliseconds the decoder took, when the pipeline says. */
+  decodeMs?: number;
 }
 
-/** Turns the bytes of one image file into the model's 28×28 input; throws on undecodable bytes. */
-export type PreprocessFn = (bytes: Uint8Array) => Promise<PreprocessOutcome>;
-
-/** A photo pipeline that holds resources (a pool of workers) until it is closed. */
-export interface PreprocessService {
-  /** The pipeline. */
-  preprocess: PreprocessFn;
-  /** Releases the resources; a later call of `preprocess` may take them again. */
-  close(): void;
-}
+/**
+ * Turns the bytes of one image file into the model's 28×28 input; throws on undecodable bytes.
+ * Once `signal` is aborted the work should stop (the service answers without waiting for it).
+ */
+export type PreprocessFn = (
+  bytes: Uint8Array,
+  options?: { signal?: AbortSignal },
+) => Promise<PreprocessOutcome>;
 
 /** Limits applied to every `POST /predict`. */
 export interface ServeLimits {
@@ -33,10 +33,14 @@ export interface ServeLimits {
   maxBodyBytes: number;
   /** Largest image in pixels (width × height, read from the file header). @default {40000000} */
   maxPixels: number;
+  /** Most pixels in all the images of one request together. @default {64000000} */
+  maxRequestPixels: number;
   /** Most files in one multipart request. @default {16} */
   maxFiles: number;
-  /** Time limit for one request in milliseconds. @default {10000} */
+  /** Time limit for one request in milliseconds, body included. @default {10000} */
   timeoutMs: number;
+  /** Requests that may wait for the photo pipeline; more are refused with a 503. @default {32} */
+  maxQueued: number;
   /** Image types accepted, as sniffed from the bytes. @default {["image/png", "image/jpeg", "image/webp", "image/gif"]} */
   allowedTypes: string[];
 }
@@ -45,8 +49,10 @@ export interface ServeLimits {
 export const DEFAULT_LIMITS: Readonly<ServeLimits> = Object.freeze({
   maxBodyBytes: 6 * 1024 * 1024,
   maxPixels: 40_000_000,
+  maxRequestPixels: 64_000_000,
   maxFiles: 16,
   timeoutMs: 10_000,
+  maxQueued: 32,
   allowedTypes: ["image/png", "image/jpeg", "image/webp", "image/gif"],
 });
 
@@ -60,9 +66,9 @@ export interface ScoredDigit {
 
 /** Milliseconds spent on each stage of a request. */
 export interface StageTimings {
-  /** Reading the body, parsing the form and the image headers. */
+  /** Decoding the image's pixels. */
   decode: number;
-  /** The photo pipeline (decoding pixels, finding the digit, scaling to 28×28). */
+  /** The rest of the photo pipeline (finding the digit, scaling to 28×28). */
   preprocess: number;
   /** The model, for the whole batch of the request. */
   infer: number;
@@ -90,8 +96,8 @@ export interface Prediction {
   reason?: string;
   /** The most likely classes, best first. */
   top: ScoredDigit[];
-  /** The 28×28 the model saw, as a `data:image/png;base64,…` URL. */
-  input: string;
+  /** The 28×28 the model saw, as a `data:image/png;base64,…` URL, when asked (`?input=1`). */
+  input?: string;
   /** The file name, for multipart uploads. */
   name?: string;
   /** Time spent per stage, in milliseconds. */
