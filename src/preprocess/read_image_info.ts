@@ -54,6 +54,13 @@ export class PixelLimitError extends RangeError {
   /** The budget that was exceeded. */
   readonly limit: number;
 
+  /**
+   * Says which size broke which budget.
+   *
+   * @param width The image's width in pixels (0 when unknown).
+   * @param height The image's height in pixels (0 when unknown).
+   * @param limit The pixel budget it exceeds.
+   */
   constructor(width: number, height: number, limit: number) {
     super(
       width * height > 0

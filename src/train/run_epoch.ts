@@ -5,8 +5,18 @@ import { startEpochProgress } from "./_progress.ts";
 /** Turns a batch of uint8 images into model input; the robust recipe augments here. */
 export type BatchTransform = (images: Uint8Array, n: number) => Float32Array;
 
-/** Scales uint8 pixels to 0-1, the model's input encoding. */
-export const scalePixels: BatchTransform = (images, n) => {
+/**
+ * Scales uint8 pixels to 0-1, the model's input encoding.
+ *
+ * @example
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { scalePixels } from "./run_epoch.ts";
+ * const images = new Uint8Array(784).fill(255);
+ * deepEqual(scalePixels(images, 1).slice(0, 2), new Float32Array([1, 1]));
+ * ```
+ */
+export const scalePixels: BatchTransform = (images: Uint8Array, n: number): Float32Array => {
   const out = new Float32Array(n * IMAGE_PIXELS);
   for (let i = 0; i < out.length; i++) out[i] = images[i] / 255;
   return out;
@@ -14,10 +24,15 @@ export const scalePixels: BatchTransform = (images, n) => {
 
 /** One epoch's outcome: the running means Keras reports, and whether it ran to its end. */
 export interface EpochOutcome {
+  /** Mean sparse categorical cross-entropy over the epoch's steps. */
   loss: number;
+  /** Mean accuracy over the epoch's steps. */
   accuracy: number;
+  /** Training images seen. */
   samples: number;
+  /** Seconds spent in the training steps. */
   seconds: number;
+  /** `false` when a stop signal ended the epoch early. */
   completed: boolean;
 }
 
