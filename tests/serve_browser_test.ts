@@ -84,6 +84,8 @@ interface PageAnswers {
   refusedCard: number;
   letter: string;
   letterReason: string;
+  abortedOnStroke: string;
+  afterAbort: string;
   inBrowser: string;
   inBrowserMeta: string;
   inBrowserBoxes: number;
@@ -129,6 +131,7 @@ async function drivePage(url: string, files: PageFiles): Promise<void> {
     answers.drawnNumber = await predictDrawing(page, FORTY_TWO);
     answers.drawnBoxes = await boxes(page);
     await shoot("drawn_42");
+    await heldThenStroke(page, files.photo, answers);
     await page.check("#local"); // in the browser: tfjs and the model from this server
     answers.inBrowser = await predictDrawing(page, ONE);
     answers.inBrowserMeta = (await page.textContent("#results .meta")) ?? "";
@@ -137,6 +140,27 @@ async function drivePage(url: string, files: PageFiles): Promise<void> {
   } finally {
     await browser.close();
   }
+}
+
+/**
+ * Requests do not pile up: an upload whose request the test holds is aborted by the page as soon
+ * as a stroke starts, and the drawing is read instead.
+ */
+async function heldThenStroke(page: Page, photo: string, answers: Partial<PageAnswers>) {
+  let release = () => {};
+  const held = new Promise<void>((ok) => (release = ok));
+  await page.route("**/predict*", async (route) => {
+    await held;
+    await route.continue().catch(() => {}); // the page has aborted it by then
+  }, { times: 1 });
+  const failed = page.waitForEvent("requestfailed"); // 30 s at most
+  await page.click("#clear");
+  await page.setInputFiles("#file", photo);
+  await page.waitForFunction(`document.body.dataset.state === "busy"`);
+  await draw(page, ONE);
+  answers.abortedOnStroke = (await failed).failure()?.errorText ?? "";
+  release();
+  answers.afterAbort = await shown(page);
 }
 
 /** The first file of `fixtures/numbers` of a kind ("gap": digits that stand apart, "letter"). */
@@ -200,6 +224,8 @@ Deno.test({
       equal(answers.inBrowserBoxes, 1, "the drawn 1 read in the browser has its box");
       equal(answers.drawnNumber, "42", "two digits drawn on the canvas read as one number");
       equal(answers.drawnBoxes, 2, "a box over each drawn digit");
+      match(answers.abortedOnStroke, /ABORTED/, "a stroke aborts the request in flight");
+      equal(answers.afterAbort, "1", "then the drawing is read");
       equal(answers.numberPhoto, numberPhoto.number, `the number in ${numberPhoto.path}`);
       equal(answers.numberBoxes, numberPhoto.number.length, "a box over each digit of the photo");
       deepEqual([answers.refused, answers.refusedCard], ["Not a number", 1], "a refusal card");
