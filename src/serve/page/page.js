@@ -1,18 +1,26 @@
 // @ts-check
 /// <reference lib="dom" />
-// The page at `GET /`: upload or photograph a digit, or draw one, and see the answer, the ten
-// probabilities and the 28×28 the model saw. "Predict in this browser" loads tfjs from
-// /vendor/tf.min.js and the model from /model/model.json, and runs a small version of the photo
-// pipeline in the page, so that it works without the server once loaded. Plain JavaScript that the
-// browser runs as it is; `deno check` and `deno lint` read it (`@ts-check`, JSDoc types).
+// The page at `GET /`: upload or photograph a number, or draw one, and see the number read, a box
+// around each digit, its probabilities and the 28×28 the model saw, or the reason it was refused.
+// A drawing is read as you draw (300 ms after the last stroke; a newer request aborts the older).
+// "Predict in this browser" loads tfjs from /vendor/tf.min.js and the model from /model/model.json,
+// and runs a small version of the single-digit photo pipeline in the page, so that it works without
+// the server once loaded. Plain JavaScript that the browser runs as it is; `deno check` and
+// `deno lint` read it (`@ts-check`, JSDoc types).
 
 /**
- * One answer, from the server (`POST /predict?input=1`) or from the page itself.
+ * One answer, from the server (`POST /predict?input=1`, the number reader's shape) or from the page.
  * @typedef {{ digit: number, probability: number }} Scored
- * @typedef {Scored & { top: Scored[], input: string, name?: string, where: string,
- *   timings: { preprocess: number, infer: number } }} Result
+ * @typedef {{ x: number, y: number, width: number, height: number }} Box
+ * @typedef {Scored & { box: Box, top: Scored[] }} Digit
+ * @typedef {{ number: string | null, digits: Digit[], digit: number | null, probability: number,
+ *   reason?: string, top: Scored[], input?: string, name?: string, where: string, image?: string,
+ *   timings?: { preprocess: number, infer: number } }} Result
  * @typedef {{ blob: Blob, name: string }} Item
  */
+
+/** Milliseconds after the last stroke before a drawing is read. */
+const DEBOUNCE_MS = 300;
 
 /** @param {string} id */
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -20,11 +28,30 @@ const canvas = /** @type {HTMLCanvasElement} */ ($("canvas"));
 const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
 let drawing = false;
 let drawn = false;
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let timer;
+/** The request in flight, aborted when a newer one starts or the drawing changes. */
+let inFlight = new AbortController();
+/** Object URLs of the images shown, revoked when the results are replaced. */
+let shownUrls = /** @type {string[]} */ ([]);
+
+/** @param {string} state "", "drawing", "busy", "done" or "error" (the browser test reads it) */
+const setState = (state) => (document.body.dataset.state = state);
+
+/** Stops a pending or running prediction. */
+function cancel() {
+  clearTimeout(timer);
+  inFlight.abort();
+}
 
 function clearCanvas() {
+  cancel();
   ctx.fillStyle = "#fff";
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   drawn = false;
+  $("error").textContent = "";
+  render([]);
+  setState("");
 }
 
 /** @param {PointerEvent} e */
@@ -37,6 +64,8 @@ function point(e) {
 }
 
 canvas.addEventListener("pointerdown", (e) => {
+  cancel(); // the drawing changes: an answer for the old one is no use
+  setState("drawing");
   drawing = drawn = true;
   canvas.setPointerCapture(e.pointerId);
   const p = point(e);
@@ -53,7 +82,19 @@ canvas.addEventListener("pointermove", (e) => {
   ctx.stroke();
 });
 for (const type of ["pointerup", "pointercancel"]) {
-  canvas.addEventListener(type, () => (drawing = false));
+  canvas.addEventListener(type, () => {
+    if (!drawing) return;
+    drawing = false;
+    predictDrawingSoon();
+  });
+}
+
+/** Reads the drawing once no stroke has started for {@linkcode DEBOUNCE_MS}. */
+function predictDrawingSoon() {
+  clearTimeout(timer);
+  timer = setTimeout(() => {
+    canvas.toBlob((blob) => blob && predict([{ blob, name: "drawing.png" }]), "image/png");
+  }, DEBOUNCE_MS);
 }
 
 /**
@@ -69,46 +110,131 @@ function el(tag, props, children) {
   return node;
 }
 
+const percent = (/** @type {number} */ p) => (100 * p).toFixed(1) + " %";
+
+/**
+ * The image with a box over each digit (boxes are in the image's pixels, placed once it has
+ * loaded and its size is known).
+ * @param {string} src
+ * @param {Digit[]} digits
+ */
+function figure(src, digits) {
+  const frame = el("div", { className: "figure" });
+  const img = el("img", { className: "photo", src, alt: "the image read" });
+  img.addEventListener("load", () => {
+    const w = img.naturalWidth, h = img.naturalHeight;
+    frame.append(...digits.map(({ digit, box }) =>
+      el("div", {
+        className: "box",
+        title: "digit " + digit,
+        style: `left:${100 * box.x / w}%;top:${100 * box.y / h}%;` +
+          `width:${100 * box.width / w}%;height:${100 * box.height / h}%`,
+      }, [el("span", { textContent: String(digit) })])
+    ));
+    frame.dataset.boxes = String(digits.length);
+  });
+  frame.append(img);
+  return frame;
+}
+
+/** The ten probabilities of a single digit as bars. @param {Scored[]} top */
+function bars(top) {
+  const byDigit = new Array(10).fill(0);
+  for (const t of top) byDigit[t.digit] = t.probability;
+  return el(
+    "div",
+    { className: "bars" },
+    byDigit.flatMap((p, d) => [
+      el("span", { textContent: String(d) }),
+      el("span", { className: "bar", style: "width:" + (100 * p).toFixed(1) + "%" }),
+      el("span", { textContent: percent(p) }),
+    ]),
+  );
+}
+
+/** Each digit of a number with its probability and the runner-up. @param {Digit[]} digits */
+function digitList(digits) {
+  return el(
+    "ol",
+    { className: "digits" },
+    digits.map((d) => {
+      const next = d.top[1];
+      const alt = next ? " (else " + next.digit + " at " + percent(next.probability) + ")" : "";
+      return el("li", { textContent: d.digit + ": " + percent(d.probability) + alt });
+    }),
+  );
+}
+
+/** @param {Result} r */
+function card(r) {
+  const refused = r.number === null;
+  const t = r.timings;
+  const meta = [
+    r.name,
+    r.where,
+    t && "preprocess " + t.preprocess.toFixed(1) + " ms · infer " + t.infer.toFixed(1) + " ms",
+  ].filter(Boolean).join(" · ");
+  const text = el("div", { className: "text" }, [
+    el("div", { className: "answer", textContent: refused ? "Not a number" : String(r.number) }),
+    refused
+      ? el("div", { className: "reason", textContent: r.reason || "no reason given" })
+      : el("div", { textContent: percent(r.probability) + " sure" }),
+    el("div", { className: "meta", textContent: meta }),
+  ]);
+  if (r.digits.length > 1) text.append(digitList(r.digits));
+  const children = [];
+  if (r.image) children.push(figure(r.image, r.digits));
+  children.push(text);
+  if (r.input && r.digits.length <= 1) { // for a number: the pipeline's one digit would mislead
+    children.push(el("img", { className: "seen", src: r.input, alt: "the 28×28 the model saw" }));
+  }
+  if (r.top.length === 10 && r.digits.length <= 1) children.push(bars(r.top));
+  return el("article", { className: refused ? "card refused" : "card" }, children);
+}
+
 /** @param {Result[]} results */
 function render(results) {
-  $("results").replaceChildren(...results.map((r) => {
-    const byDigit = new Array(10).fill(0);
-    for (const t of r.top) byDigit[t.digit] = t.probability;
-    const bars = el(
-      "div",
-      { className: "bars" },
-      byDigit.flatMap((p, d) => [
-        el("span", { textContent: String(d) }),
-        el("span", { className: "bar", style: "width:" + (100 * p).toFixed(1) + "%" }),
-        el("span", { textContent: (100 * p).toFixed(1) + " %" }),
-      ]),
-    );
-    const t = r.timings;
-    const meta = (r.name ? r.name + " · " : "") + r.where + " · preprocess " +
-      t.preprocess.toFixed(1) + " ms · infer " + t.infer.toFixed(1) + " ms";
-    return el("article", { className: "card" }, [
-      el("img", { className: "seen", src: r.input, alt: "the 28×28 the model saw" }),
-      el("div", {}, [
-        el("div", { className: "answer", textContent: String(r.digit) }),
-        el("div", { textContent: (100 * r.probability).toFixed(1) + " % sure" }),
-        el("div", { className: "meta", textContent: meta }),
-      ]),
-      bars,
-    ]);
-  }));
+  for (const url of shownUrls) URL.revokeObjectURL(url);
+  shownUrls = results.flatMap((r) => (r.image ? [r.image] : []));
+  $("results").replaceChildren(...results.map(card));
   const first = results[0];
-  document.body.dataset.digit = first ? String(first.digit) : "";
+  document.body.dataset.number = first?.number ?? "";
+  document.body.dataset.digit = first?.digit == null ? "" : String(first.digit);
 }
 
 /**
+ * A refusal in the shape of an answer.
+ * @param {string} reason
+ * @param {string} where
+ * @returns {Result}
+ */
+const refusal = (reason, where) => ({
+  number: null,
+  digits: [],
+  digit: null,
+  probability: 0,
+  reason,
+  top: [],
+  where,
+});
+
+/**
  * @param {Item[]} items
+ * @param {AbortSignal} signal
  * @returns {Promise<Result[]>}
  */
-async function predictOnServer(items) {
+async function predictOnServer(items, signal) {
   const form = new FormData();
   for (const item of items) form.append("image", item.blob, item.name);
-  const res = await fetch("predict?top=10&input=1", { method: "POST", body: form });
+  const res = await fetch("predict?top=10&input=1", { method: "POST", body: form, signal });
   const json = await res.json();
+  if (res.status === 422 && json.error?.code === "no_digit_found") {
+    // The whole request is refused: one card says why (its message names the file).
+    return [{
+      ...refusal(json.error.message, "server"),
+      name: items.length === 1 ? items[0].name : undefined,
+    }];
+  }
   if (!res.ok) throw new Error(json.error ? json.error.message : res.statusText);
   return (Array.isArray(json) ? json : [json]).map((r) => Object.assign(r, { where: "server" }));
 }
@@ -163,8 +289,10 @@ function boxResize(src, sw, sh, dw, dh) {
 }
 
 /**
- * The model's 784 inputs for an image, or `null` when it holds no ink.
+ * The model's 784 inputs for an image and the ink's box in the image's pixels, or `null` when it
+ * holds no ink.
  * @param {ImageBitmap} image
+ * @returns {{ input: Float32Array, box: Box } | null}
  */
 function toMnist(image) {
   const scale = Math.min(1, 400 / Math.max(image.width, image.height));
@@ -237,8 +365,16 @@ function toMnist(image) {
       }
     }
   }
-  return out;
+  const k = image.width / w;
+  const box = { x: x0 * k, y: y0 * k, width: bw * k, height: bh * k };
+  return { input: out, box: /** @type {Box} */ (mapValues(box, Math.round)) };
 }
+
+/**
+ * @param {Record<string, number>} o
+ * @param {(v: number) => number} f
+ */
+const mapValues = (o, f) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]));
 
 /** @param {Float32Array} input */
 function pngOf(input) {
@@ -252,29 +388,37 @@ function pngOf(input) {
 
 /**
  * @param {Item[]} items
+ * @param {AbortSignal} signal
  * @returns {Promise<Result[]>}
  */
-async function predictInBrowser(items) {
+async function predictInBrowser(items, signal) {
   const model = await loadLocalModel();
   const tf = tfjs();
   /** @type {Result[]} */
   const results = [];
   for (const item of items) {
+    signal.throwIfAborted();
     const t0 = performance.now();
-    const input = toMnist(await createImageBitmap(item.blob));
-    if (!input) throw new Error("No digit found in " + item.name);
+    const found = toMnist(await createImageBitmap(item.blob));
+    if (!found) {
+      results.push({ ...refusal("No digit found in " + item.name, "browser"), name: item.name });
+      continue;
+    }
     const t1 = performance.now();
-    const output = tf.tidy(() => model.predict(tf.tensor4d(input, [1, 28, 28, 1])));
+    const output = tf.tidy(() => model.predict(tf.tensor4d(found.input, [1, 28, 28, 1])));
     /** @type {Float32Array} */
     const probs = await output.data();
     output.dispose();
     const top = Array.from(probs, (probability, digit) => ({ digit, probability }))
       .sort((a, b) => b.probability - a.probability);
+    const { digit, probability } = top[0];
     results.push({
-      digit: top[0].digit,
-      probability: top[0].probability,
+      number: String(digit),
+      digits: [{ digit, probability, box: found.box, top: top.slice(0, 3) }],
+      digit,
+      probability,
       top,
-      input: pngOf(input),
+      input: pngOf(found.input),
       name: item.name,
       where: "browser",
       timings: { preprocess: t1 - t0, infer: performance.now() - t1 },
@@ -283,17 +427,31 @@ async function predictInBrowser(items) {
   return results;
 }
 
-/** @param {Item[]} items */
+/**
+ * Reads `items` on the server or in the browser and shows the answers; a newer call aborts this
+ * one, which then shows nothing.
+ * @param {Item[]} items
+ */
 async function predict(items) {
+  cancel();
+  const controller = inFlight = new AbortController();
+  const { signal } = controller;
   $("error").textContent = "";
-  document.body.dataset.state = "busy";
+  setState("busy");
   try {
     const local = /** @type {HTMLInputElement} */ ($("local")).checked;
-    render(await (local ? predictInBrowser(items) : predictOnServer(items)));
-    document.body.dataset.state = "done";
+    const results =
+      await (local ? predictInBrowser(items, signal) : predictOnServer(items, signal));
+    signal.throwIfAborted();
+    if (results.length === items.length) {
+      items.forEach((item, i) => (results[i].image = URL.createObjectURL(item.blob)));
+    }
+    render(results);
+    setState("done");
   } catch (e) {
+    if (signal.aborted) return; // a newer request or stroke took over
     $("error").textContent = e instanceof Error ? e.message : String(e);
-    document.body.dataset.state = "error";
+    setState("error");
   }
 }
 
@@ -305,13 +463,7 @@ for (const id of ["file", "camera"]) {
     target.value = "";
   });
 }
-$("predict-drawing").addEventListener("click", () => {
-  if (!drawn) {
-    $("error").textContent = "Draw a digit first";
-    return;
-  }
-  canvas.toBlob((blob) => blob && predict([{ blob, name: "drawing.png" }]), "image/png");
-});
+$("local").addEventListener("change", () => drawn && predictDrawingSoon());
 $("clear").addEventListener("click", clearCanvas);
 clearCanvas();
 if ("serviceWorker" in navigator) navigator.serviceWorker.register("sw.js").catch(() => {});
