@@ -152,7 +152,8 @@ export async function predictImages(
       throw noDigit(`No digit found in ${describe(image)}${why}`);
     }
     const row = calibrate(raw, DEFAULT_TEMPERATURE);
-    const top = single.input === null ? [] : topClasses(row, topK);
+    // `top` ranks the classes of one digit: a number lists them per digit, a refusal has none to rank.
+    const top = single.input === null || reading.digits.length > 1 ? [] : topClasses(row, topK);
     const prediction: Prediction = {
       number: reading.number,
       digits: reading.digits,
