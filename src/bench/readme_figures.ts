@@ -16,7 +16,9 @@
  */
 import { dirname, join } from "node:path";
 import { writeFileAtomically } from "../io/mod.ts";
+import type { NumbersBenchResult, NumberScores } from "./numbers.ts";
 import type { PeerScores, PhotoBenchResult, Tally } from "./photos.ts";
+import type { TrainBenchReport } from "./train.ts";
 
 /** Turns one bench's `--out` JSON into the markdown of its README block. */
 export type ReadmeRenderer = (result: unknown, source: string) => string;
@@ -84,9 +86,141 @@ export function renderPhotoFigures(result: unknown, source: string): string {
   return ["```text", ...lines, "```"].join("\n");
 }
 
+/** A path under `../shared` as the README names it (the JSON may hold an absolute one). */
+const shared = (path: string) => path.replace(/^.*\/shared\//, "../shared/");
+
+/** The command line that produced a result, as the first line of its block. */
+function commandLine(bench: string, args: string[], date: string, deno: string): string {
+  return `$ deno task bench ${[bench, ...args].join(" ")}   # ${date.slice(0, 10)}, Deno ${deno}`;
+}
+
+function expectBench(result: unknown, bench: string, source: string): void {
+  if ((result as { bench?: unknown })?.bench !== bench) {
+    throw new TypeError(
+      `Cannot render ${source} as ${bench} figures: expected "bench": "${bench}"`,
+    );
+  }
+}
+
+/**
+ * The training benchmark's block: samples/s of each entry (tfjs backends and PyTorch at one and
+ * two threads, from the same run), then each backend over PyTorch's best.
+ *
+ * @param result What `deno task bench train --out FILE` wrote.
+ * @param source The JSON file's path (checked, not printed: the command line names it).
+ * @returns The markdown of the block.
+ *
+ * @example
+ * ```ts
+ * import { ok } from "node:assert/strict";
+ * import { renderTrainFigures } from "./readme_figures.ts";
+ * const text = renderTrainFigures({
+ *   bench: "train", date: "2026-11-26T08:00:00Z", deno: "2.9.6", args: ["--out", "t.json"],
+ *   rounds: 1, data: "/x/shared/data/kaggle/train.csv.gz", trainSize: 80, validationSize: 20,
+ *   epochs: 1, batchSize: 32, pytorchBest: "pytorch-1t", ratios: { simd: 1.5 },
+ *   results: [
+ *     { backend: "simd", samplesPerSecond: 3000, samples: 80, valAccuracy: 0.9, note: "" },
+ *     { backend: "pytorch-1t", samplesPerSecond: 2000, samples: 80, valAccuracy: 0.9, note: "" },
+ *   ],
+ * }, "t.json");
+ * ok(text.includes("simd / PyTorch's best (pytorch-1t) = 1.50x"), text);
+ * ```
+ */
+export function renderTrainFigures(result: unknown, source: string): string {
+  expectBench(result, "train", source);
+  const r = result as TrainBenchReport;
+  const lines = [
+    commandLine("train", r.args, r.date, r.deno),
+    `${shared(r.data)}: ${r.trainSize} trained, ${r.validationSize} validated; ${r.epochs} ` +
+    `epoch(s) of batch ${r.batchSize} timed; ${
+      r.rounds > 1 ? `fastest of ${r.rounds} rounds` : "one round"
+    }`,
+    `${"entry".padEnd(12)} ${"samples/s".padStart(9)} ${"samples".padStart(8)} ${
+      "val acc".padStart(8)
+    }  note`,
+    ...r.results.map((e) =>
+      `${e.backend.padEnd(12)} ${
+        (e.samplesPerSecond === null ? "-" : e.samplesPerSecond.toFixed(0)).padStart(9)
+      } ${String(e.samples).padStart(8)} ${
+        (e.valAccuracy === null ? "-" : e.valAccuracy.toFixed(4)).padStart(8)
+      }  ${e.note}`.trimEnd()
+    ),
+  ];
+  if (r.pytorchBest === null) lines.push("PyTorch: not run");
+  for (const [backend, ratio] of Object.entries(r.ratios)) {
+    lines.push(`${backend} / PyTorch's best (${r.pytorchBest}) = ${ratio.toFixed(2)}x`);
+  }
+  return ["```text", ...lines, "```"].join("\n");
+}
+
+function numberRows(scores: NumberScores): string[] {
+  const row = (name: string, t: NumberScores["all"]) =>
+    `${name.padEnd(24)} ${String(t.right).padStart(5)} ${String(t.total).padStart(6)} ${
+      pct(t.right, t.total).padStart(6)
+    } ${String(t.refused).padStart(8)}`;
+  return [
+    `${"".padEnd(24)} ${"right".padStart(5)} ${"total".padStart(6)} ${"%".padStart(6)} ${
+      "refused".padStart(8)
+    }`,
+    ...Object.entries(scores.by).map(([name, t]) => row(name, t)),
+    row("all", scores.all),
+  ];
+}
+
+/**
+ * The numbers benchmark's block: whole numbers read right on synthetic numbers (MNIST test
+ * digits) and on the real photos per kind, then the Python peer's readers on the same photos.
+ *
+ * @param result What `deno task bench numbers --out FILE` wrote.
+ * @param source The JSON file's path (checked, not printed: the command line names it).
+ * @returns The markdown of the block.
+ *
+ * @example
+ * ```ts
+ * import { ok } from "node:assert/strict";
+ * import { renderNumberFigures } from "./readme_figures.ts";
+ * const t = { right: 3, refused: 1, total: 4 };
+ * const text = renderNumberFigures({
+ *   bench: "numbers", date: "2026-11-26T08:00:00Z", deno: "2.9.6", args: [], model: "m",
+ *   synthetic: { source: "mnist", by: { gap: t }, all: t, images: 4, seconds: 1, seed: 1 },
+ *   real: null, python: null, pythonSkipped: "no real photos",
+ * }, "n.json");
+ * ok(text.includes("all                          3      4   75.0        1"), text);
+ * ```
+ */
+export function renderNumberFigures(result: unknown, source: string): string {
+  expectBench(result, "numbers", source);
+  const r = result as NumbersBenchResult;
+  const lines = [
+    commandLine("numbers", r.args, r.date, r.deno),
+    `Synthetic numbers, ${r.model}: ${r.synthetic.images} from ${
+      shared(r.synthetic.source)
+    }, seed ${r.synthetic.seed}`,
+    ...numberRows(r.synthetic),
+  ];
+  if (r.real === null) lines.push("Real photos: not measured (no ../shared)");
+  else {
+    lines.push(
+      `Real photos, ${shared(r.real.source)}: ${r.real.images} in ${r.real.seconds.toFixed(1)} s`,
+      ...numberRows(r.real),
+    );
+  }
+  if (r.python === null) {
+    lines.push(`Python peer: not run (${r.pythonSkipped ?? "no reason given"})`);
+  } else {
+    lines.push(
+      `Python peer (../shared/bench/number_pipeline.py, weights ${r.pythonWeights}), same run:`,
+    );
+    for (const [name, scores] of Object.entries(r.python)) lines.push(peerLine(name, scores));
+  }
+  return ["```text", ...lines, "```"].join("\n");
+}
+
 /** The renderer of each block name; a bench that writes `--out` JSON adds its own here. */
 export const README_RENDERERS: Readonly<Record<string, ReadmeRenderer>> = Object.freeze({
   photos: renderPhotoFigures,
+  train: renderTrainFigures,
+  numbers: renderNumberFigures,
 });
 
 const BLOCK = /<!-- bench:([\w-]+) (\S+) -->\n[\s\S]*?<!-- \/bench:([\w-]+) -->/g;
