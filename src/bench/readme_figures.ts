@@ -18,6 +18,8 @@ import { dirname, join } from "node:path";
 import { writeFileAtomically } from "../io/mod.ts";
 import type { NumbersBenchResult, NumberScores } from "./numbers.ts";
 import type { PeerScores, PhotoBenchResult, Tally } from "./photos.ts";
+import type { RefuseBenchResult } from "./refuse.ts";
+import type { ServeBenchResult, ServeRow } from "./serve.ts";
 import type { TrainBenchReport } from "./train.ts";
 
 /** Turns one bench's `--out` JSON into the markdown of its README block. */
@@ -216,11 +218,146 @@ export function renderNumberFigures(result: unknown, source: string): string {
   return ["```text", ...lines, "```"].join("\n");
 }
 
+/**
+ * The refusal benchmark's block: non-digits refused per category, single digits answered and
+ * right, MNIST accuracy and calibration (no peer: the Python pipeline never refuses).
+ *
+ * @param result What `deno task bench refuse --out FILE` wrote.
+ * @param source The JSON file's path (checked, not printed: the command line names it).
+ * @returns The markdown of the block.
+ *
+ * @example
+ * ```ts
+ * import { ok } from "node:assert/strict";
+ * import { renderRefuseFigures } from "./readme_figures.ts";
+ * const text = renderRefuseFigures({
+ *   bench: "refuse", date: "2026-11-26T08:00:00Z", deno: "2.9.6", args: [], model: "m",
+ *   nonDigits: { source: "n.csv", by: { letter: { refused: 3, total: 4 } }, all: { refused: 3, total: 4 } },
+ *   digits: null, calibration: null,
+ * }, "r.json");
+ * ok(text.includes("letter                         3      4   75.0"), text);
+ * ```
+ */
+export function renderRefuseFigures(result: unknown, source: string): string {
+  expectBench(result, "refuse", source);
+  const r = result as RefuseBenchResult;
+  const lines = [commandLine("refuse", r.args, r.date, r.deno), `Model ${r.model}`];
+  if (r.nonDigits === null) lines.push("Non-digits: not measured (no ../shared)");
+  else {
+    const row = (name: string, t: { refused: number; total: number }) =>
+      `${name.padEnd(24)} ${String(t.refused).padStart(7)} ${String(t.total).padStart(6)} ${
+        pct(t.refused, t.total).padStart(6)
+      }`;
+    lines.push(
+      `Non-digits refused, ${shared(r.nonDigits.source)} (ambiguous left out):`,
+      `${"".padEnd(24)} ${"refused".padStart(7)} ${"total".padStart(6)} ${"%".padStart(6)}`,
+      ...Object.entries(r.nonDigits.by).map(([name, t]) => row(name, t)),
+      row("all", r.nonDigits.all),
+    );
+  }
+  if (r.digits === null) lines.push("Single digits: not measured (no ../shared)");
+  else {
+    const d = r.digits;
+    lines.push(
+      `Single digits, ${shared(d.source)}: answered and right ${d.right}/${d.total} (${
+        pct(d.right, d.total)
+      } %), refused ${d.refused}, wrong ${d.wrong}`,
+    );
+  }
+  if (r.calibration === null) lines.push("MNIST accuracy and calibration: not measured");
+  else {
+    const c = r.calibration;
+    lines.push(
+      `MNIST test accuracy ${(100 * c.testAccuracy).toFixed(2)} % (${c.testCount} digits)`,
+      `Temperature fitted on ${c.validationCount} validation digits: T = ${c.fitted} ` +
+        `(DEFAULT_TEMPERATURE ${c.defaultTemperature})`,
+      `ECE on the test digits: ${c.eceBefore.toFixed(4)} at T = 1, ${
+        c.eceAfter.toFixed(4)
+      } at T = ${c.fitted}`,
+      `Validation digits answered at --min-confidence (T = ${c.defaultTemperature}): ${
+        Object.entries(c.answeredAt).map(([m, share]) => `${m}: ${(100 * share).toFixed(2)} %`)
+          .join(", ")
+      }`,
+    );
+  }
+  return ["```text", ...lines, "```"].join("\n");
+}
+
+function serveRow(row: ServeRow): string {
+  return [
+    row.input.padEnd(12),
+    row.server.padEnd(25),
+    row.requestsPerSec.toFixed(1).padStart(8),
+    row.p50Ms.toFixed(2).padStart(8),
+    row.p99Ms.toFixed(2).padStart(8),
+    String(row.errors).padStart(7),
+    row.cpuMsPerRequest.toFixed(2).padStart(11),
+    `${row.rssBeforeMb.toFixed(0)} → ${row.rssAfterMb.toFixed(0)}`.padStart(12),
+    `  ${row.answer}`,
+  ].join(" ");
+}
+
+/**
+ * The serving benchmark's block: requests/s, latency, errors, CPU time per request and memory of
+ * each server under each input (the Deno server's row, then the Flask peer's from the same run),
+ * the Deno server's peak memory, and Deno over Flask per input.
+ *
+ * @param result What `deno task bench serve --out FILE` wrote.
+ * @param source The JSON file's path (checked, not printed: the command line names it).
+ * @returns The markdown of the block.
+ *
+ * @example
+ * ```ts
+ * import { ok } from "node:assert/strict";
+ * import { renderServeFigures } from "./readme_figures.ts";
+ * const row = (server: string, requestsPerSec: number, cpuMsPerRequest: number) => ({
+ *   server, requestsPerSec, cpuMsPerRequest, input: "64 px PNG", answer: "digit 7", p50Ms: 1,
+ *   p99Ms: 2, requests: 100, errors: 0, rssBeforeMb: 100, rssAfterMb: 110,
+ * });
+ * const text = renderServeFigures({
+ *   bench: "serve", date: "2026-11-26T08:00:00Z", deno: "2.9.6", args: [], cores: 2,
+ *   wrk: { duration: 5, connections: 8, threads: 2 }, denoPeakMb: 200,
+ *   rows: [row("deno 2.9.6 wasm", 300, 2), row("flask+torch gunicorn -w2", 100, 4)],
+ * }, "s.json");
+ * ok(text.includes("64 px PNG: 3.00x the requests/s, 0.50x the CPU ms per request"), text);
+ * ```
+ */
+export function renderServeFigures(result: unknown, source: string): string {
+  expectBench(result, "serve", source);
+  const r = result as ServeBenchResult;
+  const lines = [
+    commandLine("serve", r.args, r.date, r.deno),
+    `wrk -t${r.wrk.threads} -c${r.wrk.connections} -d${r.wrk.duration}s on 127.0.0.1, ${r.cores} cores`,
+    "input        server                       req/s   p50 ms   p99 ms  errors  CPU ms/req  RSS MB b→a    answer",
+    ...r.rows.map(serveRow),
+    `Deno server: peak resident memory (VmHWM) ${r.denoPeakMb.toFixed(0)} MB`,
+  ];
+  if (r.flaskSkipped !== undefined) lines.push(`Flask peer: not run (${r.flaskSkipped})`);
+  else {
+    lines.push("Deno ÷ Flask, same run:");
+    for (const input of new Set(r.rows.map((row) => row.input))) {
+      const [deno, flask] = [
+        r.rows.find((row) => row.input === input && row.server.startsWith("deno")),
+        r.rows.find((row) => row.input === input && row.server.startsWith("flask")),
+      ];
+      if (deno === undefined || flask === undefined) continue;
+      lines.push(
+        `  ${input}: ${(deno.requestsPerSec / flask.requestsPerSec).toFixed(2)}x the requests/s, ${
+          (deno.cpuMsPerRequest / flask.cpuMsPerRequest).toFixed(2)
+        }x the CPU ms per request`,
+      );
+    }
+  }
+  return ["```text", ...lines, "```"].join("\n");
+}
+
 /** The renderer of each block name; a bench that writes `--out` JSON adds its own here. */
 export const README_RENDERERS: Readonly<Record<string, ReadmeRenderer>> = Object.freeze({
   photos: renderPhotoFigures,
   train: renderTrainFigures,
   numbers: renderNumberFigures,
+  refuse: renderRefuseFigures,
+  serve: renderServeFigures,
 });
 
 const BLOCK = /<!-- bench:([\w-]+) (\S+) -->\n[\s\S]*?<!-- \/bench:([\w-]+) -->/g;
