@@ -16,6 +16,7 @@
  */
 import { dirname, join } from "node:path";
 import { writeFileAtomically } from "../io/mod.ts";
+import type { HostileBenchResult } from "./hostile.ts";
 import type { NumbersBenchResult, NumberScores } from "./numbers.ts";
 import type { PeerScores, PhotoBenchResult, Tally } from "./photos.ts";
 import type { RefuseBenchResult } from "./refuse.ts";
@@ -351,6 +352,64 @@ export function renderServeFigures(result: unknown, source: string): string {
   return ["```text", ...lines, "```"].join("\n");
 }
 
+/**
+ * The hostile benchmark's block: status, code, time and memory growth of each hostile case, what
+ * a client that gives up costs, then the soak's answers and memory (no peer).
+ *
+ * @param result What `deno task bench hostile --out FILE` wrote.
+ * @param source The JSON file's path (checked, not printed: the command line names it).
+ * @returns The markdown of the block.
+ *
+ * @example
+ * ```ts
+ * import { ok } from "node:assert/strict";
+ * import { renderHostileFigures } from "./readme_figures.ts";
+ * const text = renderHostileFigures({
+ *   bench: "hostile", date: "2026-11-26T08:00:00Z", deno: "2.9.6", args: [], timeoutMs: 3000,
+ *   startMb: 100, warmMb: 150, healthzMs: 5, cancellation: "cheap", peakMb: 200,
+ *   cases: [{ name: "noise", about: "noise", status: 415, code: "unsupported_media_type", ms: 2, ok: true, rssGrowthMb: 0 }],
+ *   soak: { seconds: 20, requests: 10, answers: { "200": 10 }, warmMb: 150, peakMb: 180, idleMb: 160, validP99Ms: 99, connections: 4, idleSeconds: 10 },
+ * }, "h.json");
+ * ok(text.includes("1 cases, 0 unexpected"), text);
+ * ```
+ */
+export function renderHostileFigures(result: unknown, source: string): string {
+  expectBench(result, "hostile", source);
+  const r = result as HostileBenchResult;
+  const s = r.soak;
+  const unexpected = r.cases.filter((c) => !c.ok).length;
+  const lines = [
+    commandLine("hostile", r.args, r.date, r.deno),
+    `Server TIMEOUT_MS=${r.timeoutMs}: ${r.startMb} MB at start, ${r.warmMb} MB after 30 valid requests`,
+    "case                   status code                       ms   ΔRSS MB",
+    ...r.cases.map((c) =>
+      [
+        c.name.padEnd(22),
+        String(c.status).padStart(4),
+        c.code.padEnd(24),
+        c.ms.toFixed(1).padStart(8),
+        `${c.rssGrowthMb >= 0 ? "+" : ""}${c.rssGrowthMb.toFixed(1)}`.padStart(8),
+        c.ok ? "  ok " : "  UNEXPECTED",
+        ` ${c.about}`,
+      ].join(" ")
+    ),
+    `5 clients gave up on a 12 MP photo after 20 ms; /healthz then answered in ${
+      r.healthzMs.toFixed(1)
+    } ms`,
+    r.cancellation,
+    `${r.cases.length} cases, ${unexpected} unexpected`,
+    `Soak: ${s.connections} connections, half valid, half hostile: ${s.requests} requests in ${
+      s.seconds.toFixed(1)
+    } s; valid p99 ${s.validP99Ms.toFixed(1)} ms`,
+    ...Object.entries(s.answers).sort().map(([answer, n]) => `  ${answer}: ${n}`),
+    `RSS: ${s.warmMb} MB warm before the soak, ${s.peakMb} MB peak during it, ${s.idleMb} MB ` +
+    `after ${s.idleSeconds} s idle (${
+      (100 * (s.idleMb / s.warmMb - 1)).toFixed(0)
+    } % over warm); peak of the whole run (VmHWM) ${r.peakMb} MB`,
+  ];
+  return ["```text", ...lines, "```"].join("\n");
+}
+
 /** The renderer of each block name; a bench that writes `--out` JSON adds its own here. */
 export const README_RENDERERS: Readonly<Record<string, ReadmeRenderer>> = Object.freeze({
   photos: renderPhotoFigures,
@@ -358,6 +417,7 @@ export const README_RENDERERS: Readonly<Record<string, ReadmeRenderer>> = Object
   numbers: renderNumberFigures,
   refuse: renderRefuseFigures,
   serve: renderServeFigures,
+  hostile: renderHostileFigures,
 });
 
 const BLOCK = /<!-- bench:([\w-]+) (\S+) -->\n[\s\S]*?<!-- \/bench:([\w-]+) -->/g;
