@@ -21,6 +21,7 @@ import type { NumbersBenchResult, NumberScores } from "./numbers.ts";
 import type { PeerScores, PhotoBenchResult, Tally } from "./photos.ts";
 import type { RefuseBenchResult } from "./refuse.ts";
 import type { ServeBenchResult, ServeRow } from "./serve.ts";
+import type { StepBenchResult } from "./step.ts";
 import type { TrainBenchReport } from "./train.ts";
 
 /** Turns one bench's `--out` JSON into the markdown of its README block. */
@@ -410,6 +411,46 @@ export function renderHostileFigures(result: unknown, source: string): string {
   return ["```text", ...lines, "```"].join("\n");
 }
 
+/**
+ * The step profile's block: ms per `simd` training step by part, largest first, and the cost of
+ * `deno task train`'s loop beyond the step (no peer).
+ *
+ * @param result What `deno task bench step --out FILE` wrote.
+ * @param source The JSON file's path (checked, not printed: the command line names it).
+ * @returns The markdown of the block.
+ *
+ * @example
+ * ```ts
+ * import { ok } from "node:assert/strict";
+ * import { renderStepFigures } from "./readme_figures.ts";
+ * const text = renderStepFigures({
+ *   bench: "step", date: "2026-11-26T08:00:00Z", deno: "2.9.6", args: [], rounds: 1, threads: 1,
+ *   batchSize: 32, loopMsPerStep: 5.2, trainOnBatchMsPerStep: 5, stepMs: 5, samplesPerSecond: 6400,
+ *   kernelCallsPerStep: 178, parts: [{ part: "convolutions", ms: 2 }],
+ * }, "s.json");
+ * ok(text.includes("convolutions                                                        2.00"), text);
+ * ```
+ */
+export function renderStepFigures(result: unknown, source: string): string {
+  expectBench(result, "step", source);
+  const r = result as StepBenchResult;
+  const lines = [
+    commandLine("step", r.args, r.date, r.deno),
+    `deno task train's loop (runEpoch): ${r.loopMsPerStep.toFixed(2)} ms/step; trainOnBatch on ` +
+    `ready tensors: ${r.trainOnBatchMsPerStep.toFixed(2)} ms/step (the loop's own cost: ${
+      (r.loopMsPerStep - r.trainOnBatchMsPerStep).toFixed(2)
+    } ms/step)`,
+    `simd (${r.threads} thread${r.threads > 1 ? "s" : ""}), batch ${r.batchSize}: ${
+      r.stepMs.toFixed(2)
+    } ms/step, ${r.samplesPerSecond.toFixed(0)} samples/s, ${
+      r.kernelCallsPerStep.toFixed(0)
+    } kernel calls/step`,
+    `${"part".padEnd(66)} ${"ms".padStart(5)}`,
+    ...r.parts.map(({ part, ms }) => `${part.padEnd(66)} ${ms.toFixed(2).padStart(5)}`),
+  ];
+  return ["```text", ...lines, "```"].join("\n");
+}
+
 /** The renderer of each block name; a bench that writes `--out` JSON adds its own here. */
 export const README_RENDERERS: Readonly<Record<string, ReadmeRenderer>> = Object.freeze({
   photos: renderPhotoFigures,
@@ -418,6 +459,7 @@ export const README_RENDERERS: Readonly<Record<string, ReadmeRenderer>> = Object
   refuse: renderRefuseFigures,
   serve: renderServeFigures,
   hostile: renderHostileFigures,
+  step: renderStepFigures,
 });
 
 const BLOCK = /<!-- bench:([\w-]+) (\S+) -->\n[\s\S]*?<!-- \/bench:([\w-]+) -->/g;
