@@ -1,4 +1,4 @@
-import { equal, rejects } from "node:assert/strict";
+import { equal, notEqual, rejects } from "node:assert/strict";
 import { parsePeerLines } from "../src/bench/photos.ts";
 import {
   renderPhotoFigures,
@@ -16,9 +16,17 @@ Deno.test("writeReadmeFigures() with check refuses a README whose figures were e
   const dir = await Deno.makeTempDir({ prefix: "readme_" });
   try {
     await Deno.mkdir(`${dir}/benchmarks`);
-    await Deno.copyFile(`${ROOT}benchmarks/photos.json`, `${dir}/benchmarks/photos.json`);
+    for await (const entry of Deno.readDir(`${ROOT}benchmarks`)) {
+      await Deno.copyFile(`${ROOT}benchmarks/${entry.name}`, `${dir}/benchmarks/${entry.name}`);
+    }
     const readme = await Deno.readTextFile(`${ROOT}README.md`);
-    await Deno.writeTextFile(`${dir}/README.md`, readme.replace(/ 443 /, " 450 "));
+    // One more photo right on the photo block's "all" row, as a hand edit would do.
+    const edited = readme.replace(
+      /(<!-- bench:photos [^\n]*-->[\s\S]*?\nall +)(\d+)/,
+      (_, head: string, right: string) => `${head}${Number(right) + 1}`,
+    );
+    notEqual(edited, readme);
+    await Deno.writeTextFile(`${dir}/README.md`, edited);
     await rejects(writeReadmeFigures({ file: `${dir}/README.md`, check: true }), {
       message: /README\.md is out of date with the benchmarks' JSON: run deno task readme/,
     });
@@ -64,4 +72,21 @@ Deno.test("parsePeerLines() reads what photo_pipeline.py prints", () => {
   equal(peer.naive.all.correct, 278);
   equal(peer.naive.kinds.photo_ink_on_paper.total, 67);
   equal(peer.mnist.kinds.canvas_drawing.correct, 31);
+});
+
+Deno.test("parsePeerLines() reads what number_pipeline.py prints", () => {
+  const printed = "components+cnn all 12/46 = 0.261 {'canvas_drawing': '3/4', 'scan': '2/16'}\n" +
+    "tesseract all 6/46 = 0.130 {'scan': '3/16'}\n";
+  const peer = parsePeerLines(printed);
+  equal(peer["components+cnn"].all.correct, 12);
+  equal(peer["components+cnn"].kinds.scan.total, 16);
+  equal(peer.tesseract.kinds.scan.correct, 3);
+});
+
+Deno.test("Every bench's JSON in benchmarks/ is rendered by a block of the README", async () => {
+  const readme = await Deno.readTextFile(`${ROOT}README.md`);
+  for await (const entry of Deno.readDir(`${ROOT}benchmarks`)) {
+    const bench = JSON.parse(await Deno.readTextFile(`${ROOT}benchmarks/${entry.name}`)).bench;
+    equal(readme.includes(`<!-- bench:${bench} benchmarks/${entry.name} -->`), true, entry.name);
+  }
 });

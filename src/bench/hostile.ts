@@ -11,6 +11,7 @@
 import { parseArgs } from "node:util";
 import { samplePhoto, samplePng } from "../../tests/_sample_images.ts";
 import { bodyOf, expected, type HostileCase, hostileCorpus } from "./_hostile_corpus.ts";
+import { writeFileAtomically } from "../io/mod.ts";
 import {
   cpuMs,
   freePort,
@@ -33,7 +34,7 @@ interface Answer {
 }
 
 /** One row of the corpus report. */
-interface CaseRow extends Answer {
+export interface CaseRow extends Answer {
   name: string;
   about: string;
   ok: boolean;
@@ -202,7 +203,7 @@ async function measureCancellation(server: RunningServer, photo: Uint8Array): Pr
 }
 
 /** The result of the soak. */
-interface SoakResult {
+export interface SoakResult {
   seconds: number;
   requests: number;
   /** Answers by `status code`. */
@@ -212,6 +213,31 @@ interface SoakResult {
   idleMb: number;
   /** p99 of the valid requests that got a 200, in ms. */
   validP99Ms: number;
+}
+
+/** What `deno task bench hostile --out FILE` writes (`deno task readme` renders it). */
+export interface HostileBenchResult {
+  bench: "hostile";
+  /** When the run finished (ISO 8601). */
+  date: string;
+  /** The Deno version that ran it. */
+  deno: string;
+  /** The bench's flags, as given. */
+  args: string[];
+  /** The server's `TIMEOUT_MS`. */
+  timeoutMs: number;
+  /** Resident memory at start and after 30 valid requests, MB. */
+  startMb: number;
+  warmMb: number;
+  /** One row per hostile case. */
+  cases: CaseRow[];
+  /** How long `/healthz` took after five clients gave up on a 12 MP photo, ms. */
+  healthzMs: number;
+  /** What a client that gives up still costs, in words. */
+  cancellation: string;
+  soak: SoakResult & { connections: number; idleSeconds: number };
+  /** Peak resident memory of the whole run (VmHWM), MB. */
+  peakMb: number;
 }
 
 async function soak(
@@ -273,7 +299,9 @@ async function soak(
 }
 
 /**
- * Runs the hostile benchmark and prints one line per case, then the soak's figures.
+ * Runs the hostile benchmark and prints one line per case, then the soak's figures; `--out FILE`
+ * writes them as JSON, a {@linkcode HostileBenchResult}, which `deno task readme` turns into the
+ * README's figures.
  *
  * @example
  * ```ts ignore
@@ -344,12 +372,14 @@ export async function runBench(args: string[]): Promise<void> {
     for (let i = 0; i < 5; i++) await abandon(server.predictUrl, photo, 20);
     const health = performance.now();
     await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.body?.cancel());
+    const healthzMs = performance.now() - health;
     console.log(
       `5 clients gave up on a 12 MP photo after 20 ms; /healthz then answered in ${
-        (performance.now() - health).toFixed(1)
+        healthzMs.toFixed(1)
       } ms`,
     );
-    console.log(await measureCancellation(server, photo));
+    const cancellation = await measureCancellation(server, photo);
+    console.log(cancellation);
     const unexpected = rows.filter((r) => !r.ok).length;
     console.log(
       `${rows.length} cases, ${unexpected} unexpected; peak RSS so far ${
@@ -379,8 +409,26 @@ export async function runBench(args: string[]): Promise<void> {
         `peak of the whole run (VmHWM) ${mb(peak)} MB`,
     );
     if (values.out) {
-      const out = { cases: rows, soak: result, peakMb: mb(peak) };
-      await Deno.writeTextFile(values.out, JSON.stringify(out, null, 2) + "\n");
+      const out: HostileBenchResult = {
+        bench: "hostile",
+        date: new Date().toISOString(),
+        deno: Deno.version.deno,
+        args,
+        timeoutMs,
+        startMb: mb(started),
+        warmMb: mb(warm),
+        cases: rows,
+        healthzMs,
+        cancellation,
+        soak: {
+          ...result,
+          connections: Number(values["soak-connections"]),
+          idleSeconds: Number(values["idle-seconds"]),
+        },
+        peakMb: mb(peak),
+      };
+      await writeFileAtomically(values.out, JSON.stringify(out, null, 2) + "\n");
+      console.log(`Wrote ${values.out}`);
     }
   } finally {
     await server.stop();

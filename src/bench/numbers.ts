@@ -8,7 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { selectBackend } from "../backend/select_backend.ts";
-import { exists } from "../io/mod.ts";
+import { exists, writeFileAtomically } from "../io/mod.ts";
 import { mulberry32 } from "../data/prng.ts";
 import { loadMnistIdx } from "../data/load_mnist_idx.ts";
 import type { DigitSet } from "../data/types.ts";
@@ -17,16 +17,50 @@ import { type DigitModel, readNumber } from "../preprocess/read_number.ts";
 import { type NumberLayout, renderNumberScene } from "./_number_scenes.ts";
 import { loadTestDigitGrid } from "./_test_digits.ts";
 import { csvFields } from "./_photo_labels.ts";
-import { torchWeights } from "./photos.ts";
+import { parsePeerLines, type PeerScores, torchWeights } from "./photos.ts";
 
 const SHARED = "../shared";
 const PYTHON = "/usr/bin/python3";
 const MNIST_TEST = `${SHARED}/data/mnist/t10k-images-idx3-ubyte.gz`;
 
-interface Tally {
+/** Whole numbers read right, refused and tried. */
+export interface NumberTally {
   right: number;
   refused: number;
   total: number;
+}
+type Tally = NumberTally;
+
+/** One set's figures: per layout or kind, and overall. */
+export interface NumberScores {
+  /** Where the images came from. */
+  source: string;
+  by: Record<string, NumberTally>;
+  all: NumberTally;
+  images: number;
+  seconds: number;
+}
+
+/** What `deno task bench numbers --out FILE` writes (`deno task readme` renders it). */
+export interface NumbersBenchResult {
+  bench: "numbers";
+  /** When the run finished (ISO 8601). */
+  date: string;
+  /** The Deno version that ran it. */
+  deno: string;
+  /** The bench's flags, as given. */
+  args: string[];
+  model: string;
+  /** Synthetic numbers from MNIST's test digits. */
+  synthetic: NumberScores & { seed: number };
+  /** The real photos, `null` without `../shared`. */
+  real: NumberScores | null;
+  /** The Python peer's readers (`components+cnn`, `tesseract`) on the same photos, or `null`. */
+  python: Record<string, PeerScores> | null;
+  /** Why the Python peer did not run, when it did not. */
+  pythonSkipped?: string;
+  /** The peer's weights, when it ran. */
+  pythonWeights?: string;
 }
 
 function line(name: string, t: Tally): string {
@@ -54,7 +88,11 @@ async function testDigits(): Promise<DigitSet> {
   return await loadTestDigitGrid();
 }
 
-async function benchSynthetic(model: DigitModel, count: number, seed: number): Promise<void> {
+async function benchSynthetic(
+  model: DigitModel,
+  count: number,
+  seed: number,
+): Promise<NumberScores & { seed: number }> {
   const set = await testDigits();
   const rng = mulberry32(seed);
   const by = new Map<NumberLayout, Tally>();
@@ -79,6 +117,8 @@ async function benchSynthetic(model: DigitModel, count: number, seed: number): P
   for (const [layout, t] of by) console.log(line(layout, t));
   console.log(line("all", all));
   console.log(`${count} images in ${seconds.toFixed(1)} s (rendering included)\n`);
+  const source = `${set.source}, 2-8 digits, photo-like scenes`;
+  return { source, by: Object.fromEntries(by), all, images: count, seconds, seed };
 }
 
 interface MultiRow {
@@ -97,7 +137,11 @@ function parseMulti(text: string): MultiRow[] {
   });
 }
 
-async function benchReal(model: DigitModel, labels: string, verbose: boolean): Promise<void> {
+async function benchReal(
+  model: DigitModel,
+  labels: string,
+  verbose: boolean,
+): Promise<NumberScores> {
   const root = labels.slice(0, labels.lastIndexOf("/"));
   const rows = parseMulti(await Deno.readTextFile(labels));
   const by = new Map<string, Tally>();
@@ -121,26 +165,38 @@ async function benchReal(model: DigitModel, labels: string, verbose: boolean): P
   console.log(line("all", all));
   console.log(`${rows.length} images in ${seconds.toFixed(1)} s`);
   if (verbose && misses.length > 0) console.log(`Misses:\n${misses.join("\n")}`);
+  const sorted = Object.fromEntries([...by].sort());
+  return { source: labels, by: sorted, all, images: rows.length, seconds };
 }
 
-async function benchPython(labels: string, given: string | undefined): Promise<void> {
+async function benchPython(
+  labels: string,
+  given: string | undefined,
+): Promise<{ scores: Record<string, PeerScores>; weights: string } | string> {
   const probe = await exists(PYTHON) && (await new Deno.Command(PYTHON, {
     args: ["-c", "import torch, PIL, numpy, scipy"],
     stderr: "null",
   }).output()).success;
   if (!probe) {
-    console.log(`\nPython peer skipped: ${PYTHON} lacks torch, PIL, numpy or scipy`);
-    return;
+    const why = `${PYTHON} lacks torch, PIL, numpy or scipy`;
+    console.log(`\nPython peer skipped: ${why}`);
+    return why;
   }
   const weights = given ?? await torchWeights();
   const root = labels.slice(0, labels.lastIndexOf("/"));
   console.log(`\nPython peer (${SHARED}/bench/number_pipeline.py, weights ${weights}):`);
   const run = new Deno.Command(PYTHON, {
     args: [`${SHARED}/bench/number_pipeline.py`, weights, labels, root],
-    stdout: "inherit",
+    stdout: "piped",
     stderr: "inherit",
   });
-  if (!(await run.output()).success) console.log("Python peer failed");
+  const output = await run.output();
+  await Deno.stdout.write(output.stdout);
+  if (!output.success) {
+    console.log("Python peer failed");
+    return "number_pipeline.py failed";
+  }
+  return { scores: parsePeerLines(new TextDecoder().decode(output.stdout)), weights };
 }
 
 /**
@@ -166,15 +222,36 @@ export async function runBench(args: string[]): Promise<void> {
       "no-python": { type: "boolean", default: false },
       "torch-weights": { type: "string" },
       verbose: { type: "boolean", default: false },
+      out: { type: "string" },
     },
   });
   await selectBackend("wasm");
   const model = await loadClassifier(values.model);
-  await benchSynthetic(model, Number(values.synthetic), Number(values.seed));
+  const synthetic = await benchSynthetic(model, Number(values.synthetic), Number(values.seed));
+  let real: NumberScores | null = null;
+  let peer: Awaited<ReturnType<typeof benchPython>> = "no real photos";
   if (!(await exists(values.labels))) {
     console.log(`No ${values.labels}: real photos not measured (they live in ../shared)`);
-    return;
+  } else {
+    real = await benchReal(model, values.labels, values.verbose);
+    peer = values["no-python"]
+      ? "--no-python"
+      : await benchPython(values.labels, values["torch-weights"]);
   }
-  await benchReal(model, values.labels, values.verbose);
-  if (!values["no-python"]) await benchPython(values.labels, values["torch-weights"]);
+  if (values.out !== undefined) {
+    const result: NumbersBenchResult = {
+      bench: "numbers",
+      date: new Date().toISOString(),
+      deno: Deno.version.deno,
+      args,
+      model: values.model,
+      synthetic,
+      real,
+      ...(typeof peer === "string"
+        ? { python: null, pythonSkipped: peer }
+        : { python: peer.scores, pythonWeights: peer.weights }),
+    };
+    await writeFileAtomically(values.out, JSON.stringify(result, null, 2) + "\n");
+    console.log(`Wrote ${values.out}`);
+  }
 }

@@ -125,12 +125,12 @@ async function benchOurs(
 }
 
 /**
- * Reads the lines `photo_pipeline.py` prints, one per pipeline:
+ * Reads the lines `photo_pipeline.py` (and `number_pipeline.py`) print, one per pipeline:
  * `mnist all 390/462 = 0.844 {'canvas_drawing': '31/54', …}`.
  */
 export function parsePeerLines(text: string): Record<string, PeerScores> {
   const out: Record<string, PeerScores> = {};
-  for (const match of text.matchAll(/^(\w+) all (\d+)\/(\d+) = [\d.]+ \{(.*)\}$/gm)) {
+  for (const match of text.matchAll(/^([\w+-]+) all (\d+)\/(\d+) = [\d.]+ \{(.*)\}$/gm)) {
     const kinds: PeerScores["kinds"] = {};
     for (const k of match[4].matchAll(/'([^']+)': '(\d+)\/(\d+)'/g)) {
       kinds[k[1]] = { correct: Number(k[2]), total: Number(k[3]) };

@@ -9,7 +9,7 @@
  */
 import { parseArgs } from "node:util";
 import { selectBackend } from "../backend/select_backend.ts";
-import { exists } from "../io/mod.ts";
+import { exists, writeFileAtomically } from "../io/mod.ts";
 import { loadMnistIdx } from "../data/load_mnist_idx.ts";
 import { splitDigits } from "../data/split_digits.ts";
 import type { DigitSet } from "../data/types.ts";
@@ -31,9 +31,50 @@ async function readCsv(path: string): Promise<Array<Record<string, string>>> {
   });
 }
 
+/** Refused and shown, of one category of non-digits. */
+export interface RefusedTally {
+  refused: number;
+  total: number;
+}
+
+/** What `deno task bench refuse --out FILE` writes (`deno task readme` renders it). */
+export interface RefuseBenchResult {
+  bench: "refuse";
+  /** When the run finished (ISO 8601). */
+  date: string;
+  /** The Deno version that ran it. */
+  deno: string;
+  /** The bench's flags, as given. */
+  args: string[];
+  model: string;
+  /** Non-digit photos refused, by category and overall; `null` without `../shared`. */
+  nonDigits: { source: string; by: Record<string, RefusedTally>; all: RefusedTally } | null;
+  /** Single-digit photos answered and right; `null` without `../shared`. */
+  digits: { source: string; right: number; refused: number; wrong: number; total: number } | null;
+  /** MNIST test accuracy and calibration; `null` without `../shared`. */
+  calibration: {
+    testAccuracy: number;
+    testCount: number;
+    validationCount: number;
+    /** The temperature fitted on the validation digits. */
+    fitted: number;
+    /** `DEFAULT_TEMPERATURE` of `decide_digit.ts` when the bench ran. */
+    defaultTemperature: number;
+    /** Expected calibration error on the test digits at T = 1 and at the fitted T. */
+    eceBefore: number;
+    eceAfter: number;
+    /** Share of validation digits answered at each `--min-confidence`, at the default T. */
+    answeredAt: Record<string, number>;
+  } | null;
+}
+
 const pct = (a: number, b: number) => `${a}/${b} (${(100 * a / Math.max(1, b)).toFixed(1)} %)`;
 
-async function benchNonDigits(model: DigitModel, labels: string, verbose: boolean): Promise<void> {
+async function benchNonDigits(
+  model: DigitModel,
+  labels: string,
+  verbose: boolean,
+): Promise<RefuseBenchResult["nonDigits"]> {
   const root = labels.slice(0, labels.lastIndexOf("/"));
   const rows = (await readCsv(labels)).filter((r) => r.category !== "ambiguous");
   const by = new Map<string, [number, number]>();
@@ -60,9 +101,14 @@ async function benchNonDigits(model: DigitModel, labels: string, verbose: boolea
   }
   console.log(`  ${"all".padEnd(10)} ${pct(tr, tn)}`);
   if (verbose && answered.length > 0) console.log(`Answered:\n${answered.join("\n")}`);
+  const byCategory = [...by].sort().map(([c, [r, n]]) => [c, { refused: r, total: n }]);
+  return { source: labels, by: Object.fromEntries(byCategory), all: { refused: tr, total: tn } };
 }
 
-async function benchDigits(model: DigitModel, labels: string): Promise<void> {
+async function benchDigits(
+  model: DigitModel,
+  labels: string,
+): Promise<RefuseBenchResult["digits"]> {
   const root = labels.slice(0, labels.lastIndexOf("/"));
   const rows = (await readCsv(labels)).filter((r) => r.kind !== "scan_sheet_grid");
   let [right, refused, wrong] = [0, 0, 0];
@@ -80,6 +126,7 @@ async function benchDigits(model: DigitModel, labels: string): Promise<void> {
     `Single digits (${labels}): answered and right ${pct(right, rows.length)}; ` +
       `refused ${refused}, wrong ${wrong}`,
   );
+  return { source: labels, right, refused, wrong, total: rows.length };
 }
 
 /** Top probabilities and correctness of the model on `set`, after temperature `t`. */
@@ -128,7 +175,7 @@ async function predictAll(model: DigitModel, set: DigitSet): Promise<Float32Arra
   return out;
 }
 
-async function benchCalibration(model: DigitModel): Promise<void> {
+async function benchCalibration(model: DigitModel): Promise<RefuseBenchResult["calibration"]> {
   const train = await loadMnistIdx(`${MNIST}/train-images-idx3-ubyte.gz`);
   const { validation } = splitDigits(train, { validationSplit: 0.2, seed: 1212 });
   const test = await loadMnistIdx(`${MNIST}/t10k-images-idx3-ubyte.gz`);
@@ -151,8 +198,10 @@ async function benchCalibration(model: DigitModel): Promise<void> {
       `${ece(after.top, after.right).toFixed(4)} at T = ${best.t}`,
   );
   const atDefault = scored(pv, validation, DEFAULT_TEMPERATURE).top.slice().sort();
+  const answeredAt: Record<string, number> = {};
   const line = [0.5, 0.7, 0.8, 0.9, 0.95].map((m) => {
     const kept = atDefault.filter((p) => p >= m).length;
+    answeredAt[String(m)] = kept / atDefault.length;
     return `${m}: ${(100 * kept / atDefault.length).toFixed(2)} %`;
   });
   console.log(
@@ -160,10 +209,22 @@ async function benchCalibration(model: DigitModel): Promise<void> {
       line.join(", ")
     }`,
   );
+  return {
+    testAccuracy: accuracy,
+    testCount: test.count,
+    validationCount: validation.count,
+    fitted: best.t,
+    defaultTemperature: DEFAULT_TEMPERATURE,
+    eceBefore: ece(before.top, before.right),
+    eceAfter: ece(after.top, after.right),
+    answeredAt,
+  };
 }
 
 /**
- * Runs the refusal benchmark. Flags: `--model DIR`, `--verbose` (list the non-digits answered).
+ * Runs the refusal benchmark. Flags: `--model DIR`, `--verbose` (list the non-digits answered),
+ * `--out FILE` (the figures as JSON, a {@linkcode RefuseBenchResult}, which `deno task readme`
+ * turns into the README's figures).
  *
  * @example
  * ```ts ignore
@@ -177,6 +238,7 @@ export async function runBench(args: string[]): Promise<void> {
     options: {
       model: { type: "string", default: DEFAULT_MODEL },
       verbose: { type: "boolean", default: false },
+      out: { type: "string" },
     },
   });
   await selectBackend("wasm");
@@ -184,10 +246,27 @@ export async function runBench(args: string[]): Promise<void> {
   console.log(`Model ${values.model}`);
   const nonDigits = `${SHARED}/photos_nondigit/labels.csv`;
   const digits = `${SHARED}/photos/labels.csv`;
-  if (await exists(nonDigits)) await benchNonDigits(model, nonDigits, values.verbose);
-  else console.log(`No ${nonDigits}: refusals not measured (the photos live in ../shared)`);
-  if (await exists(digits)) await benchDigits(model, digits);
+  const result: RefuseBenchResult = {
+    bench: "refuse",
+    date: "",
+    deno: Deno.version.deno,
+    args,
+    model: values.model,
+    nonDigits: null,
+    digits: null,
+    calibration: null,
+  };
+  if (await exists(nonDigits)) {
+    result.nonDigits = await benchNonDigits(model, nonDigits, values.verbose);
+  } else console.log(`No ${nonDigits}: refusals not measured (the photos live in ../shared)`);
+  if (await exists(digits)) result.digits = await benchDigits(model, digits);
   else console.log(`No ${digits}: single digits not measured`);
-  if (await exists(`${MNIST}/t10k-images-idx3-ubyte.gz`)) await benchCalibration(model);
-  else console.log(`No ${MNIST}: accuracy and calibration not measured`);
+  if (await exists(`${MNIST}/t10k-images-idx3-ubyte.gz`)) {
+    result.calibration = await benchCalibration(model);
+  } else console.log(`No ${MNIST}: accuracy and calibration not measured`);
+  if (values.out !== undefined) {
+    result.date = new Date().toISOString();
+    await writeFileAtomically(values.out, JSON.stringify(result, null, 2) + "\n");
+    console.log(`Wrote ${values.out}`);
+  }
 }

@@ -21,7 +21,7 @@ import {
   startFlaskServer,
   waitForHttp,
 } from "./_serve_load.ts";
-import { exists } from "../io/mod.ts";
+import { exists, writeFileAtomically } from "../io/mod.ts";
 
 /** `../shared` beside the repository, where the Flask peer and the reference inputs live. */
 const DEFAULT_SHARED = decodeURIComponent(new URL("../../../shared/", import.meta.url).pathname);
@@ -78,7 +78,8 @@ async function probe(url: string, input: BenchInput): Promise<string> {
   return `digit ${json.digit} (p=${Number(json.probability).toFixed(3)})`;
 }
 
-interface Row extends LoadResult {
+/** One server under one input: what `--out` holds under `rows`. */
+export interface ServeRow extends LoadResult {
   server: string;
   /** CPU time of the server's processes per request, in ms. */
   cpuMsPerRequest: number;
@@ -86,6 +87,28 @@ interface Row extends LoadResult {
   answer: string;
   rssBeforeMb: number;
   rssAfterMb: number;
+}
+
+type Row = ServeRow;
+
+/** What `deno task bench serve --out FILE` writes (`deno task readme` renders it). */
+export interface ServeBenchResult {
+  bench: "serve";
+  /** When the run finished (ISO 8601). */
+  date: string;
+  /** The Deno version that ran it. */
+  deno: string;
+  /** The bench's flags, as given. */
+  args: string[];
+  /** CPU cores the machine reported. */
+  cores: number;
+  wrk: { duration: number; connections: number; threads: number };
+  /** Each input on each server, the Deno server's row first, then the peer's from the same run. */
+  rows: ServeRow[];
+  /** The Deno server's peak resident memory (VmHWM), MB. */
+  denoPeakMb: number;
+  /** Why the Flask peer did not run, when it did not. */
+  flaskSkipped?: string;
 }
 
 function printRow(row: Row): void {
@@ -130,7 +153,9 @@ async function measure(
 }
 
 /**
- * Runs the serving benchmark and prints one line per server and input.
+ * Runs the serving benchmark and prints one line per server and input; `--out FILE` writes the
+ * figures as JSON, a {@linkcode ServeBenchResult}, which `deno task readme` turns into the
+ * README's figures.
  *
  * @example
  * ```ts ignore
@@ -167,6 +192,8 @@ export async function runBench(args: string[]): Promise<void> {
   };
   const dir = await Deno.makeTempDir({ prefix: "bench-serve-" });
   const rows: Row[] = [];
+  let denoPeakMb = 0;
+  let flaskSkipped: string | undefined;
   try {
     const inputs = await prepareInputs(values.inputs, values.shared, dir);
     console.log(
@@ -196,20 +223,36 @@ export async function runBench(args: string[]): Promise<void> {
         values.shared,
         values["flask-weights"],
       );
-      if (typeof flask === "string") console.log(`(Flask peer skipped: ${flask})`);
-      else {
+      if (typeof flask === "string") {
+        flaskSkipped = flask;
+        console.log(`(Flask peer skipped: ${flask})`);
+      } else {
         servers.push(flask);
         await waitForHttp(flask.predictUrl.replace(/predict$/, ""), 60_000, true);
       }
       for (const input of inputs) {
         for (const server of servers) rows.push(await measure(server, input, wrk, dir));
       }
-      const peak = await peakRssKb(deno.pid);
-      console.log(`${deno.name}: peak resident memory (VmHWM) ${(peak / 1024).toFixed(0)} MB`);
+      denoPeakMb = (await peakRssKb(deno.pid)) / 1024;
+      console.log(`${deno.name}: peak resident memory (VmHWM) ${denoPeakMb.toFixed(0)} MB`);
     } finally {
       for (const server of servers) await server.stop();
     }
-    if (values.out) await Deno.writeTextFile(values.out, JSON.stringify(rows, null, 2) + "\n");
+    if (values.out) {
+      const result: ServeBenchResult = {
+        bench: "serve",
+        date: new Date().toISOString(),
+        deno: Deno.version.deno,
+        args,
+        cores: navigator.hardwareConcurrency,
+        wrk,
+        rows,
+        denoPeakMb,
+        ...(flaskSkipped === undefined ? {} : { flaskSkipped }),
+      };
+      await writeFileAtomically(values.out, JSON.stringify(result, null, 2) + "\n");
+      console.log(`Wrote ${values.out}`);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

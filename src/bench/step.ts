@@ -12,6 +12,7 @@ import { adamOptimizer, registerSimdBackend, SIMD_BACKEND } from "../kernels/mod
 import { createModel } from "../model/create_model.ts";
 import { runEpoch } from "../train/run_epoch.ts";
 import { IMAGE_PIXELS } from "../data/types.ts";
+import { writeFileAtomically } from "../io/mod.ts";
 
 const BATCH = 32;
 /** Batches per round: random digits, since only the time matters here. */
@@ -20,6 +21,29 @@ const ADAM = "Adam's update (kernels and tfjs' work around them)";
 const BOOKKEEPING = "tfjs and layers bookkeeping between kernels (forward, backward)";
 
 type Inputs = Record<string, tf.TensorInfo | undefined>;
+
+/** What `deno task bench step --out FILE` writes (`deno task readme` renders it). */
+export interface StepBenchResult {
+  bench: "step";
+  /** When the run finished (ISO 8601). */
+  date: string;
+  /** The Deno version that ran it. */
+  deno: string;
+  /** The bench's flags, as given. */
+  args: string[];
+  rounds: number;
+  threads: number;
+  batchSize: number;
+  /** `deno task train`'s loop (`runEpoch`) and `trainOnBatch` on ready tensors, ms per step. */
+  loopMsPerStep: number;
+  trainOnBatchMsPerStep: number;
+  /** The instrumented step: ms, samples/s and kernel calls. */
+  stepMs: number;
+  samplesPerSecond: number;
+  kernelCallsPerStep: number;
+  /** ms per step by part, largest first. */
+  parts: Array<{ part: string; ms: number }>;
+}
 
 function size(t: tf.TensorInfo | undefined): number {
   return t === undefined ? 0 : t.shape.reduce((p, q) => p * q, 1);
@@ -68,7 +92,10 @@ function instrument(inAdam: () => boolean): { ms: Map<string, number>; calls: ()
  * alone, as `model.fit` runs it), rounds alternating so that the machine's other load falls on
  * both alike.
  */
-async function compareLoops(model: tf.LayersModel, rounds: number): Promise<void> {
+async function compareLoops(
+  model: tf.LayersModel,
+  rounds: number,
+): Promise<{ loopMsPerStep: number; trainOnBatchMsPerStep: number }> {
   const images = new Uint8Array(BATCHES * BATCH * IMAGE_PIXELS).map((_, i) => (i * 37) % 256);
   const labels = Uint8Array.from({ length: BATCHES * BATCH }, (_, i) => i % 10);
   const set = { images, labels, count: BATCHES * BATCH, source: "bench" };
@@ -94,11 +121,14 @@ async function compareLoops(model: tf.LayersModel, rounds: number): Promise<void
       `(the loop's own cost: ${((loopMs - stepMs) / steps).toFixed(2)} ms/step)`,
   );
   tf.dispose([x, y, ...xs, ...ys]);
+  return { loopMsPerStep: loopMs / steps, trainOnBatchMsPerStep: stepMs / steps };
 }
 
 /**
  * Runs the step profile. Flags: `--rounds N` (passes over 100 batches; default 3), `--threads N`
- * (the simd backend's threads; default 1). Prints ms per step by part, largest first.
+ * (the simd backend's threads; default 1), `--out FILE` (the figures as JSON, a
+ * {@linkcode StepBenchResult}, which `deno task readme` turns into the README's figures). Prints
+ * ms per step by part, largest first.
  *
  * @example
  * ```ts ignore
@@ -112,6 +142,7 @@ export async function runBench(args: string[]): Promise<void> {
     options: {
       rounds: { type: "string", default: "3" },
       threads: { type: "string", default: "1" },
+      out: { type: "string" },
     },
   });
   const rounds = Number(values.rounds), threads = Number(values.threads);
@@ -134,7 +165,7 @@ export async function runBench(args: string[]): Promise<void> {
     tf.tensor2d(Float32Array.from({ length: BATCH }, (_, j) => (i + j) % 10), [BATCH, 1]),
   ]);
   for (const [x, y] of batches.slice(0, 20)) await model.trainOnBatch(x, y); // warm-up
-  await compareLoops(model, rounds);
+  const loops = await compareLoops(model, rounds);
 
   let adam = false, adamMs = 0;
   const optimizer = model.optimizer;
@@ -166,8 +197,25 @@ export async function runBench(args: string[]): Promise<void> {
         (calls() / steps).toFixed(0)
       } kernel calls/step`,
   );
-  for (const [part, t] of rows.sort((p, q) => q[1] - p[1])) {
-    console.log(`  ${part.padEnd(66)} ${t.toFixed(2)} ms`);
+  rows.sort((p, q) => q[1] - p[1]);
+  for (const [part, t] of rows) console.log(`  ${part.padEnd(66)} ${t.toFixed(2)} ms`);
+  if (values.out !== undefined) {
+    const result: StepBenchResult = {
+      bench: "step",
+      date: new Date().toISOString(),
+      deno: Deno.version.deno,
+      args,
+      rounds,
+      threads,
+      batchSize: BATCH,
+      ...loops,
+      stepMs: step,
+      samplesPerSecond: BATCH * 1000 / step,
+      kernelCallsPerStep: calls() / steps,
+      parts: rows.map(([part, ms]) => ({ part, ms })),
+    };
+    await writeFileAtomically(values.out, JSON.stringify(result, null, 2) + "\n");
+    console.log(`Wrote ${values.out}`);
   }
   tf.dispose(batches.flat());
   model.dispose();

@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import { type DigitSet, limitDigits, loadDigits, splitDigits } from "../data/mod.ts";
 import { adamOptimizer, registerSimdBackend } from "../kernels/mod.ts";
 import { createModel } from "../model/create_model.ts";
-import { exists } from "../io/mod.ts";
+import { exists, writeFileAtomically } from "../io/mod.ts";
 import { evaluateModel } from "../train/evaluate.ts";
 import { runEpoch } from "../train/run_epoch.ts";
 
@@ -37,8 +37,17 @@ export interface BenchResult {
   note: string;
 }
 
-/** What `--out` holds. */
+/** What `--out` holds (`deno task readme` turns it into the README's figures). */
 export interface TrainBenchReport {
+  bench: "train";
+  /** When the run finished (ISO 8601). */
+  date: string;
+  /** The Deno version that ran it. */
+  deno: string;
+  /** The bench's flags, as given. */
+  args: string[];
+  /** Rounds run; each entry keeps its fastest. */
+  rounds: number;
   data: string;
   trainSize: number;
   validationSize: number;
@@ -49,8 +58,6 @@ export interface TrainBenchReport {
   pytorchBest: string | null;
   /** Each tfjs backend's samples/s over PyTorch's best, by backend. */
   ratios: Record<string, number>;
-  /** When the bench ran (ISO 8601). */
-  at: string;
 }
 
 async function startBackend(name: string): Promise<string> {
@@ -245,6 +252,11 @@ export async function runBench(args: string[]): Promise<void> {
   await registerSimdBackend({ threads: 1 });
   if (values.out !== undefined) {
     const report: TrainBenchReport = {
+      bench: "train",
+      date: new Date().toISOString(),
+      deno: Deno.version.deno,
+      args,
+      rounds,
       data: all.source,
       trainSize: sets.train.count,
       validationSize: sets.validation.count,
@@ -253,9 +265,8 @@ export async function runBench(args: string[]): Promise<void> {
       results,
       pytorchBest: torch?.backend ?? null,
       ratios,
-      at: new Date().toISOString(),
     };
-    await Deno.writeTextFile(values.out, JSON.stringify(report, null, 2) + "\n");
+    await writeFileAtomically(values.out, JSON.stringify(report, null, 2) + "\n");
     console.log(`Wrote ${values.out}`);
   }
 }
