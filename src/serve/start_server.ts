@@ -1,4 +1,5 @@
 import type { Hono } from "hono";
+import { ensureModelExists } from "../io/mod.ts";
 import { selectBackend } from "../backend/mod.ts";
 import { loadClassifier } from "../model/classifier.ts";
 import { createPreprocessPool } from "../preprocess/mod.ts";
@@ -25,6 +26,9 @@ const SMALL_IMAGE_PIXELS = 128 * 128;
 
 const isUrl = (s: string): boolean => /^https?:\/\//i.test(s);
 
+/** What a server without its model should do about it. */
+const MISSING_MODEL_HINT = "Export one (deno task export) or pass --model / MODEL_PATH";
+
 /**
  * The name `/readyz` shows for a model: its folder's name (never its path on the server's disk,
  * nor a URL's host or query).
@@ -42,33 +46,6 @@ export function modelName(modelPath: string): string {
   const parts = path.split(/[\\/]+/).filter((p) => p !== "");
   if (parts.at(-1)?.endsWith(".json")) parts.pop();
   return parts.at(-1) ?? "model";
-}
-
-/**
- * Throws a `Deno.errors.NotFound` that says what to do when a local model is missing, so that a
- * fresh server fails with one clear line instead of a stack from deep inside tfjs.
- *
- * @example
- * ```ts
- * import { assertModelExists } from "./start_server.ts";
- * import { rejects } from "node:assert/strict";
- * await rejects(assertModelExists("/nowhere/model"), /No model at \/nowhere\/model/);
- * ```
- */
-export async function assertModelExists(modelPath: string): Promise<void> {
-  if (isUrl(modelPath)) return;
-  const file = modelPath.endsWith(".json")
-    ? modelPath
-    : `${modelPath.replace(/\/$/, "")}/model.json`;
-  try {
-    const stat = await Deno.stat(file);
-    if (stat.isFile) return;
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-  throw new Deno.errors.NotFound(
-    `No model at ${modelPath}: expected ${file}. Export one (deno task export) or pass --model / MODEL_PATH`,
-  );
 }
 
 /** Starts the requested backend, falling back to `cpu` (which always works) with a warning. */
@@ -99,7 +76,7 @@ async function startBackend(requested: string): Promise<string> {
 export function createService(config: ServeConfig): Service {
   const info: Record<string, string> = { model: modelName(config.modelPath), backend: "starting" };
   const ready = (async () => {
-    await assertModelExists(config.modelPath);
+    await ensureModelExists(config.modelPath, MISSING_MODEL_HINT);
     info.backend = await startBackend(config.backend);
     // Requests that are ready together share one run of the model.
     return batchPredictions(await loadClassifier(config.modelPath));
