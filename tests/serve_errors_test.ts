@@ -4,9 +4,10 @@
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { createApp } from "../src/serve/create_app.ts";
 import type { AppOptions } from "../src/serve/create_app.ts";
-import type { DigitClassifier, PreprocessFn } from "../src/serve/types.ts";
+import type { PreprocessFn } from "../src/serve/types.ts";
+import type { Classifier } from "../src/model/mod.ts";
 
-const unusedClassifier: DigitClassifier = {
+const unusedClassifier: Classifier = {
   predict: () => Promise.reject(new Error("The model must not run for bad input")),
 };
 const unusedPreprocess: PreprocessFn = () =>
@@ -190,7 +191,7 @@ Deno.test("POST /predict answers 422 when the pipeline finds no digit", async ()
 
 Deno.test("POST /predict hides a failing model behind a plain 500", async () => {
   const preprocess: PreprocessFn = () => Promise.resolve({ input: new Float32Array(784) });
-  const classifier: DigitClassifier = {
+  const classifier: Classifier = {
     predict: () => Promise.reject(new Error("secret internals")),
   };
   const original = console.error;

@@ -12,8 +12,8 @@ import { exists, writeFileAtomically } from "../io/mod.ts";
 import { mulberry32 } from "../data/prng.ts";
 import { loadMnistIdx } from "../data/load_mnist_idx.ts";
 import type { DigitSet } from "../data/types.ts";
-import { DEFAULT_MODEL, loadClassifier } from "../model/mod.ts";
-import { type DigitModel, readNumber } from "../preprocess/read_number.ts";
+import { type Classifier, DEFAULT_MODEL, loadClassifier } from "../model/mod.ts";
+import { readNumber } from "../preprocess/read_number.ts";
 import { type NumberLayout, renderNumberScene } from "./_number_scenes.ts";
 import { loadTestDigitGrid } from "./_test_digits.ts";
 import { csvFields } from "./_photo_labels.ts";
@@ -70,7 +70,7 @@ function line(name: string, t: Tally): string {
   } %  (refused ${t.refused})`;
 }
 
-async function read(model: DigitModel, bytes: Uint8Array): Promise<string | null> {
+async function read(model: Classifier, bytes: Uint8Array): Promise<string | null> {
   try {
     return (await readNumber(bytes, model)).number;
   } catch (error) {
@@ -89,7 +89,7 @@ async function testDigits(): Promise<DigitSet> {
 }
 
 async function benchSynthetic(
-  model: DigitModel,
+  model: Classifier,
   count: number,
   seed: number,
 ): Promise<NumberScores & { seed: number }> {
@@ -138,7 +138,7 @@ function parseMulti(text: string): MultiRow[] {
 }
 
 async function benchReal(
-  model: DigitModel,
+  model: Classifier,
   labels: string,
   verbose: boolean,
 ): Promise<NumberScores> {

@@ -13,9 +13,9 @@ import { exists, writeFileAtomically } from "../io/mod.ts";
 import { loadMnistIdx } from "../data/load_mnist_idx.ts";
 import { splitDigits } from "../data/split_digits.ts";
 import type { DigitSet } from "../data/types.ts";
-import { DEFAULT_MODEL, loadClassifier } from "../model/mod.ts";
+import { type Classifier, DEFAULT_MODEL, loadClassifier } from "../model/mod.ts";
 import { calibrate, DEFAULT_TEMPERATURE } from "../preprocess/decide_digit.ts";
-import { type DigitModel, readNumber } from "../preprocess/read_number.ts";
+import { readNumber } from "../preprocess/read_number.ts";
 import { csvFields } from "./_photo_labels.ts";
 
 const SHARED = "../shared";
@@ -71,7 +71,7 @@ export interface RefuseBenchResult {
 const pct = (a: number, b: number) => `${a}/${b} (${(100 * a / Math.max(1, b)).toFixed(1)} %)`;
 
 async function benchNonDigits(
-  model: DigitModel,
+  model: Classifier,
   labels: string,
   verbose: boolean,
 ): Promise<RefuseBenchResult["nonDigits"]> {
@@ -106,7 +106,7 @@ async function benchNonDigits(
 }
 
 async function benchDigits(
-  model: DigitModel,
+  model: Classifier,
   labels: string,
 ): Promise<RefuseBenchResult["digits"]> {
   const root = labels.slice(0, labels.lastIndexOf("/"));
@@ -162,7 +162,7 @@ function ece(top: Float64Array, right: Uint8Array): number {
   return sum / top.length;
 }
 
-async function predictAll(model: DigitModel, set: DigitSet): Promise<Float32Array> {
+async function predictAll(model: Classifier, set: DigitSet): Promise<Float32Array> {
   const out = new Float32Array(set.count * 10);
   for (let from = 0; from < set.count; from += 500) {
     const n = Math.min(500, set.count - from);
@@ -175,7 +175,7 @@ async function predictAll(model: DigitModel, set: DigitSet): Promise<Float32Arra
   return out;
 }
 
-async function benchCalibration(model: DigitModel): Promise<RefuseBenchResult["calibration"]> {
+async function benchCalibration(model: Classifier): Promise<RefuseBenchResult["calibration"]> {
   const train = await loadMnistIdx(`${MNIST}/train-images-idx3-ubyte.gz`);
   const { validation } = splitDigits(train, { validationSplit: 0.2, seed: 1212 });
   const test = await loadMnistIdx(`${MNIST}/t10k-images-idx3-ubyte.gz`);

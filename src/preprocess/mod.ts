@@ -8,7 +8,7 @@
 export { NO_DIGIT, preprocessImage } from "./preprocess_image.ts";
 export { calibrate, decideDigit, DEFAULT_TEMPERATURE } from "./decide_digit.ts";
 export { readNumber } from "./read_number.ts";
-export type { DigitModel, DigitReading, NumberReading, ReadNumberOptions } from "./read_number.ts";
+export type { DigitReading, NumberReading, ReadNumberOptions } from "./read_number.ts";
 export type { DecideOptions, DigitDecision, ScoredClass } from "./decide_digit.ts";
 export { formatPrediction, predictFiles } from "./predict_files.ts";
 export type { FilePrediction, PredictFilesOptions } from "./predict_files.ts";

@@ -10,12 +10,7 @@ import {
 import { calibrate, decideDigit, DEFAULT_TEMPERATURE, type ScoredClass } from "./decide_digit.ts";
 import { NO_DIGIT, preprocessImage } from "./preprocess_image.ts";
 import type { Box, PreprocessResult } from "./types.ts";
-
-/** A model as the reader needs it: `n × 784` floats in, `n × 10` probabilities out. */
-export interface DigitModel {
-  /** Probabilities for `n` images of 784 floats each. */
-  predict(batch: Float32Array, n: number): Promise<Float32Array>;
-}
+import type { Classifier } from "../model/classifier.ts";
 
 /** One digit of a number. */
 export interface DigitReading {
@@ -145,7 +140,7 @@ function splitSpans(seg: Segmentation, glyph: Glyph, budget: number, row: number
 }
 
 /** Runs the model on every span, in one batch; returns the rows of probabilities by span. */
-async function classify(model: DigitModel, spans: Span[]): Promise<Float32Array> {
+async function classify(model: Classifier, spans: Span[]): Promise<Float32Array> {
   if (spans.length === 0) return new Float32Array(0);
   const batch = new Float32Array(spans.length * 784); // [n, 28, 28, 1]
   for (const [i, s] of spans.entries()) batch.set(s.part.input, i * 784);
@@ -160,7 +155,7 @@ async function classify(model: DigitModel, spans: Span[]): Promise<Float32Array>
  */
 async function joinBroken(
   seg: Segmentation,
-  model: DigitModel,
+  model: Classifier,
   temperature: number,
 ): Promise<Glyph[]> {
   const g = seg.glyphs;
@@ -218,7 +213,7 @@ async function joinBroken(
  */
 async function readGlyphs(
   seg: Segmentation,
-  model: DigitModel,
+  model: Classifier,
   options: ReadNumberOptions,
 ): Promise<Array<{ part: RenderedPart; probabilities: Float32Array }>> {
   const temperature = options.temperature ?? DEFAULT_TEMPERATURE;
@@ -295,7 +290,7 @@ function coversAll(result: PreprocessResult, gray: GrayImage, boxes: Box[]): boo
 /** The single-digit pipeline's answer, in the reader's shape. */
 async function singleDigit(
   bytes: Uint8Array,
-  model: DigitModel,
+  model: Classifier,
   options: ReadNumberOptions,
   box: Box | undefined,
 ): Promise<NumberReading> {
@@ -344,7 +339,7 @@ async function singleDigit(
  */
 export async function readNumber(
   bytes: Uint8Array,
-  model: DigitModel,
+  model: Classifier,
   options: ReadNumberOptions = {},
 ): Promise<NumberReading> {
   const { maxPixels = 40_000_000, signal } = options;

@@ -1,5 +1,5 @@
 import { IMAGE_PIXELS, NUM_CLASSES } from "../data/types.ts";
-import type { DigitClassifier } from "./types.ts";
+import type { Classifier } from "../model/classifier.ts";
 
 interface Waiting {
   batch: Float32Array;
@@ -14,7 +14,7 @@ interface Waiting {
  * `maxImages` (a batch of 8 costs the model about what 1.5 single images do). Each caller gets its
  * own rows back; a failure rejects every caller of that batch.
  */
-export function batchPredictions(classifier: DigitClassifier, maxImages = 64): DigitClassifier {
+export function batchPredictions(classifier: Classifier, maxImages = 64): Classifier {
   let queue: Waiting[] = [];
   let scheduled = false;
   const run = async (group: Waiting[]) => {

@@ -4,13 +4,8 @@ import { IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES } from "../data/types.ts";
 import { IMAGE_TYPE_NAMES } from "../preprocess/mod.ts";
 import { ApiError, badRequest, noDigit, tooLarge } from "./_errors.ts";
 import type { UploadedImage } from "./_read_images.ts";
-import type {
-  DigitClassifier,
-  Prediction,
-  PreprocessFn,
-  PreprocessOutcome,
-  ScoredDigit,
-} from "./types.ts";
+import type { Classifier } from "../model/classifier.ts";
+import type { Prediction, PreprocessFn, PreprocessOutcome, ScoredDigit } from "./types.ts";
 import { type NumberReading, readNumber } from "../preprocess/read_number.ts";
 import { calibrate, decideDigit, DEFAULT_TEMPERATURE } from "../preprocess/decide_digit.ts";
 import type { PreprocessResult } from "../preprocess/types.ts";
@@ -82,7 +77,7 @@ export interface PredictOptions {
  */
 export async function predictImages(
   images: UploadedImage[],
-  classifier: DigitClassifier,
+  classifier: Classifier,
   options: PredictOptions,
 ): Promise<Prediction[]> {
   const { preprocess, topK, signal, withInput, maxPixels } = options;

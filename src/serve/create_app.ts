@@ -6,20 +6,16 @@ import { createAdmission } from "./_admission.ts";
 import { isCancellation, readBody, requestDeadline, untilAborted } from "./_deadline.ts";
 import { ApiError, codeForStatus, errorBody } from "./_errors.ts";
 import { PAGE_ROUTES, pageFile } from "./_page.ts";
+import type { Classifier } from "../model/classifier.ts";
 import { predictImages } from "./_predict.ts";
 import { checkContentType, readRequestImages } from "./_read_images.ts";
 import { ModelFiles, tfjsBrowserBundle } from "./_static.ts";
-import {
-  DEFAULT_LIMITS,
-  type DigitClassifier,
-  type PreprocessFn,
-  type ServeLimits,
-} from "./types.ts";
+import { DEFAULT_LIMITS, type PreprocessFn, type ServeLimits } from "./types.ts";
 
 /** Options for {@linkcode createApp}. */
 export interface AppOptions {
   /** The model, or the promise of it while it loads (`/readyz` answers 503 until it resolves). */
-  classifier: DigitClassifier | Promise<DigitClassifier>;
+  classifier: Classifier | Promise<Classifier>;
   /** The photo pipeline: image file bytes to the model's 28×28 input. */
   preprocess: PreprocessFn;
   /** Request limits; missing fields take {@linkcode DEFAULT_LIMITS}. */
@@ -41,12 +37,12 @@ export interface AppOptions {
 
 type ModelState =
   | { state: "loading" }
-  | { state: "ready"; classifier: DigitClassifier }
+  | { state: "ready"; classifier: Classifier }
   | { state: "failed" };
 
-function trackModel(classifier: DigitClassifier | Promise<DigitClassifier>): {
+function trackModel(classifier: Classifier | Promise<Classifier>): {
   current: () => ModelState;
-  ready: Promise<DigitClassifier>;
+  ready: Promise<Classifier>;
 } {
   let state: ModelState = { state: "loading" };
   const ready = Promise.resolve(classifier);
@@ -62,7 +58,7 @@ function trackModel(classifier: DigitClassifier | Promise<DigitClassifier>): {
 }
 
 /** The model once loaded; a 503 `not_ready` if it failed. */
-async function readyModel(model: ReturnType<typeof trackModel>): Promise<DigitClassifier> {
+async function readyModel(model: ReturnType<typeof trackModel>): Promise<Classifier> {
   const state = model.current();
   if (state.state === "ready") return state.classifier;
   const unavailable = () => new ApiError(503, "not_ready", "The model is not available", 5);

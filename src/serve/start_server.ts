@@ -1,20 +1,19 @@
 import type { Hono } from "hono";
 import { ensureModelExists } from "../io/mod.ts";
 import { selectBackend } from "../backend/mod.ts";
-import { loadClassifier } from "../model/classifier.ts";
+import { type Classifier, loadClassifier } from "../model/classifier.ts";
 import { createPreprocessPool } from "../preprocess/mod.ts";
 import { createApp } from "./create_app.ts";
 import { createIdleTrim } from "./_idle_trim.ts";
 import { batchPredictions } from "./_batcher.ts";
 import type { ServeConfig } from "./config.ts";
-import type { DigitClassifier } from "./types.ts";
 
 /** A built service: the app, and the model that becomes ready once per isolate. */
 export interface Service {
   /** The Hono app; its `fetch` is what `Deno.serve` runs. */
   app: Hono;
   /** Resolves once the backend is up and the model loaded; rejects if either fails. */
-  ready: Promise<DigitClassifier>;
+  ready: Promise<Classifier>;
   /** What `/readyz` shows: `backend` and `model` (filled in as they become known). */
   info: Record<string, string>;
   /** Stops the photo pipeline's workers, if any (they start again on the next request). */

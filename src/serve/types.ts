@@ -6,7 +6,6 @@
  */
 
 /** The service's name for the one classifier interface of `src/model`. */
-export type { Classifier as DigitClassifier } from "../model/classifier.ts";
 
 /** What the photo pipeline made of one image. */
 export interface PreprocessOutcome {
