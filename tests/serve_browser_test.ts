@@ -1,7 +1,8 @@
 // End to end: the page at GET / in headless Chromium (Debian's, driven by playwright-core). It
 // uploads photos (a digit, a number whose digits get boxes, a photo of no digit that is refused) and
 // draws on the canvas (a 7 and "42", read as you draw), predicting on the server and then in the
-// browser with the served model. Skips when Chromium or the committed model is absent.
+// browser with the served model and the server's own pipeline bundled for the page (a drawn
+// number, a refused letter, and the same answers as the server for the same photos). Skips when Chromium or the committed model is absent.
 //
 // playwright-core probes /proc/sys/fs/binfmt_misc at load, which Deno allows only under
 // --allow-all, so the test serves the app in its own process and drives the browser from a child
@@ -89,6 +90,13 @@ interface PageAnswers {
   inBrowser: string;
   inBrowserMeta: string;
   inBrowserBoxes: number;
+  inBrowserNumber: string;
+  inBrowserNumberBoxes: number;
+  inBrowserLetter: string;
+  inBrowserLetterReason: string;
+  inBrowserPhoto: string;
+  inBrowserNumberPhoto: string;
+  inBrowserNumberPhotoBoxes: number;
 }
 
 /** The files the child uploads. */
@@ -136,6 +144,13 @@ async function drivePage(url: string, files: PageFiles): Promise<void> {
     answers.inBrowser = await predictDrawing(page, ONE);
     answers.inBrowserMeta = (await page.textContent("#results .meta")) ?? "";
     answers.inBrowserBoxes = await boxes(page);
+    answers.inBrowserNumber = await predictDrawing(page, FORTY_TWO);
+    answers.inBrowserNumberBoxes = await boxes(page);
+    answers.inBrowserLetter = await predictFile(page, files.letter);
+    answers.inBrowserLetterReason = (await page.textContent("#results .reason")) ?? "";
+    answers.inBrowserPhoto = await predictFile(page, files.photo);
+    answers.inBrowserNumberPhoto = await predictFile(page, files.numberPhoto);
+    answers.inBrowserNumberPhotoBoxes = await boxes(page);
     console.log(JSON.stringify(answers));
   } finally {
     await browser.close();
@@ -234,6 +249,18 @@ Deno.test({
         [answers.letter, /\w/.test(answers.letterReason)],
         ["Not a number", true],
         "a letter",
+      );
+      equal(answers.inBrowserNumber, "42", "a drawn 42 read in the browser");
+      equal(answers.inBrowserNumberBoxes, 2, "a box over each digit read in the browser");
+      deepEqual(
+        [answers.inBrowserLetter, answers.inBrowserLetterReason],
+        ["Not a number", answers.letterReason],
+        "the letter refused in the browser, for the server's reason",
+      );
+      deepEqual(
+        [answers.inBrowserPhoto, answers.inBrowserNumberPhoto, answers.inBrowserNumberPhotoBoxes],
+        [answers.photo, answers.numberPhoto, answers.numberBoxes],
+        "the browser reads the photos as the server does",
       );
     } finally {
       controller.abort();

@@ -6,8 +6,11 @@
  */
 
 export { NO_DIGIT, preprocessImage } from "./preprocess_image.ts";
+export { preprocessGray } from "./preprocess_gray.ts";
+export type { GraySource } from "./preprocess_gray.ts";
 export { calibrate, decideDigit, DEFAULT_TEMPERATURE } from "./decide_digit.ts";
 export { readNumber } from "./read_number.ts";
+export { readNumberFromGray } from "./read_number_gray.ts";
 export type { DigitReading, NumberReading, ReadNumberOptions } from "./read_number.ts";
 export type { DecideOptions, DigitDecision, ScoredClass } from "./decide_digit.ts";
 export { formatPrediction, predictFiles } from "./predict_files.ts";

@@ -1,5 +1,5 @@
-// The page served at `GET /`: the files in `page/` (HTML, CSS, a browser script and its service
-// worker), read once, on first use, from beside this module.
+// The page served at `GET /`: the files in `page/` (HTML, CSS, a browser script, the photo pipeline
+// bundled for it, and its service worker), read once, on first use, from beside this module.
 
 /** A file of the page and its `Content-Type`. */
 export interface PageFile {
@@ -10,6 +10,7 @@ export interface PageFile {
 const FILES: Record<string, [string, string]> = {
   "/": ["index.html", "text/html; charset=utf-8"],
   "/page.js": ["page.js", "text/javascript; charset=utf-8"],
+  "/pipeline.js": ["pipeline.js", "text/javascript; charset=utf-8"],
   "/page.css": ["page.css", "text/css; charset=utf-8"],
   "/sw.js": ["sw.js", "text/javascript; charset=utf-8"],
 };

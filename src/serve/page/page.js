@@ -4,7 +4,8 @@
 // around each digit, its probabilities and the 28×28 the model saw, or the reason it was refused.
 // A drawing is read as you draw (300 ms after the last stroke; a newer request aborts the older).
 // "Predict in this browser" loads tfjs from /vendor/tf.min.js and the model from /model/model.json,
-// and runs a small version of the single-digit photo pipeline in the page, so that it works without
+// and runs the server's own number reader, photo pipeline and decision function (pipeline.js,
+// generated from src/preprocess by `deno task build:page`) in the page, so that it works without
 // the server once loaded. Plain JavaScript that the browser runs as it is; `deno check` and
 // `deno lint` read it (`@ts-check`, JSDoc types).
 
@@ -17,7 +18,11 @@
  *   reason?: string, top: Scored[], input?: string, name?: string, where: string, image?: string,
  *   timings?: { preprocess: number, infer: number } }} Result
  * @typedef {{ blob: Blob, name: string }} Item
+ * @typedef {{ number: string | null, digits: Digit[], probability: number, reason?: string,
+ *   digit?: number | null, top?: Scored[] }} Reading the number reader's answer (pipeline.js)
  */
+
+import { digitInput, readNumberInBrowser } from "./pipeline.js";
 
 /** Milliseconds after the last stroke before a drawing is read. */
 const DEBOUNCE_MS = 300;
@@ -264,117 +269,29 @@ async function loadLocalModel() {
   return localModel;
 }
 
-// A small photo pipeline: grayscale, ink light on dark, crop to the ink, fit 20×20, centre by mass.
-
 /**
- * Area-average resize of a `sw × sh` plane to `dw × dh`.
- * @param {Float32Array} src
- * @param {number} sw
- * @param {number} sh
- * @param {number} dw
- * @param {number} dh
- */
-function boxResize(src, sw, sh, dw, dh) {
-  const out = new Float32Array(dw * dh);
-  for (let y = 0; y < dh; y++) {
-    for (let x = 0; x < dw; x++) {
-      const x0 = Math.floor(x * sw / dw), x1 = Math.max(x0 + 1, Math.floor((x + 1) * sw / dw));
-      const y0 = Math.floor(y * sh / dh), y1 = Math.max(y0 + 1, Math.floor((y + 1) * sh / dh));
-      let sum = 0;
-      for (let yy = y0; yy < y1; yy++) for (let xx = x0; xx < x1; xx++) sum += src[yy * sw + xx];
-      out[y * dw + x] = sum / ((x1 - x0) * (y1 - y0));
-    }
-  }
-  return out;
-}
-
-/**
- * The model's 784 inputs for an image and the ink's box in the image's pixels, or `null` when it
- * holds no ink.
+ * Draws `image` into a canvas: the pipeline asks for a region of it at a given size and reads the
+ * RGBA bytes (on white, as a transparent drawing is). The browser's resampling differs slightly
+ * from sharp's on the server.
  * @param {ImageBitmap} image
- * @returns {{ input: Float32Array, box: Box } | null}
+ * @returns {(region: { left: number, top: number, width: number, height: number },
+ *   width: number, height: number) => Uint8ClampedArray}
  */
-function toMnist(image) {
-  const scale = Math.min(1, 400 / Math.max(image.width, image.height));
-  const w = Math.max(1, Math.round(image.width * scale));
-  const h = Math.max(1, Math.round(image.height * scale));
-  const c = el("canvas", { width: w, height: h });
+function drawer(image) {
+  const c = /** @type {HTMLCanvasElement} */ (el("canvas", { width: 1, height: 1 }));
   const g = /** @type {CanvasRenderingContext2D} */ (c.getContext("2d", {
     willReadFrequently: true,
   }));
-  g.fillStyle = "#fff";
-  g.fillRect(0, 0, w, h);
-  g.drawImage(image, 0, 0, w, h);
-  const rgba = g.getImageData(0, 0, w, h).data;
-  const gray = new Float32Array(w * h);
-  for (let i = 0; i < w * h; i++) {
-    gray[i] = (0.299 * rgba[4 * i] + 0.587 * rgba[4 * i + 1] + 0.114 * rgba[4 * i + 2]) / 255;
-  }
-  let border = 0, n = 0;
-  for (let x = 0; x < w; x++) {
-    border += gray[x] + gray[(h - 1) * w + x];
-    n += 2;
-  }
-  for (let y = 0; y < h; y++) {
-    border += gray[y * w] + gray[y * w + w - 1];
-    n += 2;
-  }
-  const light = border / n > 0.5;
-  const ink = gray.map((v) => (light ? 1 - v : v));
-  const bg = light ? 1 - border / n : border / n;
-  let peak = 0;
-  for (const v of ink) peak = Math.max(peak, v);
-  if (peak - bg < 0.2) return null;
-  const cut = bg + 0.35 * (peak - bg);
-  let x0 = w, y0 = h, x1 = -1, y1 = -1;
-  for (let i = 0; i < w * h; i++) {
-    ink[i] = ink[i] < cut ? 0 : (ink[i] - cut) / (peak - cut);
-    if (ink[i] > 0) {
-      const x = i % w, y = (i - x) / w;
-      x0 = Math.min(x0, x);
-      x1 = Math.max(x1, x);
-      y0 = Math.min(y0, y);
-      y1 = Math.max(y1, y);
-    }
-  }
-  if (x1 < 0) return null;
-  const bw = x1 - x0 + 1, bh = y1 - y0 + 1;
-  const crop = new Float32Array(bw * bh);
-  for (let y = 0; y < bh; y++) {
-    crop.set(ink.subarray((y0 + y) * w + x0, (y0 + y) * w + x0 + bw), y * bw);
-  }
-  const s = 20 / Math.max(bw, bh);
-  const dw = Math.max(1, Math.round(bw * s)), dh = Math.max(1, Math.round(bh * s));
-  const small = boxResize(crop, bw, bh, dw, dh);
-  let mass = 0, mx = 0, my = 0;
-  for (let y = 0; y < dh; y++) {
-    for (let x = 0; x < dw; x++) {
-      const v = small[y * dw + x];
-      mass += v;
-      mx += v * x;
-      my += v * y;
-    }
-  }
-  const ox = Math.round(14 - mx / mass), oy = Math.round(14 - my / mass);
-  const out = new Float32Array(784);
-  for (let y = 0; y < dh; y++) {
-    for (let x = 0; x < dw; x++) {
-      const tx = x + ox, ty = y + oy;
-      if (tx >= 0 && tx < 28 && ty >= 0 && ty < 28) {
-        out[ty * 28 + tx] = Math.min(1, small[y * dw + x]);
-      }
-    }
-  }
-  const k = image.width / w;
-  const box = { x: x0 * k, y: y0 * k, width: bw * k, height: bh * k };
-  return { input: out, box: /** @type {Box} */ (mapValues(box, Math.round)) };
+  return (region, width, height) => {
+    c.width = width;
+    c.height = height;
+    g.imageSmoothingQuality = "high";
+    g.fillStyle = "#fff";
+    g.fillRect(0, 0, width, height);
+    g.drawImage(image, region.left, region.top, region.width, region.height, 0, 0, width, height);
+    return g.getImageData(0, 0, width, height).data;
+  };
 }
-
-/**
- * @param {Record<string, number>} o
- * @param {(v: number) => number} f
- */
-const mapValues = (o, f) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]));
 
 /** @param {Float32Array} input */
 function pngOf(input) {
@@ -387,6 +304,8 @@ function pngOf(input) {
 }
 
 /**
+ * Reads each item in the page with the server's own number reader and decision (pipeline.js,
+ * generated from src/preprocess) and the model served at /model/.
  * @param {Item[]} items
  * @param {AbortSignal} signal
  * @returns {Promise<Result[]>}
@@ -394,34 +313,49 @@ function pngOf(input) {
 async function predictInBrowser(items, signal) {
   const model = await loadLocalModel();
   const tf = tfjs();
+  let inferMs = 0;
+  const classifier = {
+    /** @param {Float32Array} batch @param {number} n @returns {Promise<Float32Array>} */
+    async predict(batch, n) {
+      const t = performance.now();
+      const output = tf.tidy(() => model.predict(tf.tensor4d(batch, [n, 28, 28, 1])));
+      try {
+        return await output.data();
+      } finally {
+        output.dispose();
+        inferMs += performance.now() - t;
+      }
+    },
+  };
   /** @type {Result[]} */
   const results = [];
   for (const item of items) {
     signal.throwIfAborted();
     const t0 = performance.now();
-    const found = toMnist(await createImageBitmap(item.blob));
-    if (!found) {
-      results.push({ ...refusal("No digit found in " + item.name, "browser"), name: item.name });
-      continue;
-    }
-    const t1 = performance.now();
-    const output = tf.tidy(() => model.predict(tf.tensor4d(found.input, [1, 28, 28, 1])));
-    /** @type {Float32Array} */
-    const probs = await output.data();
-    output.dispose();
-    const top = Array.from(probs, (probability, digit) => ({ digit, probability }))
-      .sort((a, b) => b.probability - a.probability);
-    const { digit, probability } = top[0];
+    inferMs = 0;
+    const image = await createImageBitmap(item.blob);
+    const draw = drawer(image);
+    const reading = /** @type {Reading} */ (await readNumberInBrowser(
+      image.width,
+      image.height,
+      draw,
+      classifier,
+      {
+        signal,
+      },
+    ));
+    const input = reading.digits.length <= 1
+      ? await digitInput(image.width, image.height, draw)
+      : null;
+    image.close();
     results.push({
-      number: String(digit),
-      digits: [{ digit, probability, box: found.box, top: top.slice(0, 3) }],
-      digit,
-      probability,
-      top,
-      input: pngOf(found.input),
+      ...reading,
+      digit: reading.digit ?? null,
+      top: reading.top ?? [],
+      input: input ? pngOf(input) : undefined,
       name: item.name,
       where: "browser",
-      timings: { preprocess: t1 - t0, infer: performance.now() - t1 },
+      timings: { preprocess: performance.now() - t0 - inferMs, infer: inferMs },
     });
   }
   return results;

@@ -1,0 +1,395 @@
+import type { GrayImage } from "./_decode.ts";
+import {
+  cutCandidates,
+  type Glyph,
+  type RenderedPart,
+  renderPart,
+  type Segmentation,
+  segmentNumber,
+} from "./_segment.ts";
+import { calibrate, decideDigit, DEFAULT_TEMPERATURE, type ScoredClass } from "./decide_digit.ts";
+import { type GraySource, NO_DIGIT, preprocessGray } from "./preprocess_gray.ts";
+import type { Box, PreprocessResult } from "./types.ts";
+import type { Classifier } from "../model/classifier.ts";
+
+/** One digit of a number. */
+export interface DigitReading {
+  /** The digit, 0-9. */
+  digit: number;
+  /** Its probability after temperature scaling. */
+  probability: number;
+  /** Where it is, in pixels of the original image (after EXIF orientation). */
+  box: Box;
+  /** The three most likely classes, best first. */
+  top: ScoredClass[];
+}
+
+/** What the reader made of one image. */
+export interface NumberReading {
+  /** The digits read, left to right (leading zeros kept); `null` when refused. */
+  number: string | null;
+  /** Each digit with its box and top three (empty when refused). */
+  digits: DigitReading[];
+  /** Probability that the whole number is right: the product of its digits' (0 when refused). */
+  probability: number;
+  /** Why `number` is `null`. */
+  reason?: string;
+  /** For an image of one digit (or one refused mark): the digit or `null`, as before numbers. */
+  digit?: number | null;
+  /** For an image of one digit: its three most likely classes. */
+  top?: ScoredClass[];
+}
+
+/** Options for {@linkcode readNumber}. */
+export interface ReadNumberOptions {
+  /** Largest image accepted, in pixels. @default {40000000} */
+  maxPixels?: number;
+  /** Below this calibrated probability a digit is "not sure". @default {0.5} */
+  minConfidence?: number;
+  /** Softmax temperature of the model. @default {DEFAULT_TEMPERATURE} */
+  temperature?: number;
+  /** The single-digit pipeline's result for these bytes, when the caller already has it. */
+  single?: PreprocessResult;
+  /** Stops the work before the next decoder call once aborted (throwing its reason). */
+  signal?: AbortSignal;
+}
+
+/** Long side of the working image the reader segments (numbers need more pixels than a digit). */
+const WORK_SIZE = 640;
+/** Short side wanted for a wide number (a long strip is decoded larger, up to `MAX_WORK`). */
+const MIN_SHORT_SIDE = 96;
+const MAX_WORK = 2048;
+/** Most crops the model reads for one image (every glyph, plus split candidates while they fit). */
+const MAX_CROPS = 600;
+/** Log-probability cost of each extra digit a glyph is split into (split only when it pays). */
+const SPLIT_COST = 1;
+/** Calibrated probability each part of a split must reach. */
+const SPLIT_MIN_CONFIDENCE = 0.9;
+
+const log = (p: number) => Math.log(Math.max(p, 1e-12));
+
+/** How plausible a part is as one digit: its calibrated confidence, less a cost for squat boxes. */
+function partScore(probabilities: Float32Array, part: RenderedPart, temperature: number): number {
+  const q = Math.max(...calibrate(probabilities, temperature));
+  return log(q) - 4 * Math.max(0, part.aspect - 1);
+}
+
+interface Span {
+  from: number;
+  to: number;
+  part: RenderedPart;
+  row: number;
+}
+
+/** The split of one glyph into parts with the best total score (dynamic programming over cuts). */
+function bestSplit(points: number[], spans: Span[], score: (s: Span) => number): Span[] {
+  const best = new Array<number>(points.length).fill(-Infinity);
+  const via = new Array<Span | null>(points.length).fill(null);
+  best[0] = 0;
+  for (let j = 1; j < points.length; j++) {
+    for (const s of spans) {
+      if (s.to !== j || best[s.from] === -Infinity) continue;
+      const v = best[s.from] + score(s) - (s.from > 0 ? SPLIT_COST : 0);
+      if (v > best[j]) [best[j], via[j]] = [v, s];
+    }
+  }
+  const chosen: Span[] = [];
+  for (let j = points.length - 1; j > 0 && via[j] !== null;) {
+    chosen.unshift(via[j]!);
+    j = via[j]!.from;
+  }
+  return chosen;
+}
+
+const scaleBox = (b: Box, k: number): Box => ({
+  x: Math.round(b.x * k),
+  y: Math.round(b.y * k),
+  width: Math.max(1, Math.round(b.width * k)),
+  height: Math.max(1, Math.round(b.height * k)),
+});
+
+/** A glyph and the parts it may be split into. */
+interface GlyphParts {
+  glyph: Glyph;
+  /** Columns: the glyph's left edge, the candidate cuts, one past its right edge. */
+  points: number[];
+  spans: Span[];
+}
+
+/**
+ * Every part of a glyph between candidate cuts, rendered (the first row number given is
+ * `row`); at most `budget` parts, by dropping the weakest cuts.
+ */
+function splitSpans(seg: Segmentation, glyph: Glyph, budget: number, row: number): GlyphParts {
+  const height = Math.max(glyph.y1 - glyph.y0 + 1, seg.lineHeight);
+  const wanted = Math.min(8, Math.round((glyph.x1 - glyph.x0 + 1) / (0.3 * height)));
+  // k cuts give (k + 2)(k + 1) / 2 parts.
+  let cuts = cutCandidates(seg, glyph, wanted);
+  while (cuts.length > 0 && ((cuts.length + 2) * (cuts.length + 1)) / 2 > budget) {
+    cuts = cuts.slice(0, -1);
+  }
+  const points = [glyph.x0, ...cuts, glyph.x1 + 1];
+  const spans: Span[] = [];
+  for (let i = 0; i < points.length - 1; i++) {
+    for (let j = i + 1; j < points.length; j++) {
+      const part = renderPart(seg, glyph, points[i], points[j] - 1);
+      if (part !== null) spans.push({ from: i, to: j, part, row: row++ });
+    }
+  }
+  return { glyph, points, spans };
+}
+
+/** Runs the model on every span, in one batch; returns the rows of probabilities by span. */
+async function classify(model: Classifier, spans: Span[]): Promise<Float32Array> {
+  if (spans.length === 0) return new Float32Array(0);
+  const batch = new Float32Array(spans.length * 784); // [n, 28, 28, 1]
+  for (const [i, s] of spans.entries()) batch.set(s.part.input, i * 784);
+  return await model.predict(batch, spans.length); // [n, 10]
+}
+
+/**
+ * Joins a digit written in strokes that do not overlap (a 4 whose upright stands apart): two
+ * neighbouring glyphs, close and narrow enough together for one digit, one of which the model is
+ * not sure of, become one glyph when the model is sure of the pair as one digit (calibrated
+ * probability at least `SPLIT_MIN_CONFIDENCE`) and surer than of the two, less the cost of a digit.
+ */
+async function joinBroken(
+  seg: Segmentation,
+  model: Classifier,
+  temperature: number,
+): Promise<Glyph[]> {
+  const g = seg.glyphs;
+  const h = seg.lineHeight;
+  const pairs: number[] = [];
+  for (let i = 0; i + 1 < g.length; i++) {
+    const [a, b] = [g[i], g[i + 1]];
+    const width = Math.max(a.x1, b.x1) - Math.min(a.x0, b.x0) + 1;
+    const height = Math.max(a.y1, b.y1) - Math.min(a.y0, b.y0) + 1;
+    if (b.x0 - a.x1 - 1 <= 0.15 * h && width <= 0.9 * Math.max(height, h)) pairs.push(i);
+  }
+  if (pairs.length === 0 || g.length + 3 * pairs.length > MAX_CROPS) return g;
+  const joined = (i: number): Glyph => {
+    const [a, b] = [g[i], g[i + 1]];
+    return {
+      x0: Math.min(a.x0, b.x0),
+      y0: Math.min(a.y0, b.y0),
+      x1: Math.max(a.x1, b.x1),
+      y1: Math.max(a.y1, b.y1),
+      labels: [...a.labels, ...b.labels],
+      area: a.area + b.area,
+    };
+  };
+  const crops = [...pairs.flatMap((i) => [g[i], g[i + 1], joined(i)])]
+    .map((x) => renderPart(seg, x, x.x0, x.x1));
+  if (crops.some((c) => c === null)) return g;
+  const spans = crops.map((part, row) => ({ from: 0, to: 1, part: part!, row }));
+  const rows = await classify(model, spans);
+  const sure = (k: number) =>
+    Math.max(...calibrate(rows.subarray(k * 10, k * 10 + 10), temperature));
+  const out: Glyph[] = [];
+  let skip = -1;
+  for (let i = 0; i < g.length; i++) {
+    if (i === skip) continue;
+    const k = pairs.indexOf(i);
+    if (k >= 0 && i + 1 !== skip) {
+      const [pa, pb, pm] = [sure(3 * k), sure(3 * k + 1), sure(3 * k + 2)];
+      const unsure = Math.min(pa, pb) < SPLIT_MIN_CONFIDENCE;
+      if (unsure && pm >= SPLIT_MIN_CONFIDENCE && log(pm) > log(pa) + log(pb) - SPLIT_COST) {
+        out.push(joined(i));
+        skip = i + 1;
+        continue;
+      }
+    }
+    out.push(g[i]);
+  }
+  return out;
+}
+
+/**
+ * Reads each glyph whole; a glyph too wide for one digit (wider than its height, or half as wide
+ * again as the typical glyph of a longer number) is then split and verified: every split at
+ * candidate cuts is read, the one whose parts the model is surest of, less a cost per extra
+ * digit, wins, and it is kept only when every part reaches `SPLIT_MIN_CONFIDENCE`.
+ */
+async function readGlyphs(
+  seg: Segmentation,
+  model: Classifier,
+  options: ReadNumberOptions,
+): Promise<Array<{ part: RenderedPart; probabilities: Float32Array }>> {
+  const temperature = options.temperature ?? DEFAULT_TEMPERATURE;
+  seg = { ...seg, glyphs: await joinBroken(seg, model, temperature) };
+  const wholes: Span[] = [];
+  for (const glyph of seg.glyphs) {
+    const part = renderPart(seg, glyph, glyph.x0, glyph.x1);
+    if (part !== null) wholes.push({ from: 0, to: 1, part, row: wholes.length });
+  }
+  const first = await classify(model, wholes);
+  const rowOf = (rows: Float32Array, i: number) => rows.subarray(i * 10, i * 10 + 10);
+  const widths = wholes.map((w) => w.part.box.width).sort((a, b) => a - b);
+  const typicalWidth = widths[Math.floor(widths.length / 2)] ?? 0;
+  let budget = MAX_CROPS - wholes.length;
+  const suspects: GlyphParts[] = [];
+  let row = 0;
+  for (const [i, whole] of wholes.entries()) {
+    const height = Math.max(whole.part.box.height, seg.lineHeight);
+    // Wider than tall, or half as wide again as the typical glyph of a longer number.
+    const wide = whole.part.box.width > height ||
+      (wholes.length >= 3 && whole.part.box.width > 1.5 * typicalWidth);
+    // Only a glyph too wide for one digit is split: splitting an unsure narrow mark (a letter)
+    // would only go looking for digit-like fragments in it.
+    if (!wide) continue;
+    const split = splitSpans(seg, seg.glyphs[i], budget, row);
+    if (split.spans.length <= 1) continue;
+    budget -= split.spans.length;
+    row += split.spans.length;
+    suspects.push({ ...split, glyph: seg.glyphs[i] });
+  }
+  const second = await classify(model, suspects.flatMap((g) => g.spans));
+  const out: Array<{ part: RenderedPart; probabilities: Float32Array }> = [];
+  for (const [i, whole] of wholes.entries()) {
+    const split = suspects.find((g) => g.glyph === seg.glyphs[i]);
+    if (split === undefined) {
+      out.push({ part: whole.part, probabilities: rowOf(first, i) });
+      continue;
+    }
+    const chosen = bestSplit(
+      split.points,
+      split.spans,
+      (s) => partScore(rowOf(second, s.row), s.part, temperature),
+    );
+    // A split is a search over many crops, so each of its parts must clear a higher bar than a
+    // glyph read whole; a split that does not stays whole (and is decided as such).
+    const sure = chosen.every((s) =>
+      Math.max(...calibrate(rowOf(second, s.row), temperature)) >= SPLIT_MIN_CONFIDENCE
+    );
+    if (chosen.length <= 1 || !sure) {
+      out.push({ part: whole.part, probabilities: rowOf(first, i) });
+      continue;
+    }
+    for (const s of chosen) out.push({ part: s.part, probabilities: rowOf(second, s.row) });
+  }
+  return out;
+}
+
+/**
+ * Whether the single-digit pipeline's ink box (when it refers to the whole image, not a crop)
+ * holds every one of `boxes` (original pixels), give or take a tenth of its size.
+ */
+function coversAll(result: PreprocessResult, gray: GrayImage, boxes: Box[]): boolean {
+  if (result.box === undefined || result.workSize === undefined) return false;
+  const k = gray.originalWidth / result.workSize.width;
+  if (Math.abs(result.workSize.height * k - gray.originalHeight) > 2 * k) return false; // a crop
+  const b = scaleBox(result.box, k);
+  const m = 0.1 * Math.max(b.width, b.height);
+  return boxes.every((p) =>
+    p.x >= b.x - m && p.y >= b.y - m && p.x + p.width <= b.x + b.width + m &&
+    p.y + p.height <= b.y + b.height + m
+  );
+}
+
+/** The single-digit pipeline's answer, in the reader's shape. */
+async function singleDigit(
+  source: GraySource,
+  model: Classifier,
+  options: ReadNumberOptions,
+  box: Box | undefined,
+): Promise<NumberReading> {
+  const single = options.single ??
+    await preprocessGray(source, { signal: options.signal });
+  if (single.input === null) {
+    const reason = single.reason ?? NO_DIGIT;
+    return { number: null, digits: [], probability: 0, reason, digit: null, top: [] };
+  }
+  const probabilities = await model.predict(single.input, 1);
+  const d = decideDigit(probabilities, single.stats, options);
+  if (d.digit === null) {
+    return { number: null, digits: [], ...d };
+  }
+  const where = box ?? single.box ?? { x: 0, y: 0, width: 0, height: 0 };
+  const digits = [{ digit: d.digit, probability: d.probability, box: where, top: d.top }];
+  return {
+    number: String(d.digit),
+    digits,
+    probability: d.probability,
+    digit: d.digit,
+    top: d.top,
+  };
+}
+
+/**
+ * The number reader after decoding ({@linkcode readNumber} without sharp): `source` decodes the
+ * image at the sizes the reader asks for (640 px long side, more for a long strip, and the
+ * single-digit pipeline's 320 px). Runs in a browser as on the server.
+ *
+ * @example
+ * ```ts ignore
+ * import { readNumberFromGray } from "./read_number_gray.ts";
+ * const reading = await readNumberFromGray(decodeWithCanvas, model);
+ * ```
+ */
+export async function readNumberFromGray(
+  source: GraySource,
+  model: Classifier,
+  options: ReadNumberOptions = {},
+): Promise<NumberReading> {
+  const { signal } = options;
+  let gray = await source(WORK_SIZE);
+  const shortSide = Math.min(gray.width, gray.height);
+  const originalShort = Math.min(gray.originalWidth, gray.originalHeight);
+  if (shortSide < MIN_SHORT_SIDE && originalShort > shortSide) {
+    const long = Math.max(gray.originalWidth, gray.originalHeight);
+    const want = Math.min(MAX_WORK, Math.round((MIN_SHORT_SIDE * long) / originalShort));
+    if (want > WORK_SIZE) gray = await source(want);
+  }
+  const seg = segmentNumber(gray);
+  const toOriginal = (b: Box) => scaleBox(b, seg.scale);
+  if (seg.glyphs.length === 0) {
+    const single = await singleDigit(source, model, options, undefined);
+    // The single-digit pipeline may find a digit the line finder refused (one mark in clutter);
+    // when it finds none either, its reason stands, unless there were several lines of marks.
+    const lines = seg.reason?.startsWith("several lines") ?? false;
+    return single.number === null && lines ? { ...single, reason: seg.reason } : single;
+  }
+  const parts = await readGlyphs(seg, model, options);
+  if (parts.length === 0) return await singleDigit(source, model, options, undefined);
+  if (parts.length === 1) {
+    return await singleDigit(source, model, options, toOriginal(parts[0].part.box));
+  }
+  const digits: DigitReading[] = [];
+  for (const [k, s] of parts.entries()) {
+    const d = decideDigit(s.probabilities, undefined, options);
+    if (d.digit === null) {
+      const reason = `not a number: mark ${k + 1} of ${parts.length} is ${d.reason}`;
+      return { number: null, digits: [], probability: 0, reason };
+    }
+    digits.push({
+      digit: d.digit,
+      probability: d.probability,
+      box: toOriginal(s.part.box),
+      top: d.top,
+    });
+  }
+  const probability = digits.reduce((p, d) => p * d.probability, 1);
+  // One digit or several? The single-digit pipeline joins nearby fragments into one digit: when
+  // the model is surer of that one digit than of the several (less the cost of each extra
+  // digit), the image holds one digit with stray or broken strokes.
+  const numberScore = Math.log(Math.max(probability, 1e-12)) - SPLIT_COST * (digits.length - 1);
+  const x0 = Math.min(...parts.map((s) => s.part.box.x));
+  const y0 = Math.min(...parts.map((s) => s.part.box.y));
+  const x1 = Math.max(...parts.map((s) => s.part.box.x + s.part.box.width));
+  const y1 = Math.max(...parts.map((s) => s.part.box.y + s.part.box.height));
+  const all = toOriginal({ x: x0, y: y0, width: x1 - x0, height: y1 - y0 });
+  const result = options.single ?? await preprocessGray(source, { signal });
+  const covers = coversAll(result, gray, parts.map((s) => toOriginal(s.part.box)));
+  if (covers) {
+    const single = await singleDigit(source, model, { ...options, single: result }, all);
+    if (single.number !== null && Math.log(Math.max(single.probability, 1e-12)) > numberScore) {
+      return single;
+    }
+  }
+  return {
+    number: digits.map((d) => d.digit).join(""),
+    digits,
+    probability: Math.round(probability * 1e6) / 1e6,
+  };
+}
