@@ -6,6 +6,18 @@
 
 type Plane = Float32Array | Uint8Array;
 
+let spareStack = new Int32Array(0);
+
+/**
+ * A flood-fill stack of at least `n` entries, shared between calls (the fills are synchronous and
+ * never nested, and a stack entry is always written before it is read), so that each fill does
+ * not allocate and clear a fresh one.
+ */
+export function floodStack(n: number): Int32Array {
+  if (spareStack.length < n) spareStack = new Int32Array(n);
+  return spareStack;
+}
+
 /**
  * Sliding-window extreme of `line` into `out`, window `2r+1` with edges clamped (which for a min
  * or max is the window cut at the edges), by van Herk / Gil-Werman: per block of `2r+1`, running

@@ -1,6 +1,7 @@
 import {
   boxBlur,
   extremeFilter,
+  floodStack,
   histogram256,
   otsuOfHistogram,
   resizeArea,
@@ -88,7 +89,7 @@ export function thresholdInk(ink: Float32Array, w: number, h: number): Uint8Arra
   const strong = Math.max(MIN_THRESHOLD, otsuOfHistogram(hist), 0.45 * peak);
   const weak = strong * 0.6;
   const mask = new Uint8Array(ink.length);
-  const stack = new Int32Array(ink.length); // each pixel is pushed at most once
+  const stack = floodStack(ink.length); // each pixel is pushed at most once
   for (let i = 0; i < ink.length; i++) {
     if (ink[i] < strong || mask[i] !== 0) continue;
     mask[i] = 1;

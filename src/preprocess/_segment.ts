@@ -1,5 +1,5 @@
 import type { GrayImage } from "./_decode.ts";
-import { type Component, label, removeLines, removeSurroundings } from "./_components.ts";
+import { clearLines, type Component, label, removeSurroundings } from "./_components.ts";
 import { inkMap, thresholdInk } from "./_ink.ts";
 import { normaliseStroke, renderMnist } from "./_render.ts";
 import type { Box } from "./types.ts";
@@ -179,7 +179,10 @@ export function segmentNumber(gray: GrayImage): Segmentation {
   const scale = gray.originalWidth / w;
   const { ink } = inkMap(gray.data, w, h);
   const raw = thresholdInk(ink, w, h);
-  const mask = removeSurroundings(healStrokes(raw, removeLines(raw, w, h), w, h), w, h);
+  const lined = clearLines(raw, w, h);
+  // Healing only puts back cleared pixels: with none cleared, `lined.mask` is `raw` already.
+  const healed = lined.cleared === 0 ? lined.mask : healStrokes(raw, lined.mask, w, h);
+  const mask = removeSurroundings(healed, w, h);
   const [labels, all] = label(mask, w, h);
   const base = { width: w, height: h, scale, labels, lineHeight: 0 };
   const refuse = (reason: string): Segmentation => ({ ...base, glyphs: [], reason });
