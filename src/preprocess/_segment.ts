@@ -1,6 +1,6 @@
 import type { GrayImage } from "./_decode.ts";
 import { clearLines, type Component, label, removeSurroundings } from "./_components.ts";
-import { inkMap, thresholdInk } from "./_ink.ts";
+import { inkInto, thresholdInk } from "./_ink.ts";
 import { normaliseStroke, renderMnist } from "./_render.ts";
 import type { Box } from "./types.ts";
 
@@ -167,6 +167,8 @@ function healStrokes(raw: Uint8Array, lined: Uint8Array, w: number, h: number): 
   return out;
 }
 
+let spareInk = new Float32Array(0);
+
 /**
  * Finds the digits of a number in a decoded image: the ink (as the single-digit pipeline finds
  * it: lighting evened out, hysteresis threshold, ruled lines and surroundings cleared), its
@@ -177,7 +179,9 @@ function healStrokes(raw: Uint8Array, lined: Uint8Array, w: number, h: number): 
 export function segmentNumber(gray: GrayImage): Segmentation {
   const { width: w, height: h } = gray;
   const scale = gray.originalWidth / w;
-  const { ink } = inkMap(gray.data, w, h);
+  // The ink is used here only: a buffer kept from the last call will do (every value is written).
+  if (spareInk.length < w * h) spareInk = new Float32Array(w * h);
+  const ink = inkInto(gray.data, w, h, spareInk.subarray(0, w * h));
   const raw = thresholdInk(ink, w, h);
   const lined = clearLines(raw, w, h);
   // Healing only puts back cleared pixels: with none cleared, `lined.mask` is `raw` already.
