@@ -34,14 +34,16 @@ export function removeLines(mask: Uint8Array, w: number, h: number): Uint8Array 
 
 /**
  * {@linkcode removeLines}, also saying how many ink pixels it cleared (0: `mask` is a copy of
- * the input, pixel for pixel).
+ * the input, pixel for pixel). Writes into `into` (as long as `mask`) when given.
  */
 export function clearLines(
   mask: Uint8Array,
   w: number,
   h: number,
+  into?: Uint8Array,
 ): { mask: Uint8Array; cleared: number } {
-  const out = mask.slice();
+  const out = into ?? new Uint8Array(mask.length);
+  out.set(mask);
   // Rows: the mask's rows. Columns near the left and right edges: gathered into a row first.
   const rows = clearLongRuns(mask, out, h, w, (y) => y * w, 1, () => true);
   const cols = clearLongRuns(mask, out, w, h, (x) => x, w, (x) => x < 0.1 * w || x > 0.9 * w);

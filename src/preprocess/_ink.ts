@@ -102,9 +102,14 @@ const MIN_THRESHOLD = 0.16;
 /**
  * Thresholds the ink map with hysteresis: pixels above Otsu's threshold (at least
  * `MIN_THRESHOLD`, and at least half the strongest ink's contrast) are seeds, and weaker pixels connected to a seed join them, so faint parts of
- * a stroke stay attached.
+ * a stroke stay attached. Writes the mask into `into` (`ink.length` bytes) when given.
  */
-export function thresholdInk(ink: Float32Array, w: number, h: number): Uint8Array {
+export function thresholdInk(
+  ink: Float32Array,
+  w: number,
+  h: number,
+  into?: Uint8Array,
+): Uint8Array {
   // When the digit is a tiny share of the image, Otsu splits the paper's noise instead: keep the
   // threshold at least at half the contrast of the strongest ink (the top 0.1 % of pixels).
   const hist = histogram256(ink);
@@ -117,7 +122,7 @@ export function thresholdInk(ink: Float32Array, w: number, h: number): Uint8Arra
   }
   const strong = Math.max(MIN_THRESHOLD, otsuOfHistogram(hist), 0.45 * peak);
   const weak = strong * 0.6;
-  const mask = new Uint8Array(ink.length);
+  const mask = into?.fill(0) ?? new Uint8Array(ink.length);
   const stack = floodStack(ink.length); // each pixel is pushed at most once
   for (let i = 0; i < ink.length; i++) {
     if (ink[i] < strong || mask[i] !== 0) continue;

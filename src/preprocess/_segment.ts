@@ -168,6 +168,8 @@ function healStrokes(raw: Uint8Array, lined: Uint8Array, w: number, h: number): 
 }
 
 let spareInk = new Float32Array(0);
+let spareRaw = new Uint8Array(0);
+let spareLined = new Uint8Array(0);
 
 /**
  * Finds the digits of a number in a decoded image: the ink (as the single-digit pipeline finds
@@ -179,11 +181,16 @@ let spareInk = new Float32Array(0);
 export function segmentNumber(gray: GrayImage): Segmentation {
   const { width: w, height: h } = gray;
   const scale = gray.originalWidth / w;
-  // The ink is used here only: a buffer kept from the last call will do (every value is written).
-  if (spareInk.length < w * h) spareInk = new Float32Array(w * h);
+  // The ink and the masks before labelling are used here only (this runs without a pause):
+  // buffers kept from the last call will do, each wholly written before it is read.
+  if (spareInk.length < w * h) {
+    spareInk = new Float32Array(w * h);
+    spareRaw = new Uint8Array(w * h);
+    spareLined = new Uint8Array(w * h);
+  }
   const ink = inkInto(gray.data, w, h, spareInk.subarray(0, w * h));
-  const raw = thresholdInk(ink, w, h);
-  const lined = clearLines(raw, w, h);
+  const raw = thresholdInk(ink, w, h, spareRaw.subarray(0, w * h));
+  const lined = clearLines(raw, w, h, spareLined.subarray(0, w * h));
   // Healing only puts back cleared pixels: with none cleared, `lined.mask` is `raw` already.
   const healed = lined.cleared === 0 ? lined.mask : healStrokes(raw, lined.mask, w, h);
   const mask = removeSurroundings(healed, w, h);
