@@ -66,11 +66,15 @@ function clearLongRuns(
 ): number {
   const runs: Array<Array<[number, number]>> = [];
   const minRun = 0.9 * length;
+  // A run of 90 % of a line starts in its first tenth and ends in its last, so (for lines of two
+  // pixels or more) it holds the middle pixel: a line without ink there has none.
+  const middle = length >= 2 ? Math.floor(length / 2) * step : -1;
   for (let line = 0; line < count; line++) {
     const long: Array<[number, number]> = [];
     runs.push(long);
     if (!allowed(line)) continue;
     const at = start(line);
+    if (middle >= 0 && mask[at + middle] !== 1) continue;
     let run = -1;
     for (let i = 0, p = at; i <= length; i++, p += step) {
       const on = i < length && mask[p] === 1;
