@@ -1,4 +1,4 @@
-import { extremeFilter } from "./_filters.ts";
+import { extremeFilter, floodStack } from "./_filters.ts";
 import type { Box, InkStats } from "./types.ts";
 
 /** One 8-connected component of the ink mask. */
@@ -29,16 +29,31 @@ export interface DigitPick {
  * right edge, so that a tall "1" is never taken for one.
  */
 export function removeLines(mask: Uint8Array, w: number, h: number): Uint8Array {
-  const out = mask.slice();
+  return clearLines(mask, w, h).mask;
+}
+
+/**
+ * {@linkcode removeLines}, also saying how many ink pixels it cleared (0: `mask` is a copy of
+ * the input, pixel for pixel). Writes into `into` (as long as `mask`) when given.
+ */
+export function clearLines(
+  mask: Uint8Array,
+  w: number,
+  h: number,
+  into?: Uint8Array,
+): { mask: Uint8Array; cleared: number } {
+  const out = into ?? new Uint8Array(mask.length);
+  out.set(mask);
   // Rows: the mask's rows. Columns near the left and right edges: gathered into a row first.
-  clearLongRuns(mask, out, h, w, (y) => y * w, 1, () => true);
-  clearLongRuns(mask, out, w, h, (x) => x, w, (x) => x < 0.1 * w || x > 0.9 * w);
-  return out;
+  const rows = clearLongRuns(mask, out, h, w, (y) => y * w, 1, () => true);
+  const cols = clearLongRuns(mask, out, w, h, (x) => x, w, (x) => x < 0.1 * w || x > 0.9 * w);
+  return { mask: out, cleared: rows + cols };
 }
 
 /**
  * Clears, in `out`, runs of ink across at least 90 % of a line, in bands of such lines no thicker
- * than 4 % of the line count. Line `l` starts at `start(l)` and steps by `step`.
+ * than 4 % of the line count. Line `l` starts at `start(l)` and steps by `step`. Returns how many
+ * pixels of runs it cleared (each was ink in `mask`).
  */
 function clearLongRuns(
   mask: Uint8Array,
@@ -48,14 +63,18 @@ function clearLongRuns(
   start: (line: number) => number,
   step: number,
   allowed: (line: number) => boolean,
-): void {
+): number {
   const runs: Array<Array<[number, number]>> = [];
   const minRun = 0.9 * length;
+  // A run of 90 % of a line starts in its first tenth and ends in its last, so (for lines of two
+  // pixels or more) it holds the middle pixel: a line without ink there has none.
+  const middle = length >= 2 ? Math.floor(length / 2) * step : -1;
   for (let line = 0; line < count; line++) {
     const long: Array<[number, number]> = [];
     runs.push(long);
     if (!allowed(line)) continue;
     const at = start(line);
+    if (middle >= 0 && mask[at + middle] !== 1) continue;
     let run = -1;
     for (let i = 0, p = at; i <= length; i++, p += step) {
       const on = i < length && mask[p] === 1;
@@ -67,6 +86,7 @@ function clearLongRuns(
     }
   }
   const thickest = Math.max(3, Math.round(0.04 * count));
+  let cleared = 0;
   for (let line = 0; line < count;) {
     if (runs[line].length === 0) {
       line++;
@@ -77,11 +97,15 @@ function clearLongRuns(
     if (end - line <= thickest) {
       for (let l = line; l < end; l++) {
         const at = start(l);
-        for (const [a, b] of runs[l]) for (let i = a; i < b; i++) out[at + i * step] = 0;
+        for (const [a, b] of runs[l]) {
+          for (let i = a; i < b; i++) out[at + i * step] = 0;
+          cleared += b - a;
+        }
       }
     }
     line = end;
   }
+  return cleared;
 }
 
 /**
@@ -128,7 +152,7 @@ export function removeSurroundings(mask: Uint8Array, w: number, h: number): Uint
 export function label(mask: Uint8Array, w: number, h: number): [Int32Array, Component[]] {
   const labels = new Int32Array(mask.length);
   const components: Component[] = [];
-  const stack = new Int32Array(mask.length); // each pixel is pushed at most once
+  const stack = floodStack(mask.length); // each pixel is pushed at most once
   for (let i = 0; i < mask.length; i++) {
     if (mask[i] === 0 || labels[i] !== 0) continue;
     const id = components.length + 1;

@@ -6,6 +6,18 @@
 
 type Plane = Float32Array | Uint8Array;
 
+let spareStack = new Int32Array(0);
+
+/**
+ * A flood-fill stack of at least `n` entries, shared between calls (the fills are synchronous and
+ * never nested, and a stack entry is always written before it is read), so that each fill does
+ * not allocate and clear a fresh one.
+ */
+export function floodStack(n: number): Int32Array {
+  if (spareStack.length < n) spareStack = new Int32Array(n);
+  return spareStack;
+}
+
 /**
  * Sliding-window extreme of `line` into `out`, window `2r+1` with edges clamped (which for a min
  * or max is the window cut at the edges), by van Herk / Gil-Werman: per block of `2r+1`, running
@@ -147,6 +159,8 @@ function areaWeights(sn: number, dn: number): AreaWeights {
   return { first, count, offset, share: Float64Array.from(shares) };
 }
 
+let spareArea = new Float32Array(0);
+
 /** Resamples by area averaging (each output pixel is the mean of the input area it covers). */
 export function resizeArea(
   src: Plane,
@@ -157,7 +171,9 @@ export function resizeArea(
 ): Float32Array {
   const wx = areaWeights(sw, dw);
   const wy = areaWeights(sh, dh);
-  const tmp = new Float32Array(dw * sh);
+  // Every entry is written before it is read: a buffer kept from the last call will do.
+  if (spareArea.length < dw * sh) spareArea = new Float32Array(dw * sh);
+  const tmp = spareArea;
   for (let y = 0; y < sh; y++) {
     const row = y * sw;
     for (let x = 0; x < dw; x++) {
@@ -189,17 +205,49 @@ export function resizeBilinear(
   dh: number,
 ): Float32Array {
   const out = new Float32Array(dw * dh);
+  resizeBilinearRows(src, sw, sh, dw, dh, (y, row) => out.set(row, y * dw));
+  return out;
+}
+
+let spareAcross = new Float64Array(0);
+
+/**
+ * {@linkcode resizeBilinear} one output row at a time: calls `use(y, row)` for each row `y` in
+ * order, with its `dw` values (the same float32 values, in a buffer reused for the next row), so
+ * that a caller can use the enlarged plane without storing it. Not reentrant: `use` must not
+ * call it.
+ */
+export function resizeBilinearRows(
+  src: Plane,
+  sw: number,
+  sh: number,
+  dw: number,
+  dh: number,
+  use: (y: number, row: Float32Array) => void,
+): void {
   // Each source row interpolated across first (in doubles, as the plain formula does), then rows.
-  const across = new Float64Array(sh * dw);
+  // The columns and weights of each output column first, so that rows are written in order.
+  const left = new Int32Array(dw);
+  const right = new Int32Array(dw);
+  const t = new Float64Array(dw);
   for (let x = 0; x < dw; x++) {
     const fx = Math.min(sw - 1, Math.max(0, ((x + 0.5) * sw) / dw - 0.5));
-    const x0 = Math.floor(fx);
-    const x1 = Math.min(sw - 1, x0 + 1);
-    const tx = fx - x0;
-    for (let y = 0; y < sh; y++) {
-      across[y * dw + x] = src[y * sw + x0] * (1 - tx) + src[y * sw + x1] * tx;
+    left[x] = Math.floor(fx);
+    right[x] = Math.min(sw - 1, left[x] + 1);
+    t[x] = fx - left[x];
+  }
+  // Every entry is written below before it is read: a buffer kept from the last call will do.
+  if (spareAcross.length < sh * dw) spareAcross = new Float64Array(sh * dw);
+  const across = spareAcross;
+  for (let y = 0; y < sh; y++) {
+    const from = y * sw;
+    const row = y * dw;
+    for (let x = 0; x < dw; x++) {
+      const tx = t[x];
+      across[row + x] = src[from + left[x]] * (1 - tx) + src[from + right[x]] * tx;
     }
   }
+  const out = new Float32Array(dw);
   for (let y = 0; y < dh; y++) {
     const fy = Math.min(sh - 1, Math.max(0, ((y + 0.5) * sh) / dh - 0.5));
     const y0 = Math.floor(fy);
@@ -207,10 +255,9 @@ export function resizeBilinear(
     const ty = fy - y0;
     const r0 = y0 * dw;
     const r1 = y1 * dw;
-    const row = y * dw;
-    for (let x = 0; x < dw; x++) out[row + x] = across[r0 + x] * (1 - ty) + across[r1 + x] * ty;
+    for (let x = 0; x < dw; x++) out[x] = across[r0 + x] * (1 - ty) + across[r1 + x] * ty;
+    use(y, out);
   }
-  return out;
 }
 
 /** Histogram of values in 0-1 over 256 bins (`round(v × 255)`, clamped). */

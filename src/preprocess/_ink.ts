@@ -1,10 +1,11 @@
 import {
   boxBlur,
   extremeFilter,
+  floodStack,
   histogram256,
   otsuOfHistogram,
   resizeArea,
-  resizeBilinear,
+  resizeBilinearRows,
 } from "./_filters.ts";
 
 /** The ink of an image: how much each pixel differs from the local background (0-1). */
@@ -26,6 +27,31 @@ const BACKGROUND_SIZE = 128;
  * that shadows and lighting gradients leave the same contrast everywhere.
  */
 export function inkMap(gray: Uint8Array, w: number, h: number): InkMap {
+  const ink = new Float32Array(gray.length);
+  const background = new Float32Array(gray.length);
+  const polarity = divideOutBackground(gray, w, h, ink, background);
+  return { ink, polarity, background };
+}
+
+/**
+ * The `ink` of {@linkcode inkMap}, the same values, written into `into` (`w × h` or longer)
+ * without storing the background plane: for a caller that needs neither it nor a fresh array.
+ */
+export function inkInto(gray: Uint8Array, w: number, h: number, into: Float32Array): Float32Array {
+  divideOutBackground(gray, w, h, into, null);
+  return into;
+}
+
+let spareBright = new Uint8Array(0);
+
+/** Writes the ink (and the background, when given a plane for it); returns the polarity. */
+function divideOutBackground(
+  gray: Uint8Array,
+  w: number,
+  h: number,
+  ink: Float32Array,
+  background: Float32Array | null,
+): InkMap["polarity"] {
   // The paper is most of the image (a bold digit in a tight crop still leaves it the majority).
   const hist = new Uint32Array(256);
   for (let i = 0; i < gray.length; i++) hist[gray[i]]++;
@@ -39,7 +65,9 @@ export function inkMap(gray: Uint8Array, w: number, h: number): InkMap {
   // under 1 % of the pixels (a thin digit in a large photo), so look at the extreme 0.1 %.
   const median = at(0.5);
   const lightBackground = median - at(0.001) >= at(0.999) - median;
-  const bright = new Uint8Array(gray.length); // whole numbers 0-255, as bytes
+  // Whole numbers 0-255, as bytes; every one is written here, so the last call's buffer will do.
+  if (spareBright.length < gray.length) spareBright = new Uint8Array(gray.length);
+  const bright = spareBright.subarray(0, gray.length);
   if (lightBackground) { for (let i = 0; i < gray.length; i++) bright[i] = 255 - gray[i]; }
   else bright.set(gray);
 
@@ -53,17 +81,19 @@ export function inkMap(gray: Uint8Array, w: number, h: number): InkMap {
   // Smoothing pulls the estimate below the paper where the light changes fast (at the edges of
   // a shadow); the opening itself never lies above the paper, so take the higher of the two.
   for (let i = 0; i < smooth.length; i++) smooth[i] = Math.max(smooth[i], opened[i]);
-  const background = resizeBilinear(smooth, sw, sh, w, h);
-
-  const ink = new Float32Array(gray.length);
-  for (let i = 0; i < ink.length; i++) {
-    const b = background[i];
-    const v = (bright[i] - b) / Math.max(40, 255 - b);
-    // Paper noise puts `v` on either side of 0 at random: `(v + |v|) / 2` is max(0, v) exactly,
-    // without a branch the CPU would mispredict half the time.
-    ink[i] = v > 1 ? 1 : (v + Math.abs(v)) * 0.5;
-  }
-  return { ink, polarity: lightBackground ? "dark_on_light" : "light_on_dark", background };
+  // The background enlarged row by row, each row divided out as it comes.
+  resizeBilinearRows(smooth, sw, sh, w, h, (y, row) => {
+    const start = y * w;
+    if (background !== null) background.set(row, start);
+    for (let x = 0; x < w; x++) {
+      const b = row[x];
+      const v = (bright[start + x] - b) / Math.max(40, 255 - b);
+      // Paper noise puts `v` on either side of 0 at random: `(v + |v|) / 2` is max(0, v)
+      // exactly, without a branch the CPU would mispredict half the time.
+      ink[start + x] = v > 1 ? 1 : (v + Math.abs(v)) * 0.5;
+    }
+  });
+  return lightBackground ? "dark_on_light" : "light_on_dark";
 }
 
 /** Lowest threshold accepted: below this contrast, "ink" is paper texture or sensor noise. */
@@ -72,9 +102,14 @@ const MIN_THRESHOLD = 0.16;
 /**
  * Thresholds the ink map with hysteresis: pixels above Otsu's threshold (at least
  * `MIN_THRESHOLD`, and at least half the strongest ink's contrast) are seeds, and weaker pixels connected to a seed join them, so faint parts of
- * a stroke stay attached.
+ * a stroke stay attached. Writes the mask into `into` (`ink.length` bytes) when given.
  */
-export function thresholdInk(ink: Float32Array, w: number, h: number): Uint8Array {
+export function thresholdInk(
+  ink: Float32Array,
+  w: number,
+  h: number,
+  into?: Uint8Array,
+): Uint8Array {
   // When the digit is a tiny share of the image, Otsu splits the paper's noise instead: keep the
   // threshold at least at half the contrast of the strongest ink (the top 0.1 % of pixels).
   const hist = histogram256(ink);
@@ -87,8 +122,8 @@ export function thresholdInk(ink: Float32Array, w: number, h: number): Uint8Arra
   }
   const strong = Math.max(MIN_THRESHOLD, otsuOfHistogram(hist), 0.45 * peak);
   const weak = strong * 0.6;
-  const mask = new Uint8Array(ink.length);
-  const stack = new Int32Array(ink.length); // each pixel is pushed at most once
+  const mask = into?.fill(0) ?? new Uint8Array(ink.length);
+  const stack = floodStack(ink.length); // each pixel is pushed at most once
   for (let i = 0; i < ink.length; i++) {
     if (ink[i] < strong || mask[i] !== 0) continue;
     mask[i] = 1;

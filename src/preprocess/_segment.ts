@@ -1,6 +1,6 @@
 import type { GrayImage } from "./_decode.ts";
-import { type Component, label, removeLines, removeSurroundings } from "./_components.ts";
-import { inkMap, thresholdInk } from "./_ink.ts";
+import { clearLines, type Component, label, removeSurroundings } from "./_components.ts";
+import { inkInto, thresholdInk } from "./_ink.ts";
 import { normaliseStroke, renderMnist } from "./_render.ts";
 import type { Box } from "./types.ts";
 
@@ -167,6 +167,10 @@ function healStrokes(raw: Uint8Array, lined: Uint8Array, w: number, h: number): 
   return out;
 }
 
+let spareInk = new Float32Array(0);
+let spareRaw = new Uint8Array(0);
+let spareLined = new Uint8Array(0);
+
 /**
  * Finds the digits of a number in a decoded image: the ink (as the single-digit pipeline finds
  * it: lighting evened out, hysteresis threshold, ruled lines and surroundings cleared), its
@@ -177,9 +181,19 @@ function healStrokes(raw: Uint8Array, lined: Uint8Array, w: number, h: number): 
 export function segmentNumber(gray: GrayImage): Segmentation {
   const { width: w, height: h } = gray;
   const scale = gray.originalWidth / w;
-  const { ink } = inkMap(gray.data, w, h);
-  const raw = thresholdInk(ink, w, h);
-  const mask = removeSurroundings(healStrokes(raw, removeLines(raw, w, h), w, h), w, h);
+  // The ink and the masks before labelling are used here only (this runs without a pause):
+  // buffers kept from the last call will do, each wholly written before it is read.
+  if (spareInk.length < w * h) {
+    spareInk = new Float32Array(w * h);
+    spareRaw = new Uint8Array(w * h);
+    spareLined = new Uint8Array(w * h);
+  }
+  const ink = inkInto(gray.data, w, h, spareInk.subarray(0, w * h));
+  const raw = thresholdInk(ink, w, h, spareRaw.subarray(0, w * h));
+  const lined = clearLines(raw, w, h, spareLined.subarray(0, w * h));
+  // Healing only puts back cleared pixels: with none cleared, `lined.mask` is `raw` already.
+  const healed = lined.cleared === 0 ? lined.mask : healStrokes(raw, lined.mask, w, h);
+  const mask = removeSurroundings(healed, w, h);
   const [labels, all] = label(mask, w, h);
   const base = { width: w, height: h, scale, labels, lineHeight: 0 };
   const refuse = (reason: string): Segmentation => ({ ...base, glyphs: [], reason });
