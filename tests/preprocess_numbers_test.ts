@@ -15,7 +15,7 @@ import { loadClassifier } from "../src/model/classifier.ts";
 import { predictFiles, preprocessImage, readNumber } from "../src/preprocess/mod.ts";
 import { createApp } from "../src/serve/create_app.ts";
 import { DEFAULT_LIMITS } from "../src/serve/types.ts";
-import { mnistDigit } from "./_sample_images.ts";
+import { mnistDigit } from "../src/bench/_sample_images.ts";
 
 /** The committed default model, or another one to check (`PHOTO_TEST_MODEL=dir deno task test`). */
 const MODEL = Deno.env.get("PHOTO_TEST_MODEL") ?? "models/default";

@@ -1,9 +1,9 @@
 import { deepEqual, equal, ok, rejects, throws } from "node:assert/strict";
-import { Buffer } from "node:buffer";
-import { crc32, deflateSync } from "node:zlib";
+import { deflateSync } from "node:zlib";
 import sharp from "sharp";
 import { decodeSmallPng } from "../src/preprocess/_png.ts";
 import { preprocessImage } from "../src/preprocess/mod.ts";
+import { pngHeaderData, pngOf } from "../src/bench/_hostile_corpus.ts";
 
 /** A 67×41 test card: gradients in each channel, a diagonal, and a partly transparent band. */
 function card(channels: 1 | 2 | 3 | 4): Uint8Array {
@@ -63,34 +63,10 @@ Deno.test("decodeSmallPng() leaves 16-bit, interlaced and truncated PNGs to shar
   equal(decodeSmallPng(whole.subarray(0, whole.length - 40)), null);
 });
 
-/** A PNG made chunk by chunk: signature, then each `[name, body]` with its length and CRC. */
-function pngOf(chunks: Array<[string, Uint8Array]>): Uint8Array {
-  const parts: Uint8Array[] = [new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])];
-  for (const [name, body] of chunks) {
-    const chunk = new Uint8Array(12 + body.length);
-    const view = new DataView(chunk.buffer);
-    view.setUint32(0, body.length);
-    chunk.set(new TextEncoder().encode(name), 4);
-    chunk.set(body, 8);
-    view.setUint32(8 + body.length, crc32(chunk.subarray(4, 8 + body.length)));
-    parts.push(chunk);
-  }
-  return new Uint8Array(Buffer.concat(parts));
-}
-
-/** IHDR of an 8-bit grey `width × height` image. */
-function greyHeader(width: number, height: number): Uint8Array {
-  const body = new Uint8Array(13);
-  new DataView(body.buffer).setUint32(0, width);
-  new DataView(body.buffer).setUint32(4, height);
-  body[8] = 8; // bit depth; colour type 0 (grey), no interlace
-  return body;
-}
-
 Deno.test("decodeSmallPng() reads a PNG built chunk by chunk (the helper below is right)", () => {
   const rows = new Uint8Array(300 * 301); // filter 0, black
   const png = pngOf([
-    ["IHDR", greyHeader(300, 300)],
+    ["IHDR", pngHeaderData(300, 300)],
     ["IDAT", new Uint8Array(deflateSync(rows))],
     ["IEND", new Uint8Array()],
   ]);
@@ -101,7 +77,10 @@ Deno.test("decodeSmallPng() reads a PNG built chunk by chunk (the helper below i
 
 Deno.test("decodeSmallPng() refuses a 300×300 PNG whose pixel data inflates to 64 MiB", () => {
   const bomb = new Uint8Array(deflateSync(new Uint8Array(300 * 301 + (64 << 20))));
-  const png = pngOf([["IHDR", greyHeader(300, 300)], ["IDAT", bomb], ["IEND", new Uint8Array()]]);
+  const png = pngOf([["IHDR", pngHeaderData(300, 300)], ["IDAT", bomb], [
+    "IEND",
+    new Uint8Array(),
+  ]]);
   ok(png.length < 100_000, `the bomb is ${png.length} bytes`);
   throws(() => decodeSmallPng(png), {
     name: "SyntaxError",
@@ -112,18 +91,24 @@ Deno.test("decodeSmallPng() refuses a 300×300 PNG whose pixel data inflates to 
 
 Deno.test("preprocessImage() answers a PNG zlib bomb with the decoder's refusal", async () => {
   const bomb = new Uint8Array(deflateSync(new Uint8Array(300 * 301 + (16 << 20))));
-  const png = pngOf([["IHDR", greyHeader(300, 300)], ["IDAT", bomb], ["IEND", new Uint8Array()]]);
+  const png = pngOf([["IHDR", pngHeaderData(300, 300)], ["IDAT", bomb], [
+    "IEND",
+    new Uint8Array(),
+  ]]);
   await rejects(preprocessImage(png), { name: "SyntaxError", message: /inflates to more than/ });
 });
 
 Deno.test("decodeSmallPng() leaves a PNG with a bad CRC or no IEND to sharp", () => {
   const idat = new Uint8Array(deflateSync(new Uint8Array(100 * 101)));
-  const good = pngOf([["IHDR", greyHeader(100, 100)], ["IDAT", idat], ["IEND", new Uint8Array()]]);
+  const good = pngOf([["IHDR", pngHeaderData(100, 100)], ["IDAT", idat], [
+    "IEND",
+    new Uint8Array(),
+  ]]);
   ok(decodeSmallPng(good) !== null);
   const damaged = good.slice();
   damaged[40] ^= 0xff; // inside IDAT's data: its CRC no longer matches
   equal(decodeSmallPng(damaged), null);
-  const noEnd = pngOf([["IHDR", greyHeader(100, 100)], ["IDAT", idat]]);
+  const noEnd = pngOf([["IHDR", pngHeaderData(100, 100)], ["IDAT", idat]]);
   equal(decodeSmallPng(noEnd), null);
   const notPng = good.slice();
   notPng[1] = 0x51;
@@ -135,7 +120,7 @@ Deno.test("decodeSmallPng() bounds a colour profile that inflates past 1 MiB", (
   const iccp = new Uint8Array([...new TextEncoder().encode("bomb"), 0, 0, ...profile]);
   const idat = new Uint8Array(deflateSync(new Uint8Array(100 * 101)));
   const png = pngOf([
-    ["IHDR", greyHeader(100, 100)],
+    ["IHDR", pngHeaderData(100, 100)],
     ["iCCP", iccp],
     ["IDAT", idat],
     ["IEND", new Uint8Array()],

@@ -4,7 +4,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { createApp } from "../src/serve/create_app.ts";
-import { samplePhoto, samplePng } from "./_sample_images.ts";
+import { samplePhoto, samplePng } from "../src/bench/_sample_images.ts";
 import { selectBackend } from "../src/backend/mod.ts";
 import { loadClassifier } from "../src/model/classifier.ts";
 import { preprocessImage } from "../src/preprocess/mod.ts";

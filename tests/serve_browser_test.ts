@@ -10,7 +10,7 @@
 import { deepEqual, equal, match } from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { configFromEnv } from "../src/serve/config.ts";
-import { samplePhoto } from "./_sample_images.ts";
+import { samplePhoto } from "../src/bench/_sample_images.ts";
 import { startServer } from "../src/serve/start_server.ts";
 
 const CHROMIUM = "/usr/bin/chromium";

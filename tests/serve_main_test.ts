@@ -2,7 +2,7 @@
 // environment variables, here without write permission (--deny-write) so that any disk write fails,
 // called over HTTP on 127.0.0.1 and stopped with SIGINT as Deploy stops an isolate.
 import { equal, ok } from "node:assert/strict";
-import { samplePng } from "./_sample_images.ts";
+import { samplePng } from "../src/bench/_sample_images.ts";
 
 const ROOT = decodeURIComponent(new URL("../", import.meta.url).pathname);
 const MODEL_DIR = `${ROOT}models/default/`;

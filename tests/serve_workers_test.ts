@@ -2,7 +2,7 @@
 // its JSON errors, and stops its workers when closed.
 import { equal, match } from "node:assert/strict";
 import { createService, defaultConfig } from "../src/serve/mod.ts";
-import { samplePhoto, samplePng } from "./_sample_images.ts";
+import { samplePhoto, samplePng } from "../src/bench/_sample_images.ts";
 
 const MODEL_DIR = decodeURIComponent(new URL("../models/default/", import.meta.url).pathname);
 const modelPath = await Deno.stat(`${MODEL_DIR}model.json`).then(() => MODEL_DIR, () => null);

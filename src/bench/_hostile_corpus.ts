@@ -41,32 +41,38 @@ function concat(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-/** A grey PNG of `width × height` whose image data inflates to `inflated` bytes of zeros. */
-export function pngBomb(width: number, height: number, inflated: number): Uint8Array {
+/**
+ * A PNG made chunk by chunk: the signature, then each `[name, data]` with its length and CRC (as
+ * given: nothing is checked, so a test can leave out IEND or damage a chunk afterwards).
+ */
+export function pngOf(chunks: Array<[string, Uint8Array]>): Uint8Array {
+  const signature = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return concat(signature, ...chunks.map(([name, data]) => chunk(name, data)));
+}
+
+/** The `IHDR` data of an 8-bit, not interlaced image of colour type `type` (0 grey, 2 RGB). */
+export function pngHeaderData(width: number, height: number, type = 0): Uint8Array {
   const ihdr = new Uint8Array(13);
   const view = new DataView(ihdr.buffer);
   view.setUint32(0, width);
   view.setUint32(4, height);
-  ihdr.set([8, 0, 0, 0, 0], 8); // 8-bit grey
+  ihdr.set([8, type, 0, 0, 0], 8);
+  return ihdr;
+}
+
+/** A grey PNG of `width × height` whose image data inflates to `inflated` bytes of zeros. */
+export function pngBomb(width: number, height: number, inflated: number): Uint8Array {
   const idat = deflateSync(new Uint8Array(inflated), { level: 9 });
-  return concat(
-    new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", ihdr),
-    chunk("IDAT", new Uint8Array(idat)),
-    chunk("IEND", new Uint8Array(0)),
-  );
+  return pngOf([
+    ["IHDR", pngHeaderData(width, height)],
+    ["IDAT", new Uint8Array(idat)],
+    ["IEND", new Uint8Array(0)],
+  ]);
 }
 
 /** The first 33 bytes of a PNG that claims `width × height`. */
 function pngHeader(width: number, height: number): Uint8Array {
-  const ihdr = new Uint8Array(13);
-  new DataView(ihdr.buffer).setUint32(0, width);
-  new DataView(ihdr.buffer).setUint32(4, height);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  return concat(
-    new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", ihdr),
-  );
+  return pngOf([["IHDR", pngHeaderData(width, height, 2)]]);
 }
 
 /** A GIF with a 16×16 screen and one 65535×65535 frame. */

@@ -9,7 +9,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { samplePhoto, samplePng } from "../../tests/_sample_images.ts";
+import { samplePhoto, samplePng } from "./_sample_images.ts";
 import { bodyOf, expected, type HostileCase, hostileCorpus } from "./_hostile_corpus.ts";
 import { writeFileAtomically } from "../io/mod.ts";
 import {

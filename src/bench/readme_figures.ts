@@ -285,10 +285,17 @@ export function renderRefuseFigures(result: unknown, source: string): string {
   return ["```text", ...lines, "```"].join("\n");
 }
 
-function serveRow(row: ServeRow): string {
+/**
+ * One row of the serving table, as the bench prints it and the README shows it.
+ *
+ * @param row One input on one server.
+ * @param serverWidth Characters of the server's column.
+ * @returns The row's fixed-width text.
+ */
+export function formatServeRow(row: ServeRow, serverWidth: number): string {
   return [
     row.input.padEnd(12),
-    row.server.padEnd(25),
+    row.server.padEnd(serverWidth),
     row.requestsPerSec.toFixed(1).padStart(8),
     row.p50Ms.toFixed(2).padStart(8),
     row.p99Ms.toFixed(2).padStart(8),
@@ -331,7 +338,7 @@ export function renderServeFigures(result: unknown, source: string): string {
     commandLine("serve", r.args, r.date, r.deno),
     `wrk -t${r.wrk.threads} -c${r.wrk.connections} -d${r.wrk.duration}s on 127.0.0.1, ${r.cores} cores`,
     "input        server                       req/s   p50 ms   p99 ms  errors  CPU ms/req  RSS MB b→a    answer",
-    ...r.rows.map(serveRow),
+    ...r.rows.map((row) => formatServeRow(row, 25)),
     `Deno server: peak resident memory (VmHWM) ${r.denoPeakMb.toFixed(0)} MB`,
   ];
   if (r.flaskSkipped !== undefined) lines.push(`Flask peer: not run (${r.flaskSkipped})`);

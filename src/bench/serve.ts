@@ -7,7 +7,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { samplePhoto, samplePng } from "../../tests/_sample_images.ts";
+import { samplePhoto, samplePng } from "./_sample_images.ts";
 import {
   type BenchInput,
   cpuMs,
@@ -22,6 +22,7 @@ import {
   waitForHttp,
 } from "./_serve_load.ts";
 import { exists, writeFileAtomically } from "../io/mod.ts";
+import { formatServeRow } from "./readme_figures.ts";
 
 /** `../shared` beside the repository, where the Flask peer and the reference inputs live. */
 const DEFAULT_SHARED = decodeURIComponent(new URL("../../../shared/", import.meta.url).pathname);
@@ -112,18 +113,7 @@ export interface ServeBenchResult {
 }
 
 function printRow(row: Row): void {
-  const cells = [
-    row.input.padEnd(12),
-    row.server.padEnd(22),
-    row.requestsPerSec.toFixed(1).padStart(8),
-    row.p50Ms.toFixed(2).padStart(8),
-    row.p99Ms.toFixed(2).padStart(8),
-    String(row.errors).padStart(7),
-    row.cpuMsPerRequest.toFixed(2).padStart(11),
-    `${row.rssBeforeMb.toFixed(0)} → ${row.rssAfterMb.toFixed(0)}`.padStart(12),
-    `  ${row.answer}`,
-  ];
-  console.log(cells.join(" "));
+  console.log(formatServeRow(row, 22));
 }
 
 async function measure(

@@ -3,17 +3,17 @@
  * model): a small scan-like PNG and phone-like JPEG photos of ink on textured paper, for the
  * service's tests and its benchmark. The digits come from `fixtures/mnist_test_digits.png`: the
  * first digit of each class in MNIST's t10k set (CC BY-SA 3.0), side by side, 0 to 9, written once
- * by running this file with the MNIST folder (`deno run -A tests/_sample_images.ts ../shared/data/mnist`).
+ * by running this file with the MNIST folder (`deno run -A src/bench/_sample_images.ts ../shared/data/mnist`).
  * Needs `--allow-ffi` (sharp).
  *
  * @module
  */
 import { Buffer } from "node:buffer";
 import sharp, { type Sharp } from "sharp";
-import { IMAGE_PIXELS, IMAGE_SIZE, loadMnistIdx } from "../src/data/mod.ts";
+import { IMAGE_PIXELS, IMAGE_SIZE, loadMnistIdx } from "../data/mod.ts";
 
 /** The ten test digits, 0-9 side by side: 280×28, grey, ink = 255. */
-export const MNIST_TEST_DIGITS = new URL("../fixtures/mnist_test_digits.png", import.meta.url);
+export const MNIST_TEST_DIGITS = new URL("../../fixtures/mnist_test_digits.png", import.meta.url);
 
 /** The t10k indices of the digits in {@linkcode MNIST_TEST_DIGITS}, 0 to 9. */
 export const MNIST_TEST_INDICES = [3, 2, 1, 18, 4, 8, 11, 0, 61, 7];
@@ -162,7 +162,7 @@ export async function samplePhoto(
 
 if (import.meta.main) {
   if (Deno.args.length !== 1) {
-    console.error("Usage: deno run -A tests/_sample_images.ts MNIST_DIR");
+    console.error("Usage: deno run -A src/bench/_sample_images.ts MNIST_DIR");
     Deno.exit(2);
   }
   await writeMnistTestDigits(Deno.args[0]);
