@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { deepEqual, ok } from "node:assert/strict";
+import { deepEqual, equal, ok } from "node:assert/strict";
 import { randoms } from "./_kernels_compare.ts";
 import { adamOptimizer, registerSimdBackend, simdKernelCounts } from "../src/kernels/mod.ts";
 import { ADAM, adamReference } from "../src/kernels/_adam.ts";
@@ -27,7 +27,7 @@ async function descend(
     optimizer.applyGradients(grads);
     tf.dispose(grads.map((g) => g.tensor));
   }
-  const out = vars.map((v) => v.dataSync() as Float32Array);
+  const out = await Promise.all(vars.map((v) => v.data() as Promise<Float32Array>));
   optimizer.dispose();
   tf.dispose(vars);
   return out;
@@ -81,4 +81,60 @@ Deno.test("SimdAdam's JavaScript fallback equals its WebAssembly path bit for bi
   );
   for (let i = 0; i < 3; i++) deepEqual(fast[i].dataSync(), reference[i].dataSync());
   tf.dispose([x, m, v, g, mPos, vPos, ...fast, ...reference]);
+});
+
+const adapter = await (globalThis.navigator as { gpu?: GPU }).gpu?.requestAdapter().catch(() =>
+  null
+);
+
+Deno.test({
+  name: "adamOptimizer() on webgpu runs one SimdAdam kernel per variable and matches tf.train.adam",
+  ignore: !adapter,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    await import("@tensorflow/tfjs-backend-webgpu");
+    const want = await descend("cpu", () => tf.train.adam(1e-3), 12);
+    const got = await descend("webgpu", () => adamOptimizer(1e-3), 12);
+    got.forEach((g, i) =>
+      g.forEach((x, j) => {
+        const tolerance = 1e-6 + 1e-5 * Math.abs(want[i][j]);
+        ok(Math.abs(x - want[i][j]) <= tolerance, `Variable ${i}[${j}]: ${x}, want ${want[i][j]}`);
+      })
+    );
+    const w = tf.variable(tf.ones([4, 3]));
+    const optimizer = adamOptimizer(0.1);
+    const profile = await tf.profile(() => {
+      optimizer.minimize(() => w.square().sum());
+      return [];
+    });
+    const names = profile.kernels.map((k) => k.name);
+    equal(names.filter((n) => n === ADAM).length, 1, names.join(" "));
+    ok(!names.includes("Sqrt"), `tfjs' own Adam ran: ${names.join(" ")}`);
+    optimizer.dispose();
+    w.dispose();
+  },
+});
+
+Deno.test("adamOptimizer() after setWeights() continues as tf.train.adam does", async () => {
+  await registerSimdBackend();
+  const run = async (make: () => tf.AdamOptimizer, backend: string) => {
+    await tf.setBackend(backend);
+    const w = tf.variable(tf.tensor1d([1, -2, 3]));
+    const first = make();
+    for (let i = 0; i < 5; i++) first.minimize(() => w.square().sum());
+    const saved = await first.getWeights();
+    const second = make();
+    await second.setWeights(saved);
+    for (let i = 0; i < 3; i++) second.minimize(() => w.square().sum());
+    const out = await w.data();
+    w.dispose();
+    first.dispose();
+    second.dispose();
+    return out;
+  };
+  deepEqual(
+    await run(() => adamOptimizer(0.1), "simd"),
+    await run(() => tf.train.adam(0.1), "cpu"),
+  );
 });
