@@ -19,6 +19,12 @@ export interface SelectBackendOptions {
    * convolutions and pooling. Ignored by the other backends. @default {1}
    */
   threads?: number;
+  /**
+   * WebGPU's filter-gradient kernel: `split` (ours, the reduction spread over many workgroups)
+   * or `stock` (tfjs' own, one thread per filter weight). Ignored by the other backends.
+   * @default {"stock" when the environment sets DIGITS_WEBGPU_STOCK=1, else "split"}
+   */
+  webgpuKernels?: "split" | "stock";
 }
 
 interface AdapterProbe {
@@ -44,9 +50,22 @@ async function useSimd(threads: number): Promise<void> {
   await activate("simd");
 }
 
-async function activate(name: string): Promise<void> {
+/** `stock` when DIGITS_WEBGPU_STOCK=1 (and the environment may be read), else `split`. */
+function webgpuKernelsFromEnv(): "split" | "stock" {
+  try {
+    return Deno.env.get("DIGITS_WEBGPU_STOCK") === "1" ? "stock" : "split";
+  } catch {
+    return "split";
+  }
+}
+
+async function activate(name: string, options: SelectBackendOptions = {}): Promise<void> {
   if (name === "wasm") (await import("./wasm.ts")).registerWasmBackend();
-  if (name === "webgpu") await import("@tensorflow/tfjs-backend-webgpu");
+  if (name === "webgpu") {
+    await import("@tensorflow/tfjs-backend-webgpu");
+    const kernels = options.webgpuKernels ?? webgpuKernelsFromEnv();
+    (await import("./_webgpu_conv_filter.ts")).useSplitFilterGradient(kernels === "split");
+  }
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`Cannot start the ${name} backend`);
   await tf.ready();
@@ -55,7 +74,8 @@ async function activate(name: string): Promise<void> {
 /**
  * Picks and starts a tfjs backend. `auto` takes WebGPU when a hardware adapter exists
  * (`isFallbackAdapter` false), else the WebAssembly SIMD CPU backend. WebGPU on a software adapter
- * is used only when asked for by name. Quiet tfjs' Node.js advice, which does not apply to Deno.
+ * is used only when asked for by name. On WebGPU the filter gradient of the convolutions runs our
+ * split-reduction kernel unless `webgpuKernels` (or DIGITS_WEBGPU_STOCK=1) asks for tfjs' own. Quiet tfjs' Node.js advice, which does not apply to Deno.
  *
  * @example
  * ```ts
@@ -78,7 +98,7 @@ export async function selectBackend(
   if (requested === "auto") {
     const probe = await probeAdapter();
     if (probe !== null && !probe.fallback) {
-      await activate("webgpu");
+      await activate("webgpu", options);
       return { name: "webgpu", adapter: probe.description, fallbackAdapter: false };
     }
     await useSimd(options.threads ?? 1);
@@ -89,7 +109,7 @@ export async function selectBackend(
     if (probe === null) {
       throw new Error("WebGPU is not available here: no adapter (try --backend simd)");
     }
-    await activate("webgpu");
+    await activate("webgpu", options);
     return { name: "webgpu", adapter: probe.description, fallbackAdapter: probe.fallback };
   }
   if (requested === "simd") {
