@@ -164,7 +164,7 @@ function printResult(r: BenchResult): void {
   const rate = r.samplesPerSecond === null ? "-" : r.samplesPerSecond.toFixed(0);
   const acc = r.valAccuracy === null ? "" : ` val_accuracy ${r.valAccuracy.toFixed(4)};`;
   console.log(
-    `${r.backend.padEnd(10)} ${rate.padStart(7)} samples/s  (${r.samples} samples)${acc} ${r.note}`,
+    `${r.backend.padEnd(12)} ${rate.padStart(7)} samples/s  (${r.samples} samples)${acc} ${r.note}`,
   );
 }
 
