@@ -64,12 +64,12 @@ async function filterGradient(c: FilterCase, x: Float32Array, dy: Float32Array, 
   return out;
 }
 
-Deno.test("splitReduction() covers the whole reduction with slices of at least 64 products", () => {
+Deno.test("splitReduction() covers the whole reduction, 16+ products a lane unless one slice", () => {
   for (const [total, filterSize] of [[18432, 200], [2048, 3200], [1, 1], [63, 5], [147456, 200]]) {
     const { chunks, slices, sliceLen } = splitReduction(total, filterSize);
     ok(chunks * 16 >= filterSize && (chunks - 1) * 16 < filterSize, `chunks ${chunks}`);
     ok(slices * sliceLen >= total && (slices - 1) * sliceLen < total, `${slices} × ${sliceLen}`);
-    ok(slices === 1 || sliceLen >= 64, `${total}: ${slices} slices of ${sliceLen}`);
+    ok(slices === 1 || sliceLen >= 16 * 16, `${total}: ${slices} slices of ${sliceLen}`);
   }
 });
 
@@ -144,6 +144,28 @@ Deno.test({
       }
       ok(worst < 1e-4, `Weight ${i} differs by ${worst} after 4 steps`);
     });
+  },
+});
+
+Deno.test({
+  name: "selectBackend('webgpu') takes the split kernel on a hardware adapter, tfjs' on software",
+  ignore,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const c = CASES[4];
+    const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad);
+    const dyShape = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
+    const x = values(c.x.reduce((a, b) => a * b), 21),
+      dy = values(dyShape.reduce((a, b) => a * b), 22);
+    const { fallbackAdapter } = await selectBackend("webgpu");
+    const before = splitFilterGradientCalls();
+    await filterGradient(c, x, dy, dyShape);
+    const split = splitFilterGradientCalls() === before + 1;
+    ok(
+      split === !fallbackAdapter,
+      `fallbackAdapter ${fallbackAdapter}, split kernel ran: ${split}`,
+    );
   },
 });
 

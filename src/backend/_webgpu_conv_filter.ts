@@ -20,9 +20,9 @@ const TILE = 16;
 /** Reduction lanes per weight: TILE × LANES threads in a workgroup. */
 const LANES = 16;
 /** Workgroups pass 1 aims for: enough to fill a large GPU, few enough to keep partials small. */
-const TARGET_GROUPS = 2048;
+const TARGET_GROUPS = 512;
 /** A lane sums at least this many products in its slice (fewer slices for small reductions). */
-const MIN_STEPS = 4;
+const MIN_STEPS = 16;
 
 /** Pass 1: partial sums `[slices, filterSize]`. */
 class FilterPartialsProgram implements WebGPUProgram {
@@ -62,19 +62,30 @@ class FilterPartialsProgram implements WebGPUProgram {
         let w = t / uniforms.channels.x;
         let wC = w % uniforms.filterWidth;
         let wR = w / uniforms.filterWidth;
-        let start = slice * uniforms.sliceLen;
-        let end = min(start + uniforms.sliceLen, uniforms.total);
-        // r indexes dy [batch, outHeight, outWidth] (its channel d2 apart).
-        for (var r = start + rLane; r < end; r = r + ${LANES}) {
-          let yC = r % uniforms.outDims.y;
-          let u = r / uniforms.outDims.y;
-          let yR = u % uniforms.outDims.x;
-          let b = u / uniforms.outDims.x;
+        let start = slice * uniforms.sliceLen + rLane;
+        let end = min(slice * uniforms.sliceLen + uniforms.sliceLen, uniforms.total);
+        // r indexes dy [batch, outHeight, outWidth] (its channel d2 apart); (b, yR, yC) follow it
+        // by carries rather than a division per product.
+        var yC = start % uniforms.outDims.y;
+        let u = start / uniforms.outDims.y;
+        var yR = u % uniforms.outDims.x;
+        var b = u / uniforms.outDims.x;
+        for (var r = start; r < end; r = r + ${LANES}) {
           let xR = wR + yR * uniforms.strides.x - uniforms.pads.x;
           let xC = wC + yC * uniforms.strides.y - uniforms.pads.y;
           if (xR >= 0 && xR < uniforms.inDims.x && xC >= 0 && xC < uniforms.inDims.y) {
             let xi = ((b * uniforms.inDims.x + xR) * uniforms.inDims.y + xC) * uniforms.channels.x + d1;
             acc = acc + x[xi] * dy[r * uniforms.channels.y + d2];
+          }
+          yC = yC + ${LANES};
+          loop {
+            if (yC < uniforms.outDims.y) { break; }
+            yC = yC - uniforms.outDims.y;
+            yR = yR + 1;
+            if (yR == uniforms.outDims.x) {
+              yR = 0;
+              b = b + 1;
+            }
           }
         }
       }
