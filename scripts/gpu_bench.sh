@@ -7,10 +7,15 @@
 # `prepare` packs what the device machine lacks: this Deno (xz-compressed), the training bench
 # bundled into one file with its npm packages (`deno bundle`: node_modules is far over the
 # 64 MiB a call may carry), the simd kernels beside it, and the Vulkan loader's Debian packages
-# (as /work/.library/device/README.md says). `run` unpacks them, prints the WebGPU adapter, and
-# runs the equivalent of `deno task bench train --backends webgpu,simd` on the embedded MNIST
-# digits (../shared does not travel), writing $OUT/gpu_bench.log and $OUT/gpu_bench.json.
-# Flags after `run` go to the bench (default: --samples 6400 --epochs 1).
+# (as /work/.library/device/README.md says), and tests/backend_webgpu_test.ts bundled likewise.
+# `run` unpacks them, prints the WebGPU adapter, runs the WebGPU tests on it (our filter-gradient
+# kernel and a few training steps against tfjs' cpu backend), then the equivalent of
+# `deno task bench train --backends webgpu,webgpu-stock,simd` (webgpu-stock: tfjs' own filter
+# gradient) on the embedded MNIST digits (../shared does not travel), then webgpu and
+# webgpu-stock again at batch $GPU_BENCH_BATCH (default 256; empty skips it), writing
+# $OUT/gpu_bench.log, $OUT/gpu_bench.json and $OUT/gpu_bench_batch.json.
+# Flags after `run` go to both benches (default: --samples 6400 --epochs 1).
+# GPU_BENCH_SKIP_GL=1 leaves / alone (no dpkg -x): for a try on a machine with its own loader.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,8 +25,13 @@ prepare() {
     >.gpu/entry.ts
   deno bundle --platform deno --minify -o .gpu/bench.js .gpu/entry.ts
   xz -6 -T2 -f .gpu/bench.js
+  deno bundle --platform deno --minify -o .gpu/webgpu_test.js tests/backend_webgpu_test.ts
+  xz -6 -T2 -f .gpu/webgpu_test.js
   cp src/kernels/wasm/kernels.wasm .gpu/wasm/
-  xz -6 -T2 -c "$(command -v deno)" >.gpu/deno.xz
+  # The slow part (~4 min): skipped when .gpu/deno.xz is newer than this Deno.
+  if [ ! .gpu/deno.xz -nt "$(command -v deno)" ]; then
+    xz -6 -T2 -c "$(command -v deno)" >.gpu/deno.xz.tmp && mv .gpu/deno.xz.tmp .gpu/deno.xz
+  fi
   local o='-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/amd64'
   mkdir -p /tmp/amd64/partial
   # shellcheck disable=SC2086
@@ -32,9 +42,12 @@ prepare() {
 }
 
 run() {
-  for f in .gl/*.deb; do dpkg -x "$f" /; done
-  ldconfig
-  if ! ls /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json >/dev/null 2>&1; then
+  if [ "${GPU_BENCH_SKIP_GL:-}" != 1 ]; then
+    for f in .gl/*.deb; do dpkg -x "$f" /; done
+    ldconfig
+  fi
+  if ! compgen -G '/usr/share/vulkan/icd.d/*.json' >/dev/null &&
+    ! compgen -G '/etc/vulkan/icd.d/*.json' >/dev/null; then
     export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
     export __EGL_VENDOR_LIBRARY_FILENAMES=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
   fi
@@ -43,6 +56,7 @@ run() {
   mkdir -p "$bin/wasm"
   xz -dc .gpu/deno.xz >"$bin/deno" && chmod +x "$bin/deno"
   xz -dc .gpu/bench.js.xz >"$bin/bench.js"
+  xz -dc .gpu/webgpu_test.js.xz >"$bin/webgpu_test.js"
   cp .gpu/wasm/kernels.wasm "$bin/wasm/"
   local out=${OUT:-/tmp}
   nvidia-smi --query-gpu=name,driver_version --format=csv,noheader || true
@@ -52,8 +66,20 @@ run() {
       isFallbackAdapter: a.info.isFallbackAdapter }) : "none");'
   local flags=("$@")
   [ ${#flags[@]} -gt 0 ] || flags=(--samples 6400 --epochs 1)
-  (cd "$bin" && ./deno run -A bench.js --backends webgpu,simd "${flags[@]}" \
-    --out "$out/gpu_bench.json") 2>&1 | tee "$out/gpu_bench.log"
+  local batch=${GPU_BENCH_BATCH-256}
+  (
+    cd "$bin"
+    echo "== WebGPU tests (tests/backend_webgpu_test.ts) on this adapter"
+    timeout 90 ./deno test -A webgpu_test.js || echo "WebGPU tests failed or timed out (rc $?)"
+    echo "== bench train --backends webgpu,webgpu-stock,simd ${flags[*]}"
+    timeout 150 ./deno run -A bench.js --backends webgpu,webgpu-stock,simd "${flags[@]}" \
+      --out "$out/gpu_bench.json" || echo "bench failed or timed out (rc $?)"
+    if [ -n "$batch" ]; then
+      echo "== bench train --backends webgpu,webgpu-stock --batch $batch ${flags[*]}"
+      timeout 60 ./deno run -A bench.js --backends webgpu,webgpu-stock --batch "$batch" \
+        "${flags[@]}" --out "$out/gpu_bench_batch.json" || echo "bench failed or timed out (rc $?)"
+    fi
+  ) 2>&1 | tee "$out/gpu_bench.log"
 }
 
 case "${1:-}" in

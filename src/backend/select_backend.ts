@@ -19,6 +19,14 @@ export interface SelectBackendOptions {
    * convolutions and pooling. Ignored by the other backends. @default {1}
    */
   threads?: number;
+  /**
+   * WebGPU's filter-gradient kernel: `split` (ours, the reduction spread over many workgroups),
+   * `stock` (tfjs' own, one thread per filter weight), or `auto`: `split` on a hardware adapter,
+   * `stock` on a software one (a CPU, where tfjs' few long threads are the faster shape). Ignored
+   * by the other backends.
+   * @default {"stock" when the environment sets DIGITS_WEBGPU_STOCK=1, else "auto"}
+   */
+  webgpuKernels?: "auto" | "split" | "stock";
 }
 
 interface AdapterProbe {
@@ -44,9 +52,27 @@ async function useSimd(threads: number): Promise<void> {
   await activate("simd");
 }
 
-async function activate(name: string): Promise<void> {
+/** `stock` when DIGITS_WEBGPU_STOCK=1 (and the environment may be read), else `auto`. */
+function webgpuKernelsFromEnv(): "auto" | "stock" {
+  try {
+    return Deno.env.get("DIGITS_WEBGPU_STOCK") === "1" ? "stock" : "auto";
+  } catch {
+    return "auto";
+  }
+}
+
+async function activate(
+  name: string,
+  options: SelectBackendOptions = {},
+  probe: AdapterProbe | null = null,
+): Promise<void> {
   if (name === "wasm") (await import("./wasm.ts")).registerWasmBackend();
-  if (name === "webgpu") await import("@tensorflow/tfjs-backend-webgpu");
+  if (name === "webgpu") {
+    await import("@tensorflow/tfjs-backend-webgpu");
+    const kernels = options.webgpuKernels ?? webgpuKernelsFromEnv();
+    const split = kernels === "split" || (kernels === "auto" && probe?.fallback === false);
+    (await import("./_webgpu_conv_filter.ts")).useSplitFilterGradient(split);
+  }
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`Cannot start the ${name} backend`);
   await tf.ready();
@@ -55,7 +81,9 @@ async function activate(name: string): Promise<void> {
 /**
  * Picks and starts a tfjs backend. `auto` takes WebGPU when a hardware adapter exists
  * (`isFallbackAdapter` false), else the WebAssembly SIMD CPU backend. WebGPU on a software adapter
- * is used only when asked for by name. Quiet tfjs' Node.js advice, which does not apply to Deno.
+ * is used only when asked for by name. On a hardware adapter the convolutions' filter gradient runs
+ * our split-reduction kernel unless `webgpuKernels` (or DIGITS_WEBGPU_STOCK=1) asks for tfjs' own.
+ * Quiet tfjs' Node.js advice, which does not apply to Deno.
  *
  * @example
  * ```ts
@@ -78,7 +106,7 @@ export async function selectBackend(
   if (requested === "auto") {
     const probe = await probeAdapter();
     if (probe !== null && !probe.fallback) {
-      await activate("webgpu");
+      await activate("webgpu", options, probe);
       return { name: "webgpu", adapter: probe.description, fallbackAdapter: false };
     }
     await useSimd(options.threads ?? 1);
@@ -89,7 +117,7 @@ export async function selectBackend(
     if (probe === null) {
       throw new Error("WebGPU is not available here: no adapter (try --backend simd)");
     }
-    await activate("webgpu");
+    await activate("webgpu", options, probe);
     return { name: "webgpu", adapter: probe.description, fallbackAdapter: probe.fallback };
   }
   if (requested === "simd") {

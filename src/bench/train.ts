@@ -11,6 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { type DigitSet, limitDigits, loadDigits, splitDigits } from "../data/mod.ts";
 import { adamOptimizer, registerSimdBackend } from "../kernels/mod.ts";
+import { selectBackend } from "../backend/mod.ts";
 import { createModel } from "../model/create_model.ts";
 import { exists, writeFileAtomically } from "../io/mod.ts";
 import { evaluateModel } from "../train/evaluate.ts";
@@ -22,8 +23,10 @@ const PYTHON = "/usr/bin/python3";
 const BATCH = 32;
 /** The simd backend with its helper thread (two cores), as a bench entry. */
 const SIMD_TWO_THREADS = "simd-2t";
+/** WebGPU with tfjs' stock filter-gradient kernel instead of ours, as a bench entry. */
+const WEBGPU_STOCK = "webgpu-stock";
 /** Backends that take seconds per batch here: they train this many samples only. */
-const SLOW_SAMPLES: Record<string, number> = { cpu: 256, webgpu: 256 };
+const SLOW_SAMPLES: Record<string, number> = { cpu: 256, webgpu: 256, [WEBGPU_STOCK]: 256 };
 
 /** One entry's figures. */
 export interface BenchResult {
@@ -60,27 +63,27 @@ export interface TrainBenchReport {
   ratios: Record<string, number>;
 }
 
-async function startBackend(name: string): Promise<string> {
+/** Starts backend `name`; returns a note for its row and whether it is slow here. */
+async function startBackend(name: string): Promise<{ note: string; slow: boolean }> {
+  if (name === "webgpu" || name === WEBGPU_STOCK) {
+    const info = await selectBackend("webgpu", {
+      training: true,
+      webgpuKernels: name === WEBGPU_STOCK ? "stock" : "split",
+    });
+    const kernel = name === WEBGPU_STOCK ? "stock" : "split-reduction";
+    const note = `adapter "${info.adapter}" isFallbackAdapter=${info.fallbackAdapter}, ` +
+      `${kernel} filter gradient`;
+    return { note, slow: info.fallbackAdapter === true };
+  }
   let backend = name;
   if (name === "simd" || name === SIMD_TWO_THREADS) {
     await registerSimdBackend({ threads: name === "simd" ? 1 : 2 });
     backend = "simd";
   }
   if (name === "wasm") (await import("../backend/wasm.ts")).registerWasmBackend();
-  let note = "";
-  if (name === "webgpu") {
-    const gpu = (globalThis.navigator as { gpu?: GPU }).gpu;
-    const adapter = await gpu?.requestAdapter();
-    if (!adapter) throw new Error("no WebGPU adapter");
-    const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
-    note = `adapter "${info.description || info.vendor}" isFallbackAdapter=${
-      info.isFallbackAdapter ?? false
-    }`;
-    await import("@tensorflow/tfjs-backend-webgpu");
-  }
   if (!(await tf.setBackend(backend))) throw new Error(`tf.setBackend("${backend}") failed`);
   await tf.ready();
-  return note;
+  return { note: "", slow: name === "cpu" };
 }
 
 function none(backend: string, note: string): BenchResult {
@@ -92,14 +95,16 @@ async function benchBackend(
   name: string,
   sets: { train: DigitSet; validation: DigitSet },
   epochs: number,
+  batchSize: number,
 ): Promise<BenchResult> {
-  let note: string;
+  let note: string, slow: number | undefined;
   try {
-    note = await startBackend(name);
+    const started = await startBackend(name);
+    note = started.note;
+    slow = started.slow ? SLOW_SAMPLES[name] : undefined;
   } catch (e) {
     return none(name, `unavailable: ${e}`);
   }
-  const slow = SLOW_SAMPLES[name];
   const train = slow === undefined ? sets.train : limitDigits(sets.train, slow);
   const model = createModel({ seed: 1 });
   model.compile({
@@ -109,10 +114,10 @@ async function benchBackend(
   });
   try {
     // Warm-up: two batches compile shaders and first-call paths outside the timing.
-    await runEpoch(model, limitDigits(train, 2 * BATCH), { progress: false });
+    await runEpoch(model, limitDigits(train, 2 * batchSize), { batchSize, progress: false });
     let samples = 0, seconds = 0;
     for (let epoch = 1; epoch <= (slow === undefined ? epochs : 1); epoch++) {
-      const run = await runEpoch(model, train, { epoch, epochs, progress: false });
+      const run = await runEpoch(model, train, { epoch, epochs, batchSize, progress: false });
       samples += run.samples;
       seconds += run.seconds;
       note = [note, `loss ${run.loss.toFixed(4)}`].filter((s) => s).join(", ");
@@ -159,7 +164,7 @@ function printResult(r: BenchResult): void {
   const rate = r.samplesPerSecond === null ? "-" : r.samplesPerSecond.toFixed(0);
   const acc = r.valAccuracy === null ? "" : ` val_accuracy ${r.valAccuracy.toFixed(4)};`;
   console.log(
-    `${r.backend.padEnd(10)} ${rate.padStart(7)} samples/s  (${r.samples} samples)${acc} ${r.note}`,
+    `${r.backend.padEnd(12)} ${rate.padStart(7)} samples/s  (${r.samples} samples)${acc} ${r.note}`,
   );
 }
 
@@ -168,7 +173,8 @@ function printResult(r: BenchResult): void {
  * validated; default all: 42,000 Kaggle rows when `../shared` has them, else the 10,000 embedded
  * MNIST digits; `--source kaggle|mnist` picks one), `--epochs N` (timed epochs, on every side;
  * default 1), `--backends` (comma list of simd, simd-2t (simd with its helper thread), cpu, wasm,
- * webgpu, pytorch (runs at 1 and at 2 threads)), `--rounds N` (runs every entry N times in
+ * webgpu, webgpu-stock (webgpu with tfjs' own filter-gradient kernel), pytorch (runs at 1 and at
+ * 2 threads)), `--batch N` (the tfjs backends' batch size; default 32, PyTorch's), `--rounds N` (runs every entry N times in
  * turn and keeps each one's fastest, for a shared machine; default 1), `--out FILE` (the report
  * as JSON).
  *
@@ -188,8 +194,15 @@ export async function runBench(args: string[]): Promise<void> {
       backends: { type: "string", default: "simd,simd-2t,cpu,wasm,webgpu,pytorch" },
       out: { type: "string" },
       rounds: { type: "string", default: "1" },
+      batch: { type: "string", default: String(BATCH) },
     },
   });
+  const batchSize = Number(values.batch);
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new RangeError(
+      `Cannot run the train bench: expected --batch >= 1, found ${values.batch}`,
+    );
+  }
   const rounds = Number(values.rounds);
   const limit = values.samples === undefined ? Infinity : Number(values.samples);
   const epochs = Number(values.epochs);
@@ -215,7 +228,9 @@ export async function runBench(args: string[]): Promise<void> {
     `Data: ${all.source} (${all.count} rows); training on ${sets.train.count}, validating on ${sets.validation.count}`,
   );
   console.log(
-    `Model: the notebook's CNN, batch ${BATCH}, Adam 1e-3; timed: the training steps of ${epochs} epoch(s) after a 2-batch warm-up`,
+    `Model: the notebook's CNN, batch ${batchSize}${
+      batchSize === BATCH ? "" : " (PyTorch keeps batch 32)"
+    }, Adam 1e-3; timed: the training steps of ${epochs} epoch(s) after a 2-batch warm-up`,
   );
   const best = new Map<string, BenchResult>();
   for (let round = 1; round <= rounds; round++) {
@@ -223,7 +238,7 @@ export async function runBench(args: string[]): Promise<void> {
     for (const name of values.backends.split(",").map((s) => s.trim()).filter((s) => s)) {
       const runs = name === "pytorch"
         ? [await benchTorch(all.count, epochs, 1), await benchTorch(all.count, epochs, 2)]
-        : [await benchBackend(name, sets, epochs)];
+        : [await benchBackend(name, sets, epochs, batchSize)];
       for (const r of runs) {
         printResult(r);
         const seen = best.get(r.backend);
@@ -261,7 +276,7 @@ export async function runBench(args: string[]): Promise<void> {
       trainSize: sets.train.count,
       validationSize: sets.validation.count,
       epochs,
-      batchSize: BATCH,
+      batchSize,
       results,
       pytorchBest: torch?.backend ?? null,
       ratios,
