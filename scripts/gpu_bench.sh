@@ -9,20 +9,26 @@
 # 64 MiB a call may carry), the simd kernels beside it, and the Vulkan loader's Debian packages
 # (as /work/.library/device/README.md says), and tests/backend_webgpu_test.ts bundled likewise.
 # `run` unpacks them, prints the WebGPU adapter, runs the WebGPU tests on it (our filter-gradient
-# kernel and a few training steps against tfjs' cpu backend), then the equivalent of
+# kernel and a few training steps against tfjs' cpu backend), times the filter gradient alone
+# with tfjs' kernel and ours (src/bench/webgpu_filter.ts), then the equivalent of
 # `deno task bench train --backends webgpu,webgpu-stock,simd` (webgpu-stock: tfjs' own filter
 # gradient) on the embedded MNIST digits (../shared does not travel), then webgpu and
 # webgpu-stock again at batch $GPU_BENCH_BATCH (default 256; empty skips it), writing
 # $OUT/gpu_bench.log, $OUT/gpu_bench.json and $OUT/gpu_bench_batch.json.
 # Flags after `run` go to both benches (default: --samples 6400 --epochs 1).
-# GPU_BENCH_SKIP_GL=1 leaves / alone (no dpkg -x): for a try on a machine with its own loader.
+# GPU_BENCH_SKIP_GL=1 leaves / alone (no dpkg -x): for a try on a machine with its own loader;
+# GPU_BENCH_FILTER_FLAGS go to the filter bench (default: --batches 32,256 --rounds 3 --reps 20).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 prepare() {
   mkdir -p .gpu/wasm .gl
-  printf 'import { runBench } from "../src/bench/train.ts";\nawait runBench(Deno.args);\n' \
-    >.gpu/entry.ts
+  cat >.gpu/entry.ts <<'EOF'
+import { runBench } from "../src/bench/train.ts";
+import { runWebgpuFilterBench } from "../src/bench/webgpu_filter.ts";
+if (Deno.args[0] === "filter") await runWebgpuFilterBench(Deno.args.slice(1));
+else await runBench(Deno.args);
+EOF
   deno bundle --platform deno --minify -o .gpu/bench.js .gpu/entry.ts
   xz -6 -T2 -f .gpu/bench.js
   deno bundle --platform deno --minify -o .gpu/webgpu_test.js tests/backend_webgpu_test.ts
@@ -70,9 +76,12 @@ run() {
   (
     cd "$bin"
     echo "== WebGPU tests (tests/backend_webgpu_test.ts) on this adapter"
-    timeout 90 ./deno test -A webgpu_test.js || echo "WebGPU tests failed or timed out (rc $?)"
+    timeout 75 ./deno test -A webgpu_test.js || echo "WebGPU tests failed or timed out (rc $?)"
+    echo "== the filter gradient alone, stock and split (src/bench/webgpu_filter.ts)"
+    # shellcheck disable=SC2086
+    timeout 60 ./deno run -A bench.js filter ${GPU_BENCH_FILTER_FLAGS:-} || echo "filter bench failed or timed out (rc $?)"
     echo "== bench train --backends webgpu,webgpu-stock,simd ${flags[*]}"
-    timeout 150 ./deno run -A bench.js --backends webgpu,webgpu-stock,simd "${flags[@]}" \
+    timeout 120 ./deno run -A bench.js --backends webgpu,webgpu-stock,simd "${flags[@]}" \
       --out "$out/gpu_bench.json" || echo "bench failed or timed out (rc $?)"
     if [ -n "$batch" ]; then
       echo "== bench train --backends webgpu,webgpu-stock --batch $batch ${flags[*]}"
