@@ -2,6 +2,7 @@ import { equal, notEqual, rejects } from "node:assert/strict";
 import { parsePeerLines } from "../src/bench/photos.ts";
 import {
   renderPhotoFigures,
+  renderRefuseFigures,
   updateReadmeBlocks,
   writeReadmeFigures,
 } from "../src/bench/readme_figures.ts";
@@ -62,6 +63,32 @@ Deno.test("renderPhotoFigures() prints the Python peer's figures from the same r
     python: { mnist: { all: { correct: 2, total: 2 }, kinds: { k: { correct: 2, total: 2 } } } },
   }, "p.json");
   equal(text.split("\n").at(-2), "mnist    2/2 (100.0 %): k 2/2");
+});
+
+Deno.test("renderRefuseFigures() prints the project's own non-digits when the bench measured them", () => {
+  const base = {
+    bench: "refuse",
+    date: "2026-11-26T08:00:00Z",
+    deno: "2.9.6",
+    args: ["--fonts", "a.woff"],
+    model: "m",
+    nonDigits: null,
+    digits: null,
+    calibration: null,
+  };
+  const synthetic = {
+    source: "own non-digits: letters and words in a.woff, doodles",
+    seed: 99,
+    by: { letter: { refused: 2, total: 3 }, doodle: { refused: 3, total: 3 } },
+    all: { refused: 5, total: 6 },
+  };
+  const text = renderRefuseFigures({ ...base, synthetic }, "r.json");
+  equal(
+    text.split("\n")[3],
+    "Non-digits refused, own non-digits: letters and words in a.woff, doodles (seed 99): " +
+      "letter 2/3, doodle 3/3, all 5/6 (83.3 %)",
+  );
+  equal(renderRefuseFigures(base, "r.json").includes("own non-digits"), false);
 });
 
 Deno.test("parsePeerLines() reads what photo_pipeline.py prints", () => {

@@ -98,6 +98,31 @@ Deno.test({
 });
 
 Deno.test({
+  name:
+    "readNumber() splits numbers whose overlapping digits leave no gap of less ink between them",
+  ignore,
+  async fn() {
+    const classifier = await model();
+    const digits = await loadTestDigitGrid();
+    // Seeds whose overlapping numbers of MNIST test digits form one glyph of several digits that
+    // the column minima alone did not split (the reader refused them before).
+    for (const seed of [17, 25, 31]) {
+      const rng = mulberry32(seed);
+      const length = 3 + Math.floor(rng() * 4);
+      const indices = Array.from({ length }, () => Math.floor(rng() * digits.count));
+      const scene = await renderNumberScene(digits, indices, "overlap", rng);
+      const reading = await readNumber(scene.bytes, classifier);
+      equal(reading.number, scene.number, `seed ${seed}: ${JSON.stringify(reading)}`);
+      equal(reading.digits.length, scene.number.length);
+      for (const [i, d] of reading.digits.entries()) {
+        ok(d.probability >= 0.5);
+        if (i > 0) ok(d.box.x > reading.digits[i - 1].box.x, "digits run left to right");
+      }
+    }
+  },
+});
+
+Deno.test({
   name: "readNumber() refuses at least half the letters written in fonts the training never used",
   ignore,
   async fn() {

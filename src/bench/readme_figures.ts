@@ -244,6 +244,14 @@ export function renderRefuseFigures(result: unknown, source: string): string {
   expectBench(result, "refuse", source);
   const r = result as RefuseBenchResult;
   const lines = [commandLine("refuse", r.args, r.date, r.deno), `Model ${r.model}`];
+  if (r.synthetic !== undefined) {
+    const s = r.synthetic;
+    lines.push(
+      `Non-digits refused, ${s.source} (seed ${s.seed}): ${
+        Object.entries(s.by).map(([name, t]) => `${name} ${t.refused}/${t.total}`).join(", ")
+      }, all ${s.all.refused}/${s.all.total} (${pct(s.all.refused, s.all.total)} %)`,
+    );
+  }
   if (r.nonDigits === null) lines.push("Non-digits: not measured (no ../shared)");
   else {
     const row = (name: string, t: { refused: number; total: number }) =>

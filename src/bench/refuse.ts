@@ -17,6 +17,8 @@ import { type Classifier, DEFAULT_MODEL, loadClassifier } from "../model/mod.ts"
 import { calibrate, DEFAULT_TEMPERATURE } from "../preprocess/decide_digit.ts";
 import { readNumber } from "../preprocess/read_number.ts";
 import { csvFields } from "./_photo_labels.ts";
+import { mulberry32 } from "../data/prng.ts";
+import { installSceneFonts, NON_DIGIT_KINDS, renderNonDigitScene } from "./_non_digit_scenes.ts";
 
 const SHARED = "../shared";
 const MNIST = `${SHARED}/data/mnist`;
@@ -49,6 +51,11 @@ export interface RefuseBenchResult {
   model: string;
   /** Non-digit photos refused, by category and overall; `null` without `../shared`. */
   nonDigits: { source: string; by: Record<string, RefusedTally>; all: RefusedTally } | null;
+  /**
+   * The project's own non-digits refused (letters and words in the fonts of `--fonts`, doodles;
+   * `src/bench/_non_digit_scenes.ts`); absent without `--fonts`.
+   */
+  synthetic?: { source: string; seed: number; by: Record<string, RefusedTally>; all: RefusedTally };
   /** Single-digit photos answered and right; `null` without `../shared`. */
   digits: { source: string; right: number; refused: number; wrong: number; total: number } | null;
   /** MNIST test accuracy and calibration; `null` without `../shared`. */
@@ -103,6 +110,39 @@ async function benchNonDigits(
   if (verbose && answered.length > 0) console.log(`Answered:\n${answered.join("\n")}`);
   const byCategory = [...by].sort().map(([c, [r, n]]) => [c, { refused: r, total: n }]);
   return { source: labels, by: Object.fromEntries(byCategory), all: { refused: tr, total: tn } };
+}
+
+async function benchSyntheticNonDigits(
+  model: Classifier,
+  fonts: string[],
+  count: number,
+  seed: number,
+): Promise<NonNullable<RefuseBenchResult["synthetic"]>> {
+  const installed = await installSceneFonts(fonts);
+  const rng = mulberry32(seed);
+  const by: Record<string, RefusedTally> = {};
+  const all: RefusedTally = { refused: 0, total: 0 };
+  try {
+    for (let n = 0; n < count; n++) {
+      const kind = NON_DIGIT_KINDS[n % NON_DIGIT_KINDS.length];
+      const reading = await readNumber(await renderNonDigitScene(kind, installed, rng), model);
+      const t = by[kind] ??= { refused: 0, total: 0 };
+      for (const tally of [t, all]) {
+        tally.total++;
+        if (reading.number === null) tally.refused++;
+      }
+    }
+  } finally {
+    await installed.dispose();
+  }
+  const families = fonts.map((f) => f.slice(f.lastIndexOf("/") + 1)).join(", ");
+  const source = `own non-digits: letters and words in ${families}, doodles`;
+  console.log(`Non-digits refused, ${source} (seed ${seed}):`);
+  for (const [kind, t] of Object.entries(by)) {
+    console.log(`  ${kind.padEnd(8)} ${pct(t.refused, t.total)}`);
+  }
+  console.log(`  ${"all".padEnd(8)} ${pct(all.refused, all.total)}`);
+  return { source, seed, by, all };
 }
 
 async function benchDigits(
@@ -223,6 +263,8 @@ async function benchCalibration(model: Classifier): Promise<RefuseBenchResult["c
 
 /**
  * Runs the refusal benchmark. Flags: `--model DIR`, `--verbose` (list the non-digits answered),
+ * `--fonts A.woff,B.woff` (handwriting fonts the refusal training never used: also measure the
+ * project's own non-digits, `--synthetic N` of them, default 150, from `--seed S`, default 99),
  * `--out FILE` (the figures as JSON, a {@linkcode RefuseBenchResult}, which `deno task readme`
  * turns into the README's figures).
  *
@@ -238,6 +280,9 @@ export async function runBench(args: string[]): Promise<void> {
     options: {
       model: { type: "string", default: DEFAULT_MODEL },
       verbose: { type: "boolean", default: false },
+      fonts: { type: "string" },
+      synthetic: { type: "string", default: "150" },
+      seed: { type: "string", default: "99" },
       out: { type: "string" },
     },
   });
@@ -256,6 +301,14 @@ export async function runBench(args: string[]): Promise<void> {
     digits: null,
     calibration: null,
   };
+  if (values.fonts !== undefined) {
+    result.synthetic = await benchSyntheticNonDigits(
+      model,
+      values.fonts.split(","),
+      Number(values.synthetic),
+      Number(values.seed),
+    );
+  }
   if (await exists(nonDigits)) {
     result.nonDigits = await benchNonDigits(model, nonDigits, values.verbose);
   } else console.log(`No ${nonDigits}: refusals not measured (the photos live in ../shared)`);

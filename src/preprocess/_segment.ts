@@ -304,10 +304,16 @@ export function renderPart(
   };
 }
 
+/** From this width (in line heights) a glyph surely holds several digits. */
+const SEVERAL_DIGITS = 1.6;
+
 /**
  * Columns where a glyph may be cut into digits: the local minima of its column ink profile,
  * fewest ink first, at least a fifth of the line height from its ends and from each other; at
- * most `limit`. A glyph narrower than 0.8 × its height gets none.
+ * most `limit`. A glyph of several digits ({@linkcode SEVERAL_DIGITS} line heights wide or more)
+ * also gets the other columns, fewest ink first, after the minima: where digits overlap, no column
+ * between them holds less ink than its neighbours. A glyph narrower than 0.8 × its height gets
+ * none.
  */
 export function cutCandidates(seg: Segmentation, glyph: Glyph, limit: number): number[] {
   const height = Math.max(heightOf(glyph), seg.lineHeight);
@@ -325,12 +331,17 @@ export function cutCandidates(seg: Segmentation, glyph: Glyph, limit: number): n
   );
   const edge = Math.max(2, Math.round(0.2 * height));
   const minima: number[] = [];
+  const others: number[] = [];
   for (let i = edge; i < gw - edge; i++) {
-    if (smooth[i] <= smooth[i - 1] && smooth[i] <= smooth[i + 1]) minima.push(i);
+    const minimum = smooth[i] <= smooth[i - 1] && smooth[i] <= smooth[i + 1];
+    (minimum ? minima : others).push(i);
   }
-  minima.sort((p, q) => smooth[p] - smooth[q]);
+  const byInk = (p: number, q: number) => smooth[p] - smooth[q];
+  const columns = gw >= SEVERAL_DIGITS * height
+    ? [...minima.sort(byInk), ...others.sort(byInk)]
+    : minima.sort(byInk);
   const chosen: number[] = [];
-  for (const m of minima) {
+  for (const m of columns) {
     if (chosen.every((c) => Math.abs(c - m) >= edge)) chosen.push(m);
     if (chosen.length >= limit) break;
   }

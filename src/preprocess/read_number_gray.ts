@@ -61,6 +61,10 @@ const MIN_SHORT_SIDE = 96;
 const MAX_WORK = 2048;
 /** Most crops the model reads for one image (every glyph, plus split candidates while they fit). */
 const MAX_CROPS = 600;
+/** Most candidate cuts looked at in one glyph. */
+const MAX_CUTS = 24;
+/** Widest part of a glyph read as one digit, in line heights. */
+const MAX_PART_ASPECT = 1.5;
 /** Log-probability cost of each extra digit a glyph is split into (split only when it pays). */
 const SPLIT_COST = 1;
 /** Calibrated probability each part of a split must reach. */
@@ -82,7 +86,7 @@ interface Span {
 }
 
 /** The split of one glyph into parts with the best total score (dynamic programming over cuts). */
-function bestSplit(points: number[], spans: Span[], score: (s: Span) => number): Span[] {
+function bestSplit(points: unknown[], spans: Span[], score: (s: Span) => number): Span[] {
   const best = new Array<number>(points.length).fill(-Infinity);
   const via = new Array<Span | null>(points.length).fill(null);
   best[0] = 0;
@@ -117,26 +121,30 @@ interface GlyphParts {
 }
 
 /**
- * Every part of a glyph between candidate cuts, rendered (the first row number given is
- * `row`); at most `budget` parts, by dropping the weakest cuts.
+ * Every part of a glyph between candidate cuts that is not wider than one digit can be
+ * ({@linkcode MAX_PART_ASPECT} line heights), rendered (the first row number given is `row`); at
+ * most `budget` parts, by dropping the weakest cuts.
  */
 function splitSpans(seg: Segmentation, glyph: Glyph, budget: number, row: number): GlyphParts {
   const height = Math.max(glyph.y1 - glyph.y0 + 1, seg.lineHeight);
-  const wanted = Math.min(8, Math.round((glyph.x1 - glyph.x0 + 1) / (0.3 * height)));
-  // k cuts give (k + 2)(k + 1) / 2 parts.
-  let cuts = cutCandidates(seg, glyph, wanted);
-  while (cuts.length > 0 && ((cuts.length + 2) * (cuts.length + 1)) / 2 > budget) {
-    cuts = cuts.slice(0, -1);
-  }
-  const points = [glyph.x0, ...cuts, glyph.x1 + 1];
-  const spans: Span[] = [];
-  for (let i = 0; i < points.length - 1; i++) {
-    for (let j = i + 1; j < points.length; j++) {
+  // About three candidates per digit the glyph's width allows.
+  const wanted = Math.min(MAX_CUTS, Math.round((glyph.x1 - glyph.x0 + 1) / (0.3 * height)));
+  for (let limit = wanted;; limit--) {
+    const points = [glyph.x0, ...cutCandidates(seg, glyph, limit), glyph.x1 + 1];
+    const pairs: Array<[number, number]> = [];
+    for (let i = 0; i < points.length - 1; i++) {
+      for (let j = i + 1; j < points.length; j++) {
+        if (j === i + 1 || points[j] - points[i] <= MAX_PART_ASPECT * height) pairs.push([i, j]);
+      }
+    }
+    if (pairs.length > budget && limit > 0) continue;
+    const spans: Span[] = [];
+    for (const [i, j] of pairs.slice(0, budget)) {
       const part = renderPart(seg, glyph, points[i], points[j] - 1);
       if (part !== null) spans.push({ from: i, to: j, part, row: row++ });
     }
+    return { glyph, points, spans };
   }
-  return { glyph, points, spans };
 }
 
 /** Runs the model on every span, in one batch; returns the rows of probabilities by span. */
@@ -209,7 +217,8 @@ async function joinBroken(
  * Reads each glyph whole; a glyph too wide for one digit (wider than its height, or half as wide
  * again as the typical glyph of a longer number) is then split and verified: every split at
  * candidate cuts is read, the one whose parts the model is surest of, less a cost per extra
- * digit, wins, and it is kept only when every part reaches `SPLIT_MIN_CONFIDENCE`.
+ * digit, wins, and it is kept only when every part reaches `SPLIT_MIN_CONFIDENCE` (on a line of
+ * several glyphs, the best split among those whose every part does).
  */
 async function readGlyphs(
   seg: Segmentation,
@@ -252,16 +261,19 @@ async function readGlyphs(
       out.push({ part: whole.part, probabilities: rowOf(first, i) });
       continue;
     }
+    // A split is a search over many crops, so each of its parts must clear a higher bar than a
+    // glyph read whole; a split that does not stays whole (and is decided as such). On a line of
+    // several glyphs (a number, when the others read as digits) the search keeps to verified
+    // parts: the best split whose every part clears the bar. A lone glyph (a letter, a doodle)
+    // keeps the stricter rule: its best split overall must clear it.
+    const verified = (s: Span) =>
+      Math.max(...calibrate(rowOf(second, s.row), temperature)) >= SPLIT_MIN_CONFIDENCE;
     const chosen = bestSplit(
       split.points,
-      split.spans,
+      wholes.length >= 2 ? split.spans.filter(verified) : split.spans,
       (s) => partScore(rowOf(second, s.row), s.part, temperature),
     );
-    // A split is a search over many crops, so each of its parts must clear a higher bar than a
-    // glyph read whole; a split that does not stays whole (and is decided as such).
-    const sure = chosen.every((s) =>
-      Math.max(...calibrate(rowOf(second, s.row), temperature)) >= SPLIT_MIN_CONFIDENCE
-    );
+    const sure = chosen.every(verified);
     if (chosen.length <= 1 || !sure) {
       out.push({ part: whole.part, probabilities: rowOf(first, i) });
       continue;

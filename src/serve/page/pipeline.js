@@ -1023,6 +1023,7 @@ function renderPart(seg, glyph, a, b) {
     aspect: box.width / box.height
   };
 }
+var SEVERAL_DIGITS = 1.6;
 function cutCandidates(seg, glyph, limit) {
   const height = Math.max(heightOf(glyph), seg.lineHeight);
   const gw = widthOf(glyph);
@@ -1037,12 +1038,18 @@ function cutCandidates(seg, glyph, limit) {
   const smooth = profile.map((_, i) => (profile[Math.max(0, i - 1)] + profile[i] + profile[Math.min(gw - 1, i + 1)]) / 3);
   const edge = Math.max(2, Math.round(0.2 * height));
   const minima = [];
+  const others = [];
   for (let i = edge; i < gw - edge; i++) {
-    if (smooth[i] <= smooth[i - 1] && smooth[i] <= smooth[i + 1]) minima.push(i);
+    const minimum = smooth[i] <= smooth[i - 1] && smooth[i] <= smooth[i + 1];
+    (minimum ? minima : others).push(i);
   }
-  minima.sort((p, q) => smooth[p] - smooth[q]);
+  const byInk = (p, q) => smooth[p] - smooth[q];
+  const columns = gw >= SEVERAL_DIGITS * height ? [
+    ...minima.sort(byInk),
+    ...others.sort(byInk)
+  ] : minima.sort(byInk);
   const chosen = [];
-  for (const m of minima) {
+  for (const m of columns) {
     if (chosen.every((c) => Math.abs(c - m) >= edge)) chosen.push(m);
     if (chosen.length >= limit) break;
   }
@@ -1090,6 +1097,8 @@ var WORK_SIZE = 640;
 var MIN_SHORT_SIDE = 96;
 var MAX_WORK = 2048;
 var MAX_CROPS = 600;
+var MAX_CUTS = 24;
+var MAX_PART_ASPECT = 1.5;
 var SPLIT_COST = 1;
 var SPLIT_MIN_CONFIDENCE = 0.9;
 var log = (p) => Math.log(Math.max(p, 1e-12));
@@ -1126,19 +1135,25 @@ var scaleBox = (b, k) => ({
 });
 function splitSpans(seg, glyph, budget, row) {
   const height = Math.max(glyph.y1 - glyph.y0 + 1, seg.lineHeight);
-  const wanted = Math.min(8, Math.round((glyph.x1 - glyph.x0 + 1) / (0.3 * height)));
-  let cuts = cutCandidates(seg, glyph, wanted);
-  while (cuts.length > 0 && (cuts.length + 2) * (cuts.length + 1) / 2 > budget) {
-    cuts = cuts.slice(0, -1);
-  }
-  const points = [
-    glyph.x0,
-    ...cuts,
-    glyph.x1 + 1
-  ];
-  const spans = [];
-  for (let i = 0; i < points.length - 1; i++) {
-    for (let j = i + 1; j < points.length; j++) {
+  const wanted = Math.min(MAX_CUTS, Math.round((glyph.x1 - glyph.x0 + 1) / (0.3 * height)));
+  for (let limit = wanted; ; limit--) {
+    const points = [
+      glyph.x0,
+      ...cutCandidates(seg, glyph, limit),
+      glyph.x1 + 1
+    ];
+    const pairs = [];
+    for (let i = 0; i < points.length - 1; i++) {
+      for (let j = i + 1; j < points.length; j++) {
+        if (j === i + 1 || points[j] - points[i] <= MAX_PART_ASPECT * height) pairs.push([
+          i,
+          j
+        ]);
+      }
+    }
+    if (pairs.length > budget && limit > 0) continue;
+    const spans = [];
+    for (const [i, j] of pairs.slice(0, budget)) {
       const part = renderPart(seg, glyph, points[i], points[j] - 1);
       if (part !== null) spans.push({
         from: i,
@@ -1147,12 +1162,12 @@ function splitSpans(seg, glyph, budget, row) {
         row: row++
       });
     }
+    return {
+      glyph,
+      points,
+      spans
+    };
   }
-  return {
-    glyph,
-    points,
-    spans
-  };
 }
 async function classify(model, spans) {
   if (spans.length === 0) return new Float32Array(0);
@@ -1276,8 +1291,9 @@ async function readGlyphs(seg, model, options) {
       });
       continue;
     }
-    const chosen = bestSplit(split.points, split.spans, (s) => partScore(rowOf(second, s.row), s.part, temperature));
-    const sure = chosen.every((s) => Math.max(...calibrate(rowOf(second, s.row), temperature)) >= SPLIT_MIN_CONFIDENCE);
+    const verified = (s) => Math.max(...calibrate(rowOf(second, s.row), temperature)) >= SPLIT_MIN_CONFIDENCE;
+    const chosen = bestSplit(split.points, wholes.length >= 2 ? split.spans.filter(verified) : split.spans, (s) => partScore(rowOf(second, s.row), s.part, temperature));
+    const sure = chosen.every(verified);
     if (chosen.length <= 1 || !sure) {
       out.push({
         part: whole.part,
