@@ -89,6 +89,7 @@ export function createService(config: ServeConfig): Service {
   const app = createApp({
     classifier: ready,
     preprocess: (bytes, options) => pool.preprocess(bytes, options),
+    read: (bytes, classifier, options) => pool.read(bytes, classifier, options),
     limits: config.limits,
     corsOrigins: config.corsOrigins,
     modelFiles: config.publishModel ? config.modelPath : null,

@@ -1245,7 +1245,6 @@ async function readGlyphs(seg, model, options) {
       row: wholes.length
     });
   }
-  const first = await classify(model, wholes);
   const rowOf = (rows, i) => rows.subarray(i * 10, i * 10 + 10);
   const widths = wholes.map((w) => w.part.box.width).sort((a, b) => a - b);
   const typicalWidth = widths[Math.floor(widths.length / 2)] ?? 0;
@@ -1265,7 +1264,12 @@ async function readGlyphs(seg, model, options) {
       glyph: seg.glyphs[i]
     });
   }
-  const second = await classify(model, suspects.flatMap((g) => g.spans));
+  const all = await classify(model, [
+    ...wholes,
+    ...suspects.flatMap((g) => g.spans)
+  ]);
+  const first = all.subarray(0, wholes.length * 10);
+  const second = all.subarray(wholes.length * 10);
   const out = [];
   for (const [i, whole] of wholes.entries()) {
     const split = suspects.find((g) => g.glyph === seg.glyphs[i]);
