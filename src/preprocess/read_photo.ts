@@ -102,6 +102,7 @@ export async function readPhoto(
   const timing = { decodeMs: 0, inferMs: 0 };
   const source = onceSource(bytes, options, timing);
   const single = await preprocessGray(source, options);
+  signal?.throwIfAborted();
   const input = single.input;
   let probabilities: Float32Array | null = null;
   const timed = async (batch: Float32Array, n: number): Promise<Float32Array> => {

@@ -1353,12 +1353,14 @@ async function singleDigit(source, model, options, box) {
 async function readNumberFromGray(source, model, options = {}) {
   const { signal } = options;
   let gray = await source(WORK_SIZE);
+  signal?.throwIfAborted();
   const shortSide = Math.min(gray.width, gray.height);
   const originalShort = Math.min(gray.originalWidth, gray.originalHeight);
   if (shortSide < MIN_SHORT_SIDE && originalShort > shortSide) {
     const long = Math.max(gray.originalWidth, gray.originalHeight);
     const want = Math.min(MAX_WORK, Math.round(MIN_SHORT_SIDE * long / originalShort));
     if (want > WORK_SIZE) gray = await source(want);
+    signal?.throwIfAborted();
   }
   const seg = segmentNumber(gray);
   const toOriginal = (b) => scaleBox(b, seg.scale);
