@@ -12,7 +12,13 @@ import { GRID_PER_CLASS, loadTestDigitGrid } from "../src/bench/_test_digits.ts"
 import { IMAGE_PIXELS } from "../src/data/mod.ts";
 import { mulberry32 } from "../src/data/prng.ts";
 import { loadClassifier } from "../src/model/classifier.ts";
-import { predictFiles, preprocessImage, readNumber } from "../src/preprocess/mod.ts";
+import {
+  createPreprocessPool,
+  predictFiles,
+  preprocessImage,
+  readNumber,
+  readPhoto,
+} from "../src/preprocess/mod.ts";
 import { createApp } from "../src/serve/create_app.ts";
 import { DEFAULT_LIMITS } from "../src/serve/types.ts";
 import { mnistDigit } from "../src/bench/_sample_images.ts";
@@ -219,28 +225,81 @@ Deno.test({
     files.push(new URL("../fixtures/photos/paper_shadow_3.jpg", import.meta.url).pathname);
     const cli = await predictFiles(files, { model: MODEL });
     await selectBackend("wasm");
+    const classifier = await loadClassifier(MODEL);
     const app = createApp({
-      classifier: await loadClassifier(MODEL),
+      classifier,
       preprocess: (bytes, options) =>
         preprocessImage(bytes, { ...options, maxPixels: DEFAULT_LIMITS.maxPixels }),
       modelFiles: MODEL,
       info: { backend: tf.getBackend() },
     });
+    // The same service reading each image whole (one decode, one model call a digit).
+    const whole = createApp({
+      classifier,
+      preprocess: () => Promise.reject(new Error("Unused: the service reads images whole")),
+      read: (bytes, model, options) =>
+        readPhoto(bytes, model, { ...options, maxPixels: DEFAULT_LIMITS.maxPixels }),
+    });
     for (const [i, file] of files.entries()) {
-      const body = await Deno.readFile(file);
-      const type = file.endsWith(".png") ? "image/png" : "image/jpeg";
-      const res = await app.request("/predict", {
-        method: "POST",
-        body,
-        headers: { "content-type": type },
-      });
-      equal(res.status, 200);
-      const api = await res.json();
-      deepEqual(
-        [api.number, api.digits, api.probability, api.reason],
-        [cli[i].number, cli[i].digits, cli[i].probability, cli[i].reason],
-        file,
-      );
+      for (const service of [app, whole]) {
+        const body = await Deno.readFile(file);
+        const type = file.endsWith(".png") ? "image/png" : "image/jpeg";
+        const res = await service.request("/predict", {
+          method: "POST",
+          body,
+          headers: { "content-type": type },
+        });
+        equal(res.status, 200);
+        const api = await res.json();
+        deepEqual(
+          [api.number, api.digits, api.probability, api.reason],
+          [cli[i].number, cli[i].digits, cli[i].probability, cli[i].reason],
+          file,
+        );
+      }
+    }
+  },
+});
+
+Deno.test({
+  name: "readPhoto() and a pool's read() answer as preprocessImage() and readNumber() do",
+  ignore,
+  async fn() {
+    await selectBackend("wasm");
+    const classifier = await loadClassifier(MODEL);
+    let calls = 0;
+    const counted = {
+      predict: (batch: Float32Array, n: number) => (calls++, classifier.predict(batch, n)),
+    };
+    const files = [
+      ...(await rows()).map((r) => new URL(r.file, FIXTURES)),
+      new URL("../fixtures/photos/paper_shadow_3.jpg", import.meta.url),
+    ];
+    const pool = createPreprocessPool({ workers: 1 });
+    try {
+      for (const file of files) {
+        const bytes = await Deno.readFile(file);
+        const single = await preprocessImage(bytes);
+        const reading = await readNumber(bytes, classifier, { single });
+        const probabilities = single.input === null
+          ? null
+          : await classifier.predict(single.input, 1);
+        calls = 0;
+        const here = await readPhoto(bytes, counted);
+        const there = await pool.read(bytes, classifier);
+        for (const photo of [here, there]) {
+          deepEqual(photo.single.input, single.input, file.pathname);
+          deepEqual(photo.single.box, single.box, file.pathname);
+          deepEqual(photo.reading, reading, file.pathname);
+          deepEqual(photo.probabilities, probabilities, file.pathname);
+        }
+        // A photo of one digit costs one call of the model: its crop rides with the reader's.
+        if (reading.digits.length === 1 && calls > 1) {
+          ok(false, `${file.pathname}: ${calls} model calls for one digit`);
+        }
+      }
+    } finally {
+      pool.close();
     }
   },
 });

@@ -22,6 +22,9 @@ Deno.test({
   ignore: modelPath === null,
   async fn() {
     const config = { ...defaultConfig(), modelPath: modelPath!, backend: "wasm", workers: 2 };
+    // Under `deno test` the first request waits while the workers' module is type-checked (seconds
+    // on a busy machine): a time limit for that, not for the pipeline, would make this test flaky.
+    config.limits = { ...config.limits, timeoutMs: 120_000 };
     const service = createService(config);
     try {
       await service.ready;

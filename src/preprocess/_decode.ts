@@ -80,7 +80,7 @@ export function readRasterInfo(bytes: Uint8Array): ImageInfo {
 }
 
 /** Pixels the working image should have on its long side. */
-function targetLongSide(longSide: number, workSize: number): number {
+export function targetLongSide(longSide: number, workSize: number): number {
   if (longSide > workSize) return workSize;
   return longSide < MIN_WORK ? MIN_WORK : longSide;
 }

@@ -1,7 +1,9 @@
 import { preprocessImage } from "./preprocess_image.ts";
+import { type PhotoReading, readPhoto } from "./read_photo.ts";
 import { readImageInfo } from "./read_image_info.ts";
-import { type PoolReply, type PoolRequest, reviveError } from "./_pool_messages.ts";
+import { type PoolReply, type PoolRequest, postError, reviveError } from "./_pool_messages.ts";
 import type { PreprocessOptions, PreprocessResult } from "./types.ts";
+import type { Classifier } from "../model/classifier.ts";
 
 /** Options for {@linkcode createPreprocessPool}. */
 export interface PreprocessPoolOptions {
@@ -26,6 +28,16 @@ export interface PreprocessPool {
    * image at its pipeline's next stage.
    */
   preprocess(bytes: Uint8Array, options?: { signal?: AbortSignal }): Promise<PreprocessResult>;
+  /**
+   * {@linkcode readPhoto} on the least busy worker (one decode, the single-digit pipeline and the
+   * number reader there), with every batch of crops sent back to `model` on this thread: same
+   * results, same errors, same cancellation as {@linkcode PreprocessPool.preprocess}.
+   */
+  read(
+    bytes: Uint8Array,
+    model: Classifier,
+    options?: { signal?: AbortSignal },
+  ): Promise<PhotoReading>;
   /** Stops the workers; images still in flight are rejected. Later calls start new workers. */
   close(): void;
 }
@@ -33,7 +45,9 @@ export interface PreprocessPool {
 interface Task {
   bytes: Uint8Array;
   signal?: AbortSignal;
-  resolve: (r: PreprocessResult) => void;
+  /** The model of a {@linkcode PreprocessPool.read}; none for `preprocess`. */
+  model?: Classifier;
+  resolve: (r: PreprocessResult | PhotoReading) => void;
   reject: (e: Error) => void;
 }
 
@@ -101,12 +115,29 @@ export function createPreprocessPool(options: PreprocessPoolOptions = {}): Prepr
     const slot: Slot = { worker, pending: new Map(), answered: false };
     worker.onmessage = (event: MessageEvent<PoolReply>) => {
       slot.answered = true;
-      const { id, result, error } = event.data;
+      const { id, result, reading, error, predict } = event.data;
       const task = slot.pending.get(id);
+      if (predict !== undefined) {
+        if (task?.model === undefined) return; // cancelled: the worker has dropped the image
+        const { seq, batch, n } = predict;
+        task.model.predict(batch, n).then(
+          (rows) => {
+            if (slot.pending.get(id) !== task) return;
+            const probabilities = rows.slice(0, n * 10); // its own buffer, to move over
+            const reply: PoolRequest = { id, seq, probabilities };
+            slot.worker.postMessage(reply, [probabilities.buffer as ArrayBuffer]);
+          },
+          (e) => {
+            if (slot.pending.get(id) !== task) return;
+            slot.worker.postMessage({ id, seq, error: postError(e) } satisfies PoolRequest);
+          },
+        );
+        return;
+      }
       slot.pending.delete(id);
       if (task === undefined) return;
       if (error !== undefined) task.reject(reviveError(error));
-      else task.resolve(result);
+      else task.resolve(reading ?? result!);
     };
     worker.onerror = (event: ErrorEvent) => {
       event.preventDefault();
@@ -138,10 +169,48 @@ export function createPreprocessPool(options: PreprocessPoolOptions = {}): Prepr
     inThread = true;
     const tasks = stop(index, slot);
     for (const [i, other] of slots.entries()) if (other !== null) tasks.push(...stop(i, other));
-    for (const task of tasks) {
-      preprocessImage(task.bytes, { ...preprocessOptions, signal: task.signal })
-        .then(task.resolve, task.reject);
-    }
+    for (const task of tasks) inThreadTask(task).then(task.resolve, task.reject);
+  };
+
+  const inThreadTask = (task: Task): Promise<PreprocessResult | PhotoReading> => {
+    const options = { ...preprocessOptions, signal: task.signal };
+    return task.model === undefined
+      ? preprocessImage(task.bytes, options)
+      : readPhoto(task.bytes, task.model, options);
+  };
+
+  /** Runs one image on a worker, or on this thread for a small image or where workers fail. */
+  const submit = (task: Omit<Task, "resolve" | "reject">): Promise<unknown> => {
+    const { bytes, signal, model } = task;
+    const slot = inThread || small(bytes) ? null : pick();
+    if (slot === null) return inThreadTask({ ...task, resolve: () => {}, reject: () => {} });
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      const cancel = () => {
+        if (!slot.pending.delete(id)) return;
+        slot.worker.postMessage({ id, cancel: true } satisfies PoolRequest);
+        reject(signal!.reason);
+      };
+      const done = () => signal?.removeEventListener("abort", cancel);
+      slot.pending.set(id, {
+        bytes,
+        signal,
+        model,
+        resolve: (r) => (done(), resolve(r)),
+        reject: (e) => (done(), reject(e)),
+      });
+      signal?.addEventListener("abort", cancel, { once: true });
+      // A copy of just these bytes (they may be a view of a larger request body), moved over.
+      const copy = bytes.slice();
+      const request: PoolRequest = {
+        id,
+        bytes: copy,
+        options: preprocessOptions,
+        read: model !== undefined,
+      };
+      slot.worker.postMessage(request, [copy.buffer]);
+    });
   };
 
   const pick = (): Slot | null => {
@@ -158,30 +227,10 @@ export function createPreprocessPool(options: PreprocessPoolOptions = {}): Prepr
   return {
     size,
     preprocess(bytes: Uint8Array, options = {}): Promise<PreprocessResult> {
-      const { signal } = options;
-      const slot = inThread || small(bytes) ? null : pick();
-      if (slot === null) return preprocessImage(bytes, { ...preprocessOptions, signal });
-      if (signal?.aborted) return Promise.reject(signal.reason);
-      const id = nextId++;
-      return new Promise((resolve, reject) => {
-        const cancel = () => {
-          if (!slot.pending.delete(id)) return;
-          slot.worker.postMessage({ id, cancel: true } satisfies PoolRequest);
-          reject(signal!.reason);
-        };
-        const done = () => signal?.removeEventListener("abort", cancel);
-        slot.pending.set(id, {
-          bytes,
-          signal,
-          resolve: (r) => (done(), resolve(r)),
-          reject: (e) => (done(), reject(e)),
-        });
-        signal?.addEventListener("abort", cancel, { once: true });
-        // A copy of just these bytes (they may be a view of a larger request body), moved over.
-        const copy = bytes.slice();
-        const request: PoolRequest = { id, bytes: copy, options: preprocessOptions };
-        slot.worker.postMessage(request, [copy.buffer]);
-      });
+      return submit({ bytes, signal: options.signal }) as Promise<PreprocessResult>;
+    },
+    read(bytes: Uint8Array, model: Classifier, options = {}): Promise<PhotoReading> {
+      return submit({ bytes, signal: options.signal, model }) as Promise<PhotoReading>;
     },
     close(): void {
       for (let i = 0; i < size; i++) {

@@ -12,6 +12,8 @@ export type { GrayImage, Region } from "./_decode.ts";
 export { calibrate, decideDigit, DEFAULT_TEMPERATURE } from "./decide_digit.ts";
 export { readNumber } from "./read_number.ts";
 export { readNumberFromGray } from "./read_number_gray.ts";
+export { readPhoto } from "./read_photo.ts";
+export type { PhotoReading } from "./read_photo.ts";
 export type { DigitReading, NumberReading, ReadNumberOptions } from "./read_number.ts";
 export type { DecideOptions, DigitDecision, ScoredClass } from "./decide_digit.ts";
 export { formatPrediction, predictFiles } from "./predict_files.ts";

@@ -9,8 +9,7 @@ import {
 } from "./_segment.ts";
 import { calibrate, decideDigit, DEFAULT_TEMPERATURE, type ScoredClass } from "./decide_digit.ts";
 import { type GraySource, NO_DIGIT, preprocessGray } from "./preprocess_gray.ts";
-import type { Box, PreprocessResult } from "./types.ts";
-import type { Classifier } from "../model/classifier.ts";
+import type { Box, DigitModel, PreprocessResult } from "./types.ts";
 
 /** One digit of a number. */
 export interface DigitReading {
@@ -148,7 +147,7 @@ function splitSpans(seg: Segmentation, glyph: Glyph, budget: number, row: number
 }
 
 /** Runs the model on every span, in one batch; returns the rows of probabilities by span. */
-async function classify(model: Classifier, spans: Span[]): Promise<Float32Array> {
+async function classify(model: DigitModel, spans: Span[]): Promise<Float32Array> {
   if (spans.length === 0) return new Float32Array(0);
   const batch = new Float32Array(spans.length * 784); // [n, 28, 28, 1]
   for (const [i, s] of spans.entries()) batch.set(s.part.input, i * 784);
@@ -163,7 +162,7 @@ async function classify(model: Classifier, spans: Span[]): Promise<Float32Array>
  */
 async function joinBroken(
   seg: Segmentation,
-  model: Classifier,
+  model: DigitModel,
   temperature: number,
 ): Promise<Glyph[]> {
   const g = seg.glyphs;
@@ -222,7 +221,7 @@ async function joinBroken(
  */
 async function readGlyphs(
   seg: Segmentation,
-  model: Classifier,
+  model: DigitModel,
   options: ReadNumberOptions,
 ): Promise<Array<{ part: RenderedPart; probabilities: Float32Array }>> {
   const temperature = options.temperature ?? DEFAULT_TEMPERATURE;
@@ -232,7 +231,6 @@ async function readGlyphs(
     const part = renderPart(seg, glyph, glyph.x0, glyph.x1);
     if (part !== null) wholes.push({ from: 0, to: 1, part, row: wholes.length });
   }
-  const first = await classify(model, wholes);
   const rowOf = (rows: Float32Array, i: number) => rows.subarray(i * 10, i * 10 + 10);
   const widths = wholes.map((w) => w.part.box.width).sort((a, b) => a - b);
   const typicalWidth = widths[Math.floor(widths.length / 2)] ?? 0;
@@ -253,7 +251,11 @@ async function readGlyphs(
     row += split.spans.length;
     suspects.push({ ...split, glyph: seg.glyphs[i] });
   }
-  const second = await classify(model, suspects.flatMap((g) => g.spans));
+  // Which glyphs to split is a question of their shapes alone: the wholes and every part go to
+  // the model in one batch.
+  const all = await classify(model, [...wholes, ...suspects.flatMap((g) => g.spans)]);
+  const first = all.subarray(0, wholes.length * 10);
+  const second = all.subarray(wholes.length * 10);
   const out: Array<{ part: RenderedPart; probabilities: Float32Array }> = [];
   for (const [i, whole] of wholes.entries()) {
     const split = suspects.find((g) => g.glyph === seg.glyphs[i]);
@@ -302,7 +304,7 @@ function coversAll(result: PreprocessResult, gray: GrayImage, boxes: Box[]): boo
 /** The single-digit pipeline's answer, in the reader's shape. */
 async function singleDigit(
   source: GraySource,
-  model: Classifier,
+  model: DigitModel,
   options: ReadNumberOptions,
   box: Box | undefined,
 ): Promise<NumberReading> {
@@ -341,17 +343,19 @@ async function singleDigit(
  */
 export async function readNumberFromGray(
   source: GraySource,
-  model: Classifier,
+  model: DigitModel,
   options: ReadNumberOptions = {},
 ): Promise<NumberReading> {
   const { signal } = options;
   let gray = await source(WORK_SIZE);
+  signal?.throwIfAborted();
   const shortSide = Math.min(gray.width, gray.height);
   const originalShort = Math.min(gray.originalWidth, gray.originalHeight);
   if (shortSide < MIN_SHORT_SIDE && originalShort > shortSide) {
     const long = Math.max(gray.originalWidth, gray.originalHeight);
     const want = Math.min(MAX_WORK, Math.round((MIN_SHORT_SIDE * long) / originalShort));
     if (want > WORK_SIZE) gray = await source(want);
+    signal?.throwIfAborted();
   }
   const seg = segmentNumber(gray);
   const toOriginal = (b: Box) => scaleBox(b, seg.scale);

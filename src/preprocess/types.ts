@@ -77,3 +77,12 @@ export interface PreprocessResult {
   /** Milliseconds spent in the decoder (the rest of the pipeline's time is its analysis). */
   decodeMs?: number;
 }
+
+/**
+ * What the number reader needs of a model: the `Classifier` of `src/model`, by its shape, so that
+ * the pipeline's Web Workers (which run no model) load no tfjs types.
+ */
+export interface DigitModel {
+  /** `n × 10` softmax values for `n` 28×28 inputs (`n × 784` floats, 0-1, light on black). */
+  predict(batch: Float32Array, n: number): Promise<Float32Array>;
+}

@@ -5,10 +5,18 @@ import { IMAGE_TYPE_NAMES } from "../preprocess/mod.ts";
 import { ApiError, badRequest, noDigit, tooLarge } from "./_errors.ts";
 import type { UploadedImage } from "./_read_images.ts";
 import type { Classifier } from "../model/classifier.ts";
-import type { Prediction, PreprocessFn, PreprocessOutcome, ScoredDigit } from "./types.ts";
+import type {
+  Prediction,
+  PreprocessFn,
+  PreprocessOutcome,
+  ReadFn,
+  ScoredDigit,
+  StageTimings,
+} from "./types.ts";
 import { type NumberReading, readNumber } from "../preprocess/read_number.ts";
 import { calibrate, decideDigit, DEFAULT_TEMPERATURE } from "../preprocess/decide_digit.ts";
 import type { PreprocessResult } from "../preprocess/types.ts";
+import type { PhotoReading } from "../preprocess/mod.ts";
 
 const round = (ms: number): number => Math.round(ms * 100) / 100;
 
@@ -60,6 +68,8 @@ export async function inputDataUrl(pixels: Float32Array): Promise<string> {
 export interface PredictOptions {
   /** The photo pipeline. */
   preprocess: PreprocessFn;
+  /** The whole reading of one image (used instead of `preprocess` and the reader when given). */
+  read?: ReadFn;
   /** Classes listed in `top`. */
   topK: number;
   /** Stops the work once aborted. */
@@ -68,6 +78,78 @@ export interface PredictOptions {
   withInput: boolean;
   /** Largest image the number reader decodes, in pixels (the service's `maxPixels`). */
   maxPixels: number;
+}
+
+/** The answer for one image, from the pipeline's result, its softmax row and the reader's. */
+async function answer(
+  image: UploadedImage,
+  single: PreprocessResult,
+  raw: Float32Array,
+  reading: NumberReading,
+  timings: StageTimings,
+  options: PredictOptions,
+): Promise<Prediction> {
+  if (single.input === null && reading.number === null) {
+    // The pipeline's reason reads "no digit found: <why>"; keep only the why.
+    const detail = (single.reason ?? reading.reason)?.replace(/^no digit found:?\s*/, "");
+    const why = detail ? `: ${detail}` : "";
+    throw noDigit(`No digit found in ${describe(image)}${why}`);
+  }
+  const row = calibrate(raw, DEFAULT_TEMPERATURE);
+  // `top` ranks the classes of one digit: a number lists them per digit, a refusal has none to rank.
+  const top = single.input === null || reading.digits.length > 1
+    ? []
+    : topClasses(row, options.topK);
+  const prediction: Prediction = {
+    number: reading.number,
+    digits: reading.digits,
+    digit: reading.digits.length > 1 ? null : reading.digit ?? null,
+    probability: reading.probability,
+    top,
+    timings,
+  };
+  if (reading.reason !== undefined) prediction.reason = reading.reason;
+  if (options.withInput && single.input !== null) {
+    prediction.input = await inputDataUrl(single.input);
+  }
+  if (image.name !== undefined) prediction.name = image.name;
+  return prediction;
+}
+
+/**
+ * Reads each image whole with `options.read` (one decode, the reader and the model's batches on
+ * its side), one after the other; the same answers and errors as the pipeline-then-reader path.
+ */
+async function readImages(
+  images: UploadedImage[],
+  classifier: Classifier,
+  read: ReadFn,
+  options: PredictOptions,
+): Promise<Prediction[]> {
+  const { signal } = options;
+  const photos: Array<[PhotoReading, StageTimings]> = [];
+  for (const image of images) {
+    signal.throwIfAborted();
+    const start = performance.now();
+    let photo: PhotoReading;
+    try {
+      photo = await read(image.bytes, classifier, { signal });
+    } catch (error) {
+      throw decodeFailure(image, error, signal);
+    }
+    const total = performance.now() - start;
+    const decode = Math.min(total, photo.decodeMs);
+    photos.push([photo, {
+      decode: round(decode),
+      preprocess: round(Math.max(0, total - decode - photo.inferMs)),
+      infer: round(photo.inferMs),
+    }]);
+  }
+  // Every image decoded before any answer, so that a bad file wins over a blank one as before.
+  return await Promise.all(photos.map(([photo, timings], i) => {
+    const raw = photo.probabilities ?? new Float32Array(NUM_CLASSES);
+    return answer(images[i], photo.single, raw, photo.reading, timings, options);
+  }));
 }
 
 /**
@@ -80,7 +162,10 @@ export async function predictImages(
   classifier: Classifier,
   options: PredictOptions,
 ): Promise<Prediction[]> {
-  const { preprocess, topK, signal, withInput, maxPixels } = options;
+  const { preprocess, signal, maxPixels } = options;
+  if (options.read !== undefined) {
+    return await readImages(images, classifier, options.read, options);
+  }
   const batch = new Float32Array(images.length * IMAGE_PIXELS); // [n, 28, 28, 1]
   const decodeMs: number[] = [];
   const preprocessMs: number[] = [];
@@ -140,34 +225,11 @@ export async function predictImages(
         digit: d.digit,
       };
     }
-    if (single.input === null && reading.number === null) {
-      // The pipeline's reason reads "no digit found: <why>"; keep only the why.
-      const detail = (single.reason ?? reading.reason)?.replace(/^no digit found:?\s*/, "");
-      const why = detail ? `: ${detail}` : "";
-      throw noDigit(`No digit found in ${describe(image)}${why}`);
-    }
-    const row = calibrate(raw, DEFAULT_TEMPERATURE);
-    // `top` ranks the classes of one digit: a number lists them per digit, a refusal has none to rank.
-    const top = single.input === null || reading.digits.length > 1 ? [] : topClasses(row, topK);
-    const prediction: Prediction = {
-      number: reading.number,
-      digits: reading.digits,
-      digit: reading.digits.length > 1 ? null : reading.digit ?? null,
-      probability: reading.probability,
-      top,
-      timings: {
-        decode: round(decodeMs[i]),
-        preprocess: round(preprocessMs[i]),
-        infer: round(inferMs),
-      },
+    const timings = {
+      decode: round(decodeMs[i]),
+      preprocess: round(preprocessMs[i]),
+      infer: round(inferMs),
     };
-    if (reading.reason !== undefined) prediction.reason = reading.reason;
-    if (withInput && single.input !== null) {
-      prediction.input = await inputDataUrl(
-        batch.subarray(i * IMAGE_PIXELS, (i + 1) * IMAGE_PIXELS),
-      );
-    }
-    if (image.name !== undefined) prediction.name = image.name;
-    return prediction;
+    return await answer(image, single, raw, reading, timings, options);
   }));
 }

@@ -10,7 +10,7 @@ import type { Classifier } from "../model/classifier.ts";
 import { predictImages } from "./_predict.ts";
 import { checkContentType, readRequestImages } from "./_read_images.ts";
 import { ModelFiles, tfjsBrowserBundle } from "./_static.ts";
-import { DEFAULT_LIMITS, type PreprocessFn, type ServeLimits } from "./types.ts";
+import { DEFAULT_LIMITS, type PreprocessFn, type ReadFn, type ServeLimits } from "./types.ts";
 
 /** Options for {@linkcode createApp}. */
 export interface AppOptions {
@@ -18,6 +18,11 @@ export interface AppOptions {
   classifier: Classifier | Promise<Classifier>;
   /** The photo pipeline: image file bytes to the model's 28×28 input. */
   preprocess: PreprocessFn;
+  /**
+   * The whole reading of one image (pipeline, number reader and model, one decode); when given,
+   * `POST /predict` uses it instead of `preprocess` followed by the number reader.
+   */
+  read?: ReadFn;
   /** Request limits; missing fields take {@linkcode DEFAULT_LIMITS}. */
   limits?: Partial<ServeLimits>;
   /** Origins allowed to call the API from other sites (`"*"` for any). @default {[]} (same origin only) */
@@ -160,6 +165,7 @@ export function createApp(options: AppOptions): Hono {
         const top = Number.parseInt(c.req.query("top") ?? "", 10);
         const work = predictImages(images, classifier, {
           preprocess: options.preprocess,
+          read: options.read,
           topK: Number.isFinite(top) ? top : defaultTop,
           signal,
           withInput: ["1", "true"].includes(c.req.query("input") ?? ""),

@@ -5,6 +5,9 @@
  * @module
  */
 
+import type { Classifier } from "../model/classifier.ts";
+import type { PhotoReading } from "../preprocess/mod.ts";
+
 /** The service's name for the one classifier interface of `src/model`. */
 
 /** What the photo pipeline made of one image. */
@@ -25,6 +28,17 @@ export type PreprocessFn = (
   bytes: Uint8Array,
   options?: { signal?: AbortSignal },
 ) => Promise<PreprocessOutcome>;
+
+/**
+ * Reads one image whole, as `readPhoto()` of `src/preprocess` does: the pipeline, the number reader, and the
+ * model (`classifier`) for every crop of the image; throws on undecodable bytes. Once `signal` is
+ * aborted the work should stop.
+ */
+export type ReadFn = (
+  bytes: Uint8Array,
+  classifier: Classifier,
+  options?: { signal?: AbortSignal },
+) => Promise<PhotoReading>;
 
 /** Limits applied to every `POST /predict`. */
 export interface ServeLimits {

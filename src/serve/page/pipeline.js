@@ -1260,7 +1260,6 @@ async function readGlyphs(seg, model, options) {
       row: wholes.length
     });
   }
-  const first = await classify(model, wholes);
   const rowOf = (rows, i) => rows.subarray(i * 10, i * 10 + 10);
   const widths = wholes.map((w) => w.part.box.width).sort((a, b) => a - b);
   const typicalWidth = widths[Math.floor(widths.length / 2)] ?? 0;
@@ -1280,7 +1279,12 @@ async function readGlyphs(seg, model, options) {
       glyph: seg.glyphs[i]
     });
   }
-  const second = await classify(model, suspects.flatMap((g) => g.spans));
+  const all = await classify(model, [
+    ...wholes,
+    ...suspects.flatMap((g) => g.spans)
+  ]);
+  const first = all.subarray(0, wholes.length * 10);
+  const second = all.subarray(wholes.length * 10);
   const out = [];
   for (const [i, whole] of wholes.entries()) {
     const split = suspects.find((g) => g.glyph === seg.glyphs[i]);
@@ -1365,12 +1369,14 @@ async function singleDigit(source, model, options, box) {
 async function readNumberFromGray(source, model, options = {}) {
   const { signal } = options;
   let gray = await source(WORK_SIZE);
+  signal?.throwIfAborted();
   const shortSide = Math.min(gray.width, gray.height);
   const originalShort = Math.min(gray.originalWidth, gray.originalHeight);
   if (shortSide < MIN_SHORT_SIDE && originalShort > shortSide) {
     const long = Math.max(gray.originalWidth, gray.originalHeight);
     const want = Math.min(MAX_WORK, Math.round(MIN_SHORT_SIDE * long / originalShort));
     if (want > WORK_SIZE) gray = await source(want);
+    signal?.throwIfAborted();
   }
   const seg = segmentNumber(gray);
   const toOriginal = (b) => scaleBox(b, seg.scale);
