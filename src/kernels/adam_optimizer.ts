@@ -1,67 +1,6 @@
 /** tf.train.adam whose update runs as one kernel per variable on the "simd" backend. */
-import * as tf from "@tensorflow/tfjs";
-import { ADAM, type AdamAttrs } from "./_adam.ts";
-
-/** The state that `tf.AdamOptimizer` keeps in fields its typings mark private. */
-interface AdamState {
-  learningRate: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  accBeta1: tf.Variable;
-  accBeta2: tf.Variable;
-  accumulatedFirstMoment: ({ originalName: string; variable: tf.Variable } | undefined)[];
-  accumulatedSecondMoment: ({ originalName: string; variable: tf.Variable } | undefined)[];
-}
-
-class FusedAdamOptimizer extends tf.AdamOptimizer {
-  override applyGradients(gradients: Parameters<tf.AdamOptimizer["applyGradients"]>[0]): void {
-    if (tf.getKernel(ADAM, tf.getBackend()) === undefined) {
-      super.applyGradients(gradients);
-      return;
-    }
-    const s = this as unknown as AdamState;
-    const names = Array.isArray(gradients) ? gradients.map((g) => g.name) : Object.keys(gradients);
-    const f = Math.fround;
-    // The scalars as tfjs' float32 scalar tensors hold them (sub(1, accBeta1) and so on).
-    const attrs: AdamAttrs = {
-      beta1: f(s.beta1),
-      oneMinusBeta1: f(1 - s.beta1),
-      beta2: f(s.beta2),
-      oneMinusBeta2: f(1 - s.beta2),
-      c1: f(1 - s.accBeta1.dataSync()[0]),
-      c2: f(1 - s.accBeta2.dataSync()[0]),
-      epsilon: f(s.epsilon),
-      negLr: f(-s.learningRate),
-    };
-    tf.tidy(() => {
-      names.forEach((name, i) => {
-        const value = tf.engine().registeredVariables[name];
-        const slot = (suffix: string) => ({
-          originalName: `${name}/${suffix}`,
-          variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
-        });
-        s.accumulatedFirstMoment[i] ??= slot("m");
-        s.accumulatedSecondMoment[i] ??= slot("v");
-        const g = Array.isArray(gradients) ? gradients[i].tensor : gradients[name];
-        if (g == null) return;
-        const m = s.accumulatedFirstMoment[i]!.variable;
-        const v = s.accumulatedSecondMoment[i]!.variable;
-        const [x1, m1, v1] = tf.engine().runKernel(
-          ADAM,
-          { x: value, m, v, g },
-          attrs,
-        ) as tf.Tensor[];
-        m.assign(m1);
-        v.assign(v1);
-        value.assign(x1);
-      });
-      s.accBeta1.assign(tf.mul(s.accBeta1, s.beta1));
-      s.accBeta2.assign(tf.mul(s.accBeta2, s.beta2));
-    });
-    this.incrementIterations();
-  }
-}
+import type * as tf from "@tensorflow/tfjs";
+import { FusedAdamOptimizer } from "./_fused_adam.ts";
 
 /**
  * `tf.train.adam(learningRate, beta1, beta2, epsilon)` whose update of each variable runs as one
