@@ -26,6 +26,14 @@ export interface AdamSlots {
 
 /** tf.train.adam with a one-kernel update on backends that register `SimdAdam`. */
 export class FusedAdamOptimizer extends tf.AdamOptimizer {
+  /**
+   * Whether `o` is one of these (tfjs' optimizers answer `instanceof` by duck typing: any
+   * optimizer would pass).
+   */
+  static is(o: unknown): o is FusedAdamOptimizer {
+    return typeof o === "object" && o !== null && #state in o;
+  }
+
   #state(): AdamState {
     return this as unknown as AdamState;
   }

@@ -240,7 +240,7 @@ export function simdTrainStep(
 ): SimdTrainStep | null {
   if (tf.getBackend() !== SIMD_BACKEND) return reason("the backend is not simd"), null;
   const optimizer = model.optimizer;
-  if (!(optimizer instanceof FusedAdamOptimizer)) {
+  if (!FusedAdamOptimizer.is(optimizer)) {
     return reason("the optimizer is not adamOptimizer()"), null;
   }
   const plan = planOf(model);
