@@ -129,7 +129,7 @@ Deno.test("simdTrainStep() declines what it does not fuse, and says why", async 
   const say = (why: string) => reasons.push(why);
   await tf.setBackend("cpu");
   const model = compiled();
-  equal(simdTrainStep(model, say), null);
+  equal(simdTrainStep(model, { reason: say }), null);
   await tf.setBackend("simd");
   const sigmoid = tf.sequential({
     layers: [
@@ -143,9 +143,9 @@ Deno.test("simdTrainStep() declines what it does not fuse, and says why", async 
     loss: "sparseCategoricalCrossentropy",
     metrics: ["accuracy"],
   });
-  equal(simdTrainStep(sigmoid, say), null);
+  equal(simdTrainStep(sigmoid, { reason: say }), null);
   model.compile({ optimizer: tf.train.sgd(0.1), loss: "sparseCategoricalCrossentropy" });
-  equal(simdTrainStep(model, say), null);
+  equal(simdTrainStep(model, { reason: say }), null);
   deepEqual(reasons, [
     "the backend is not simd",
     "Layer Dense (activation sigmoid) is not fused",

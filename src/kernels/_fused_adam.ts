@@ -18,6 +18,21 @@ interface AdamState {
   accumulatedSecondMoment: ({ originalName: string; variable: tf.Variable } | undefined)[];
 }
 
+/**
+ * The float32 data of a scalar variable that no other tensor shares, on a CPU-memory backend
+ * (cpu, simd); null elsewhere.
+ */
+function scalarData(v: tf.Variable): Float32Array | null {
+  const backend = tf.engine().backend as unknown as {
+    data?: { get(id: object): { values: unknown; refCount: number } | undefined };
+  };
+  const data = backend.data?.get(v.dataId);
+  if (data === undefined || data.refCount !== 1 || !(data.values instanceof Float32Array)) {
+    return null;
+  }
+  return data.values.length === 1 ? data.values : null;
+}
+
 /** The first and second moments of one variable. */
 export interface AdamSlots {
   m: tf.Variable;
@@ -50,8 +65,8 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
       oneMinusBeta1: f(1 - s.beta1),
       beta2: f(s.beta2),
       oneMinusBeta2: f(1 - s.beta2),
-      c1: f(1 - s.accBeta1.dataSync()[0]),
-      c2: f(1 - s.accBeta2.dataSync()[0]),
+      c1: f(1 - (scalarData(s.accBeta1)?.[0] ?? s.accBeta1.dataSync()[0])),
+      c2: f(1 - (scalarData(s.accBeta2)?.[0] ?? s.accBeta2.dataSync()[0])),
       epsilon: f(s.epsilon),
       negLr: f(-s.learningRate),
     };
@@ -75,10 +90,12 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
   /** Ends a step: β1^t and β2^t advance and the iteration count goes up, as tfjs' Adam does. */
   advance(): void {
     const s = this.#state();
-    tf.tidy(() => {
-      s.accBeta1.assign(tf.mul(s.accBeta1, s.beta1));
-      s.accBeta2.assign(tf.mul(s.accBeta2, s.beta2));
-    });
+    for (const [acc, beta] of [[s.accBeta1, s.beta1], [s.accBeta2, s.beta2]] as const) {
+      const data = scalarData(acc);
+      // tf.mul(acc, beta) in float32, written in place when no other tensor shares the data.
+      if (data === null) tf.tidy(() => acc.assign(tf.mul(acc, beta)));
+      else data[0] = Math.fround(data[0] * Math.fround(beta));
+    }
     this.incrementIterations();
   }
 

@@ -25,6 +25,27 @@ export interface SimdTrainStep {
   dispose(): void;
 }
 
+/** Options of {@linkcode simdTrainStep}. */
+export interface SimdTrainStepOptions {
+  /** Told why, when the step declines a model. @default {nothing} */
+  reason?: (why: string) => void;
+  /**
+   * Told the milliseconds of every part of each step (the layers by kind, forward and backward
+   * together with their relu and bias gradients; the loss head; Adam), for `deno task bench
+   * step`. @default {no timing}
+   */
+  timing?: (part: string, ms: number) => void;
+}
+
+/** The part of a step each layer kind's time goes to, in {@linkcode SimdTrainStepOptions}. */
+const PARTS: Record<LayerSpec["kind"], string> = {
+  conv: "convolutions (with bias and relu) and their gradients",
+  pool: "max pooling and its gradient",
+  dense: "dense layers (with bias and relu) and their gradients",
+  dropout: "dropout and its gradient",
+  flatten: "flatten",
+};
+
 /** A layer for one batch size: its buffers (heap addresses) and geometry. */
 interface Stage {
   spec: LayerSpec;
@@ -123,11 +144,14 @@ function drawMask(batch: Batch, stage: Stage, spec: { rate: number; seed?: numbe
   if (spec.seed !== undefined) batch.masked.add(stage);
 }
 
-function forward(batch: Batch, weight: (s: Stage, i: number) => number): number {
+type Clock = ((part: string, start: number) => void) | null;
+
+function forward(batch: Batch, weight: (s: Stage, i: number) => number, clock: Clock): number {
   const { n } = batch;
   let input = batch.x, inSize = 0;
   for (const stage of batch.stages) {
     const { spec, out, info } = stage;
+    const start = clock === null ? 0 : performance.now();
     if (spec.kind === "conv") {
       convForwardAt(
         info!,
@@ -149,16 +173,18 @@ function forward(batch: Batch, weight: (s: Stage, i: number) => number): number 
         run("binary", [2, 0, input, stage.extra[0], out, n * stage.size, n * stage.size]);
       } else f32(out, n * stage.size).set(f32(input, n * stage.size));
     }
+    clock?.(PARTS[spec.kind], start);
     input = out;
     inSize = stage.size;
   }
   return input;
 }
 
-function backward(batch: Batch, weight: (s: Stage, i: number) => number): void {
+function backward(batch: Batch, weight: (s: Stage, i: number) => number, clock: Clock): void {
   const { n, stages } = batch;
   for (let i = stages.length - 1; i >= 0; i--) {
     const stage = stages[i];
+    const start = clock === null ? 0 : performance.now();
     const { spec, info, out, dOut, extra } = stage;
     const input = i === 0 ? batch.x : stages[i - 1].out;
     const inSize = i === 0 ? 0 : stages[i - 1].size;
@@ -186,6 +212,7 @@ function backward(batch: Batch, weight: (s: Stage, i: number) => number): void {
       if (spec.rate > 0) run("binary", [2, 0, dOut, extra[0], dIn, count, count]);
       else f32(dIn, count).set(f32(dOut, count));
     }
+    clock?.(PARTS[spec.kind], start);
   }
 }
 
@@ -213,7 +240,7 @@ function ownBlock(backend: MathBackendCPU, v: tf.Variable): number {
  * the optimizer is {@linkcode adamOptimizer}'s, the loss `sparseCategoricalCrossentropy` with
  * the one metric `accuracy`, and the model a chain of channels-last `conv2d` (relu or linear),
  * `maxPooling2d`, `flatten`, `dense` (relu or linear) and `dropout` layers ending in a dense
- * softmax, with no regularizer or constraint; `reason` then says why.
+ * softmax, with no regularizer or constraint; `options.reason` then says why.
  *
  * @example
  * ```ts
@@ -236,8 +263,13 @@ function ownBlock(backend: MathBackendCPU, v: tf.Variable): number {
  */
 export function simdTrainStep(
   model: tf.LayersModel,
-  reason: (why: string) => void = () => {},
+  options: SimdTrainStepOptions = {},
 ): SimdTrainStep | null {
+  const reason = options.reason ?? (() => {});
+  const timing = options.timing;
+  const clock: Clock = timing === undefined
+    ? null
+    : (part, start) => timing(part, performance.now() - start);
   if (tf.getBackend() !== SIMD_BACKEND) return reason("the backend is not simd"), null;
   const optimizer = model.optimizer;
   if (!FusedAdamOptimizer.is(optimizer)) {
@@ -265,10 +297,13 @@ export function simdTrainStep(
       if (tf.getBackend() !== SIMD_BACKEND) throw new Error("The simd step ran on another backend");
       let batch = batches.get(n);
       if (batch === undefined) batches.set(n, batch = new Batch(n, plan));
+      let start = clock === null ? 0 : performance.now();
       f32(batch.x, pixels.length).set(pixels);
       pointers = variables.map((v) => ownBlock(backend, v));
+      clock?.("the batch into the heap, the weights' addresses", start);
       const last = batch.stages[batch.stages.length - 1];
-      const logits = forward(batch, weight);
+      const logits = forward(batch, weight, clock);
+      start = clock === null ? 0 : performance.now();
       const outcome = crossEntropyHead(
         f32(logits, n * last.size),
         labels,
@@ -276,7 +311,9 @@ export function simdTrainStep(
         new Float32Array(n * last.size),
         f32(last.dOut, n * last.size),
       );
-      backward(batch, weight);
+      clock?.("softmax, loss, accuracy and their gradient (JavaScript)", start);
+      backward(batch, weight, clock);
+      start = clock === null ? 0 : performance.now();
       const attrs = optimizer.stepAttrs();
       const grads = gradients(batch);
       variables.forEach((v, i) => {
@@ -302,6 +339,7 @@ export function simdTrainStep(
         ]); // deno-fmt-ignore
       });
       optimizer.advance();
+      clock?.("Adam's update", start);
       return outcome;
     },
     dispose() {
