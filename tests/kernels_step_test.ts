@@ -81,7 +81,7 @@ function fusedSteps(): Trained {
   return { weights, losses, accuracies };
 }
 
-Deno.test("simdTrainStep() gives the weights, losses and accuracies of the layers' step on simd bit for bit", async () => {
+Deno.test("simdTrainStep() gives the weights, losses and accuracies of the layers' step bit for bit on simd", async () => {
   await registerSimdBackend({ threads: 1 });
   await tf.setBackend("simd");
   const want = layersSteps();
@@ -90,6 +90,17 @@ Deno.test("simdTrainStep() gives the weights, losses and accuracies of the layer
   deepEqual(got.accuracies, want.accuracies);
   equal(got.weights.length, 8);
   got.weights.forEach((w, i) => deepEqual(w, want.weights[i], `Weight ${i} differs`));
+});
+
+Deno.test("simdTrainStep() equals the layers' step bit for bit on the plain-SIMD build too", async () => {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["test", "-A", "--filter", "bit for bit on simd", "tests/kernels_step_test.ts"],
+    cwd: new URL("..", import.meta.url).pathname,
+    env: { SIMD_KERNELS: "plain", NO_COLOR: "1" },
+  }).output();
+  const out = new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr);
+  equal(code, 0, out.slice(-2000));
+  ok(/ok \| 1 passed \| 0 failed/.test(out), out.slice(-500));
 });
 
 Deno.test("simdTrainStep() follows tf.train.adam and the layers model on tfjs' cpu backend", async () => {
