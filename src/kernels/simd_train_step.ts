@@ -67,14 +67,15 @@ function sizeOf(shape: number[]): number {
 class Batch {
   readonly stages: Stage[] = [];
   readonly x: number;
-  readonly blocks: number[] = [];
   /** Dropout masks drawn with a seed are the same every step: drawn once. */
   readonly masked = new Set<Stage>();
 
-  constructor(readonly n: number, plan: StepPlan) {
+  private constructor(readonly n: number, plan: StepPlan, readonly blocks: number[]) {
     const block = (floats: number) => {
       const p = alloc(floats);
-      if (p === null) throw new RangeError(`Cannot train on simd: the heap is full`);
+      if (p === null) {
+        throw new RangeError(`Cannot train a batch of ${n} on simd: the heap is full`);
+      }
       this.blocks.push(p);
       return p;
     };
@@ -122,6 +123,17 @@ class Batch {
       out = reshaped ? out : block(n * size);
       dOut = reshaped ? dOut : block(n * size);
       this.stages.push({ spec, size, info, out, dOut, extra });
+    }
+  }
+
+  /** The buffers for batches of `n`, or a RangeError (nothing kept) when the heap is full. */
+  static make(n: number, plan: StepPlan): Batch {
+    const blocks: number[] = [];
+    try {
+      return new Batch(n, plan, blocks);
+    } catch (e) {
+      for (const p of blocks) release(p);
+      throw e;
     }
   }
 
@@ -295,8 +307,15 @@ export function simdTrainStep(
   return {
     run(pixels, labels, n) {
       if (tf.getBackend() !== SIMD_BACKEND) throw new Error("The simd step ran on another backend");
+      const perImage = sizeOf(plan.input);
+      if (!(n >= 1) || pixels.length !== n * perImage || labels.length < n) {
+        throw new RangeError(
+          `Cannot train on a batch of ${n}: expected ${n * perImage} pixels and ${n} labels, ` +
+            `found ${pixels.length} and ${labels.length}`,
+        );
+      }
       let batch = batches.get(n);
-      if (batch === undefined) batches.set(n, batch = new Batch(n, plan));
+      if (batch === undefined) batches.set(n, batch = Batch.make(n, plan));
       let start = clock === null ? 0 : performance.now();
       f32(batch.x, pixels.length).set(pixels);
       pointers = variables.map((v) => ownBlock(backend, v));
