@@ -427,12 +427,13 @@ export function renderHostileFigures(result: unknown, source: string): string {
 }
 
 /**
- * The step profile's block: ms per `simd` training step by part, largest first, and the cost of
- * `deno task train`'s loop beyond the step (no peer).
+ * The step profile's block: `deno task train`'s loop through `simdTrainStep()` and through the
+ * layers' step, then ms per step by part, largest first, of `simdTrainStep()` and of the layers'
+ * step with its kernel calls (no peer).
  *
  * @param result What `deno task bench step --out FILE` wrote.
- * @param source The JSON file's path (checked, not printed: the command line names it).
- * @returns The markdown of the block.
+ * @param source The JSON's path, for error messages.
+ * @returns The block's text.
  *
  * @example
  * ```ts
@@ -440,28 +441,36 @@ export function renderHostileFigures(result: unknown, source: string): string {
  * import { renderStepFigures } from "./readme_figures.ts";
  * const text = renderStepFigures({
  *   bench: "step", date: "2026-11-26T08:00:00Z", deno: "2.9.6", args: [], rounds: 1, threads: 1,
- *   batchSize: 32, loopMsPerStep: 5.2, trainOnBatchMsPerStep: 5, stepMs: 5, samplesPerSecond: 6400,
- *   kernelCallsPerStep: 178, parts: [{ part: "convolutions", ms: 2 }],
+ *   batchSize: 32, loopMsPerStep: 2.2, layersLoopMsPerStep: 5.2, trainOnBatchMsPerStep: 5,
+ *   stepMs: 2, samplesPerSecond: 16000, parts: [{ part: "convolutions", ms: 1.5 }],
+ *   layers: { stepMs: 5, samplesPerSecond: 6400, kernelCallsPerStep: 178, parts: [] },
  * }, "s.json");
- * ok(text.includes("convolutions                                                        2.00"), text);
+ * ok(text.includes("convolutions                                                        1.50"), text);
  * ```
  */
 export function renderStepFigures(result: unknown, source: string): string {
   expectBench(result, "step", source);
   const r = result as StepBenchResult;
+  const threads = `${r.threads} thread${r.threads > 1 ? "s" : ""}`;
+  const table = (parts: Array<{ part: string; ms: number }>) => [
+    `${"part".padEnd(66)} ${"ms".padStart(5)}`,
+    ...parts.map(({ part, ms }) => `${part.padEnd(66)} ${ms.toFixed(2).padStart(5)}`),
+  ];
   const lines = [
     commandLine("step", r.args, r.date, r.deno),
-    `deno task train's loop (runEpoch): ${r.loopMsPerStep.toFixed(2)} ms/step; trainOnBatch on ` +
-    `ready tensors: ${r.trainOnBatchMsPerStep.toFixed(2)} ms/step (the loop's own cost: ${
-      (r.loopMsPerStep - r.trainOnBatchMsPerStep).toFixed(2)
-    } ms/step)`,
-    `simd (${r.threads} thread${r.threads > 1 ? "s" : ""}), batch ${r.batchSize}: ${
-      r.stepMs.toFixed(2)
-    } ms/step, ${r.samplesPerSecond.toFixed(0)} samples/s, ${
-      r.kernelCallsPerStep.toFixed(0)
+    `deno task train's loop (runEpoch): ${r.loopMsPerStep.toFixed(2)} ms/step through ` +
+    `simdTrainStep, ${r.layersLoopMsPerStep.toFixed(2)} through the layers' step; trainOnBatch ` +
+    `on ready tensors: ${r.trainOnBatchMsPerStep.toFixed(2)} ms/step`,
+    "",
+    `simdTrainStep (simd, ${threads}), batch ${r.batchSize}: ${r.stepMs.toFixed(2)} ms/step, ` +
+    `${r.samplesPerSecond.toFixed(0)} samples/s, no tfjs kernel calls`,
+    ...table(r.parts),
+    "",
+    `the layers' step (trainOnBatch, simd, ${threads}): ${r.layers.stepMs.toFixed(2)} ms/step, ` +
+    `${r.layers.samplesPerSecond.toFixed(0)} samples/s, ${
+      r.layers.kernelCallsPerStep.toFixed(0)
     } kernel calls/step`,
-    `${"part".padEnd(66)} ${"ms".padStart(5)}`,
-    ...r.parts.map(({ part, ms }) => `${part.padEnd(66)} ${ms.toFixed(2).padStart(5)}`),
+    ...table(r.layers.parts),
   ];
   return ["```text", ...lines, "```"].join("\n");
 }

@@ -1,14 +1,16 @@
 /**
  * `deno task bench step`: where one training step of the notebook's CNN goes on the simd backend
- * (batch 32, Adam 1e-3 as `adamOptimizer`, `trainOnBatch`): milliseconds per step by part, from
- * timing wrappers around every kernel of the backend, and the kernel calls per step; first, the
- * cost of `deno task train`'s own loop (`runEpoch`) beyond the step.
+ * (batch 32, Adam 1e-3 as `adamOptimizer`): first `deno task train`'s loop (`runEpoch`, which
+ * trains through `simdTrainStep()`) beside the same loop on the layers' own step and
+ * `trainOnBatch` on ready tensors; then milliseconds per step by part of `simdTrainStep()`, and
+ * of `trainOnBatch` from timing wrappers around every kernel of the backend, with its kernel
+ * calls per step.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
-import { adamOptimizer, registerSimdBackend, SIMD_BACKEND } from "../kernels/mod.ts";
+import { adamOptimizer, registerSimdBackend, SIMD_BACKEND, simdTrainStep } from "../kernels/mod.ts";
 import { createModel } from "../model/create_model.ts";
 import { runEpoch } from "../train/run_epoch.ts";
 import { IMAGE_PIXELS } from "../data/types.ts";
@@ -34,15 +36,23 @@ export interface StepBenchResult {
   rounds: number;
   threads: number;
   batchSize: number;
-  /** `deno task train`'s loop (`runEpoch`) and `trainOnBatch` on ready tensors, ms per step. */
+  /** `deno task train`'s loop (`runEpoch`, through `simdTrainStep()`), ms per step. */
   loopMsPerStep: number;
+  /** The same loop on the layers' own step (`fused: false`), ms per step. */
+  layersLoopMsPerStep: number;
+  /** `trainOnBatch` on ready tensors, ms per step. */
   trainOnBatchMsPerStep: number;
-  /** The instrumented step: ms, samples/s and kernel calls. */
+  /** `simdTrainStep()` timed by part: ms and samples/s per step, ms per step by part. */
   stepMs: number;
   samplesPerSecond: number;
-  kernelCallsPerStep: number;
-  /** ms per step by part, largest first. */
   parts: Array<{ part: string; ms: number }>;
+  /** `trainOnBatch` timed by kernel: ms, samples/s, kernel calls and ms by part per step. */
+  layers: {
+    stepMs: number;
+    samplesPerSecond: number;
+    kernelCallsPerStep: number;
+    parts: Array<{ part: string; ms: number }>;
+  };
 }
 
 function size(t: tf.TensorInfo | undefined): number {
@@ -88,40 +98,77 @@ function instrument(inAdam: () => boolean): { ms: Map<string, number>; calls: ()
 
 /**
  * ms per step of the loop `deno task train` runs (`runEpoch`: batches formed from uint8 rows,
- * losses read a few times a second) beside `trainOnBatch` on tensors made beforehand (the step
- * alone, as `model.fit` runs it), rounds alternating so that the machine's other load falls on
- * both alike.
+ * losses read a few times a second) through `simdTrainStep()` and through the layers' step,
+ * beside `trainOnBatch` on tensors made beforehand (the step alone, as `model.fit` runs it),
+ * in rotating order so that the machine's other load falls on all three alike.
  */
 async function compareLoops(
   model: tf.LayersModel,
   rounds: number,
-): Promise<{ loopMsPerStep: number; trainOnBatchMsPerStep: number }> {
+): Promise<
+  { loopMsPerStep: number; layersLoopMsPerStep: number; trainOnBatchMsPerStep: number }
+> {
   const images = new Uint8Array(BATCHES * BATCH * IMAGE_PIXELS).map((_, i) => (i * 37) % 256);
   const labels = Uint8Array.from({ length: BATCHES * BATCH }, (_, i) => i % 10);
   const set = { images, labels, count: BATCHES * BATCH, source: "bench" };
   const x = tf.tidy(() => tf.tensor4d(images, [BATCHES * BATCH, 28, 28, 1]).div(255));
   const y = tf.tensor2d(Array.from(labels), [BATCHES * BATCH, 1]);
   const xs = tf.tidy(() => tf.split(x, BATCHES)), ys = tf.tidy(() => tf.split(y, BATCHES));
-  let loopMs = 0, stepMs = 0;
+  let loopMs = 0, layersLoopMs = 0, stepMs = 0;
   const loop =
     async () => (loopMs += (await runEpoch(model, set, { progress: false })).seconds * 1000);
+  const layersLoop =
+    async () => (layersLoopMs +=
+      (await runEpoch(model, set, { progress: false, fused: false })).seconds *
+      1000);
   const step = async () => {
     const start = performance.now();
     for (let b = 0; b < BATCHES; b++) await model.trainOnBatch(xs[b], ys[b]);
     stepMs += performance.now() - start;
   };
-  for (let r = 0; r < 2 * rounds; r++) {
-    // Each goes first in half the rounds.
-    for (const part of r % 2 === 0 ? [loop, step] : [step, loop]) await part();
+  const parts = [loop, layersLoop, step];
+  for (let r = 0; r < 3 * rounds; r++) {
+    for (let i = 0; i < 3; i++) await parts[(r + i) % 3](); // each goes first in a third of the rounds
   }
-  const steps = 2 * rounds * BATCHES;
+  const steps = 3 * rounds * BATCHES;
   console.log(
-    `deno task train's loop (runEpoch): ${(loopMs / steps).toFixed(2)} ms/step; ` +
-      `trainOnBatch on ready tensors: ${(stepMs / steps).toFixed(2)} ms/step ` +
-      `(the loop's own cost: ${((loopMs - stepMs) / steps).toFixed(2)} ms/step)`,
+    `deno task train's loop (runEpoch, simdTrainStep): ${(loopMs / steps).toFixed(2)} ms/step; ` +
+      `the loop on the layers' step: ${(layersLoopMs / steps).toFixed(2)} ms/step; ` +
+      `trainOnBatch on ready tensors: ${(stepMs / steps).toFixed(2)} ms/step`,
   );
   tf.dispose([x, y, ...xs, ...ys]);
-  return { loopMsPerStep: loopMs / steps, trainOnBatchMsPerStep: stepMs / steps };
+  return {
+    loopMsPerStep: loopMs / steps,
+    layersLoopMsPerStep: layersLoopMs / steps,
+    trainOnBatchMsPerStep: stepMs / steps,
+  };
+}
+
+/** ms per step of `simdTrainStep()` over `rounds` passes of the batches, and by part. */
+function profileFused(
+  model: tf.LayersModel,
+  batches: tf.Tensor[][],
+  rounds: number,
+): { stepMs: number; parts: Array<{ part: string; ms: number }> } {
+  const ms = new Map<string, number>();
+  const timing = (part: string, t: number) => ms.set(part, (ms.get(part) ?? 0) + t);
+  const step = simdTrainStep(model, { timing });
+  if (step === null) throw new Error("simdTrainStep() declined the notebook's model");
+  const data = batches.map(([x, y]) => [x.dataSync() as Float32Array, y.dataSync()] as const);
+  const start = performance.now();
+  for (let r = 0; r < rounds; r++) for (const [x, y] of data) step.run(x, y, BATCH);
+  const steps = rounds * BATCHES;
+  const stepMs = (performance.now() - start) / steps;
+  step.dispose();
+  const timed = [...ms.values()].reduce((p, q) => p + q, 0) / steps;
+  const parts = [...ms.entries()].map(([part, total]) => ({ part, ms: total / steps }));
+  parts.push({ part: "the rest (JavaScript between the parts)", ms: stepMs - timed });
+  parts.sort((p, q) => q.ms - p.ms);
+  return { stepMs, parts };
+}
+
+function printParts(parts: Array<{ part: string; ms: number }>): void {
+  for (const { part, ms } of parts) console.log(`  ${part.padEnd(66)} ${ms.toFixed(2)} ms`);
 }
 
 /**
@@ -166,6 +213,12 @@ export async function runBench(args: string[]): Promise<void> {
   ]);
   for (const [x, y] of batches.slice(0, 20)) await model.trainOnBatch(x, y); // warm-up
   const loops = await compareLoops(model, rounds);
+  const fused = profileFused(model, batches, rounds);
+  console.log(
+    `simdTrainStep (${threads} thread${threads > 1 ? "s" : ""}): ${fused.stepMs.toFixed(2)} ` +
+      `ms/step, ${(BATCH * 1000 / fused.stepMs).toFixed(0)} samples/s, no kernel calls`,
+  );
+  printParts(fused.parts);
 
   let adam = false, adamMs = 0;
   const optimizer = model.optimizer;
@@ -189,16 +242,16 @@ export async function runBench(args: string[]): Promise<void> {
   const inKernels = [...ms.values()].reduce((p, q) => p + q, 0) / steps;
   const adamKernels = (ms.get(ADAM) ?? 0) / steps;
   ms.set(ADAM, adamMs);
-  const rows = [...ms.entries()].map(([part, total]) => [part, total / steps] as const);
-  rows.push([BOOKKEEPING, step - inKernels - (adamMs / steps - adamKernels)]);
+  const rows = [...ms.entries()].map(([part, total]) => ({ part, ms: total / steps }));
+  rows.push({ part: BOOKKEEPING, ms: step - inKernels - (adamMs / steps - adamKernels) });
+  rows.sort((p, q) => q.ms - p.ms);
   console.log(
-    `simd (${threads} thread${threads > 1 ? "s" : ""}): ${step.toFixed(2)} ms/step, ` +
+    `the layers' step (trainOnBatch): ${step.toFixed(2)} ms/step, ` +
       `${(BATCH * 1000 / step).toFixed(0)} samples/s, ${
         (calls() / steps).toFixed(0)
       } kernel calls/step`,
   );
-  rows.sort((p, q) => q[1] - p[1]);
-  for (const [part, t] of rows) console.log(`  ${part.padEnd(66)} ${t.toFixed(2)} ms`);
+  printParts(rows);
   if (values.out !== undefined) {
     const result: StepBenchResult = {
       bench: "step",
@@ -209,10 +262,15 @@ export async function runBench(args: string[]): Promise<void> {
       threads,
       batchSize: BATCH,
       ...loops,
-      stepMs: step,
-      samplesPerSecond: BATCH * 1000 / step,
-      kernelCallsPerStep: calls() / steps,
-      parts: rows.map(([part, ms]) => ({ part, ms })),
+      stepMs: fused.stepMs,
+      samplesPerSecond: BATCH * 1000 / fused.stepMs,
+      parts: fused.parts,
+      layers: {
+        stepMs: step,
+        samplesPerSecond: BATCH * 1000 / step,
+        kernelCallsPerStep: calls() / steps,
+        parts: rows,
+      },
     };
     await writeFileAtomically(values.out, JSON.stringify(result, null, 2) + "\n");
     console.log(`Wrote ${values.out}`);

@@ -66,6 +66,21 @@ export function convForward(
   const out = ps === null ? null : output(backend, info.outShape);
   if (ps === null || out === null) return null;
   const [px, pw, pb = 0] = ps;
+  convForwardAt(info, px, pw, bias === null ? null : pb, out.ptr, relu);
+  return out.info;
+}
+
+/**
+ * {@linkcode convForward} on heap addresses: y = act(conv(x, w) + bias); `pb` null for no bias.
+ */
+export function convForwardAt(
+  info: Info,
+  px: number,
+  pw: number,
+  pb: number | null,
+  py: number,
+  relu: boolean,
+): void {
   const kc = info.filterHeight * info.filterWidth * info.inChannels;
   const co = info.outChannels;
   const inImage = info.inHeight * info.inWidth * info.inChannels;
@@ -77,12 +92,11 @@ export function convForward(
     split(
       "convForward",
       nb,
-      [px + b0 * inImage * 4, pw, pb, pcol, out.ptr + b0 * outRows * co * 4],
+      [px + b0 * inImage * 4, pw, pb ?? 0, pcol, py + b0 * outRows * co * 4],
       [inImage * 4, 0, 0, outRows * kc * 4, outRows * co * 4],
-      [...geometry(info), co, bias === null ? 0 : 1, relu ? 1 : 0],
+      [...geometry(info), co, pb === null ? 0 : 1, relu ? 1 : 0],
     );
   }
-  return out.info;
 }
 
 /** dx [B,H,W,C] = col2im(dy · filterᵀ), the gradient of a convolution by its input. */
@@ -96,6 +110,12 @@ export function convBackpropInput(
   const out = ps === null ? null : output(backend, info.inShape);
   if (ps === null || out === null) return null;
   const [pdy, pw] = ps;
+  convInputAt(info, pdy, pw, out.ptr);
+  return out.info;
+}
+
+/** {@linkcode convBackpropInput} on heap addresses. */
+export function convInputAt(info: Info, pdy: number, pw: number, pdx: number): void {
   const kc = info.filterHeight * info.filterWidth * info.inChannels;
   const co = info.outChannels;
   const inImage = info.inHeight * info.inWidth * info.inChannels;
@@ -108,12 +128,11 @@ export function convBackpropInput(
     split(
       "convInput",
       nb,
-      [pdy + b0 * outRows * co * 4, pwt, pcol, out.ptr + b0 * inImage * 4],
+      [pdy + b0 * outRows * co * 4, pwt, pcol, pdx + b0 * inImage * 4],
       [outRows * co * 4, 0, outRows * kc * 4, inImage * 4],
       [...geometry(info), co],
     );
   }
-  return out.info;
 }
 
 /** dW [KH,KW,C,CO] = im2col(x)ᵀ · dy, the gradient of a convolution by its filter. */
@@ -128,6 +147,12 @@ export function convBackpropFilter(
   const out = ps === null ? null : output(backend, filterShape);
   if (ps === null || out === null) return null;
   const [px, pdy] = ps;
+  convFilterAt(info, px, pdy, out.ptr);
+  return out.info;
+}
+
+/** {@linkcode convBackpropFilter} on heap addresses (dW is overwritten). */
+export function convFilterAt(info: Info, px: number, pdy: number, pdw: number): void {
   const kc = info.filterHeight * info.filterWidth * info.inChannels;
   const co = info.outChannels;
   const inImage = info.inHeight * info.inWidth * info.inChannels;
@@ -135,11 +160,11 @@ export function convBackpropFilter(
   const chunk = batchChunk(info, kc);
   // Each thread sums its images into its own dW; the two are added at the end.
   const [pdw2, pcol] = reserve(kc * co, chunk * outRows * kc);
-  out.view.fill(0);
+  f32(pdw, kc * co).fill(0);
   f32(pdw2, kc * co).fill(0);
   for (let b0 = 0; b0 < info.batchSize; b0 += chunk) {
     const nb = Math.min(chunk, info.batchSize - b0);
-    const bases = [px + b0 * inImage * 4, pdy + b0 * outRows * co * 4, pcol, out.ptr];
+    const bases = [px + b0 * inImage * 4, pdy + b0 * outRows * co * 4, pcol, pdw];
     split(
       "convFilter",
       nb,
@@ -149,6 +174,5 @@ export function convBackpropFilter(
       [...bases.slice(0, 3), pdw2],
     );
   }
-  if (hasHelper()) run("binary", [0, 0, out.ptr, pdw2, out.ptr, kc * co, kc * co]);
-  return out.info;
+  if (hasHelper()) run("binary", [0, 0, pdw, pdw2, pdw, kc * co, kc * co]);
 }

@@ -172,8 +172,15 @@ export function softmaxOp(
   if (!(x instanceof Float32Array)) return null;
   const out = output(backend, logits.shape);
   if (out === null) return null;
-  const y = out.view;
-  const k = logits.shape[rank - 1];
+  softmaxRows(x, out.view, logits.shape[rank - 1]);
+  return out.info;
+}
+
+/**
+ * y = softmax over each row of k floats of x, rounding as tfjs' cpu kernel does (exp in float32,
+ * the sum in float64 then float32), so that results equal it bit for bit.
+ */
+export function softmaxRows(x: Float32Array, y: Float32Array, k: number): void {
   for (let o = 0; o < x.length; o += k) {
     let max = -Infinity;
     for (let j = 0; j < k; j++) max = x[o + j] > max ? x[o + j] : max;
@@ -186,7 +193,6 @@ export function softmaxOp(
     const total = Math.fround(sum);
     for (let j = 0; j < k; j++) y[o + j] = y[o + j] / total;
   }
-  return out.info;
 }
 
 /** GatherV2 along axis 0 (forming a batch from a dataset tensor). */

@@ -67,20 +67,46 @@ export function matMul(
   const pbias = bias === null || pb === null ? 0 : pointer(backend, bias);
   const out = pbias === null ? null : output(backend, p.outShape);
   if (pa === null || pb === null || pbias === null || out === null) return null;
-  const [pbt] = reserve(tb ? k * n : 0);
   for (let i = 0; i < p.batch; i++) {
     const qa = pa + (p.batchA === 1 ? 0 : i * m * k * 4);
-    let qb = pb + (p.batchB === 1 ? 0 : i * k * n * 4);
-    if (tb) {
-      run("transpose", [qb, pbt, n, k]);
-      qb = pbt;
-    }
+    const qb = pb + (p.batchB === 1 ? 0 : i * k * n * 4);
     const qc = out.ptr + i * m * n * 4;
-    if (ta) run("gemm", [qa, 4, m * 4, qb, n, qc, n, m, n, k, 0]);
-    else run("gemm", [qa, k * 4, 4, qb, n, qc, n, m, n, k, 0]);
-    if (bias !== null || relu) {
-      run("biasAct", [qc, pbias, m, n, bias === null ? 0 : 1, relu ? 1 : 0]);
-    }
+    productAt(qa, qb, qc, { m, n, k, ta, tb }, { bias: bias === null ? null : pbias, relu });
   }
   return out.info;
+}
+
+/** The sizes and transpositions of one product C [m,n] = op(A)·op(B). */
+export interface ProductShape {
+  m: number;
+  n: number;
+  k: number;
+  /** A is stored [k, m]. */
+  ta: boolean;
+  /** B is stored [n, k]. */
+  tb: boolean;
+}
+
+/**
+ * C = act(op(A)·op(B) + bias) on heap addresses, as {@linkcode matMul} forms each batch's
+ * product; `bias` is the address of a row of n floats, or null.
+ */
+export function productAt(
+  pa: number,
+  pb: number,
+  pc: number,
+  { m, n, k, ta, tb }: ProductShape,
+  epilogue: { bias: number | null; relu: boolean } = { bias: null, relu: false },
+): void {
+  const { bias, relu } = epilogue;
+  if (tb) {
+    const [pbt] = reserve(k * n);
+    run("transpose", [pb, pbt, n, k]);
+    pb = pbt;
+  }
+  if (ta) run("gemm", [pa, 4, m * 4, pb, n, pc, n, m, n, k, 0]);
+  else run("gemm", [pa, k * 4, 4, pb, n, pc, n, m, n, k, 0]);
+  if (bias !== null || relu) {
+    run("biasAct", [pc, bias ?? 0, m, n, bias === null ? 0 : 1, relu ? 1 : 0]);
+  }
 }

@@ -12,7 +12,7 @@ import { geometry } from "./_conv.ts";
 type PoolInfo = tf.backend_util.Conv2DInfo;
 
 /** Channels in whole SIMD lanes: the wasm kernels apply (both layers of the model). */
-function simdable(info: PoolInfo): boolean {
+export function simdable(info: PoolInfo): boolean {
   return info.inChannels % 4 === 0;
 }
 
@@ -26,10 +26,15 @@ export function maxPool(
   const px = pointer(backend, x);
   const out = px === null ? null : output(backend, info.outShape);
   if (px === null || out === null) return null;
+  maxPoolAt(info, px, out.ptr);
+  return out.info;
+}
+
+/** {@linkcode maxPool} on heap addresses (C % 4 == 0). */
+export function maxPoolAt(info: PoolInfo, px: number, py: number): void {
   const inImage = info.inHeight * info.inWidth * info.inChannels;
   const outImage = info.outHeight * info.outWidth * info.inChannels;
-  split("maxPool", info.batchSize, [px, out.ptr], [inImage * 4, outImage * 4], geometry(info));
-  return out.info;
+  split("maxPool", info.batchSize, [px, py], [inImage * 4, outImage * 4], geometry(info));
 }
 
 /** dx = dy routed to the first maximum of each window (the gradient of {@linkcode maxPool}). */
@@ -44,14 +49,19 @@ export function maxPoolGrad(
   const px = pdy === null ? null : pointer(backend, x);
   const out = px === null ? null : output(backend, x.shape);
   if (pdy === null || px === null || out === null) return null;
+  maxPoolGradAt(info, pdy, px, out.ptr);
+  return out.info;
+}
+
+/** {@linkcode maxPoolGrad} on heap addresses (C % 4 == 0). */
+export function maxPoolGradAt(info: PoolInfo, pdy: number, px: number, pdx: number): void {
   const inImage = info.inHeight * info.inWidth * info.inChannels;
   const outImage = info.outHeight * info.outWidth * info.inChannels;
   split(
     "maxPoolGrad",
     info.batchSize,
-    [pdy, px, out.ptr],
+    [pdy, px, pdx],
     [outImage * 4, inImage * 4, inImage * 4],
     geometry(info),
   );
-  return out.info;
 }

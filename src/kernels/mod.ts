@@ -14,3 +14,4 @@ export {
   simdKernelCounts,
 } from "./register_simd_backend.ts";
 export { adamOptimizer } from "./adam_optimizer.ts";
+export { type SimdTrainStep, simdTrainStep, type SimdTrainStepOptions } from "./simd_train_step.ts";

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { type DigitSet, IMAGE_PIXELS, IMAGE_SIZE } from "../data/types.ts";
+import { simdTrainStep } from "../kernels/mod.ts";
 import { startEpochProgress } from "./_progress.ts";
 
 /** Turns a batch of uint8 images into model input; the robust recipe augments here. */
@@ -52,6 +53,12 @@ export interface EpochOptions {
   shouldStop?: () => boolean;
   /** Show a progress bar. @default {true} */
   progress?: boolean;
+  /**
+   * Train through `simdTrainStep()` where it applies (the "simd" backend, `adamOptimizer()`, the
+   * notebook's kind of model): the same weights as the layers' own step, without tfjs' engine.
+   * `false` always runs the layers' step. @default {true}
+   */
+  fused?: boolean;
 }
 
 /** How often the step's loss and accuracy are read back, the bar redrawn and signals let in. */
@@ -75,7 +82,8 @@ function trainFunctionOf(model: tf.LayersModel): TrainFunction {
 /**
  * Trains a compiled model (loss and one metric, as `train()` compiles it) for one epoch over a
  * labelled set, forming each batch from uint8 pixels only when it is needed, so the whole set
- * never exists as float32. Steps are those of `trainOnBatch` (same kernels, same weights); their
+ * never exists as float32. Steps are those of `trainOnBatch` (same kernels, same weights: on
+ * "simd" with `adamOptimizer()` they run as `simdTrainStep()`, equal bit for bit); their
  * losses are read back a few times a second rather than after every step, which is also when
  * the progress bar moves and a Ctrl-C gets through. `seconds` covers the steps alone: what
  * `metrics.json` and `deno task bench train` report as samples/s.
@@ -104,22 +112,27 @@ export async function runEpoch(
   const shouldStop = options.shouldStop ?? (() => false);
   const labels = set.labels;
   if (labels === null) throw new TypeError(`Cannot train on ${set.source}: it has no labels`);
-  const step = trainFunctionOf(model);
+  const fused = options.fused === false ? null : simdTrainStep(model);
+  const step = fused === null ? trainFunctionOf(model) : null;
   const batches = Math.ceil(order.length / batchSize);
   const bar = options.progress === false ? null : startEpochProgress(epoch, epochs, batches);
   const images = new Uint8Array(batchSize * IMAGE_PIXELS);
   const targets = new Float32Array(batchSize);
   let lossSum = 0, accuracySum = 0, samples = 0;
   /** Steps whose loss and accuracy are not read yet: [loss, accuracy, batch size]. */
-  let unread: [tf.Scalar, tf.Scalar, number][] = [];
+  let unread: [tf.Scalar | number, tf.Scalar | number, number][] = [];
   let steps = 0;
+  const tensors = (pending: typeof unread) =>
+    pending.flatMap(([p, q]) => [p, q]).filter((t) => typeof t !== "number");
   const readBack = async () => {
     const pending = unread;
     unread = [];
     for (const [i, [loss, accuracy, n]] of pending.entries()) {
-      const l = (await loss.data())[0], a = (await accuracy.data())[0];
+      const read = async (v: tf.Scalar | number) => typeof v === "number" ? v : (await v.data())[0];
+      const l = await read(loss), a = await read(accuracy);
       if (!Number.isFinite(l)) {
-        tf.dispose(pending.flatMap(([p, q]) => [p, q]));
+        tf.dispose(tensors(pending));
+        fused?.dispose();
         bar?.stop();
         const at = steps - pending.length + i + 1;
         throw new RangeError(
@@ -130,7 +143,7 @@ export async function runEpoch(
       accuracySum += a * n;
       samples += n;
     }
-    tf.dispose(pending.flatMap(([p, q]) => [p, q]));
+    tf.dispose(tensors(pending));
     if (samples > 0) bar?.update(steps, lossSum / samples, accuracySum / samples);
     await new Promise((resolve) => setTimeout(resolve, 0)); // let signals and timers run
   };
@@ -153,11 +166,16 @@ export async function runEpoch(
       targets[i] = labels[index];
     }
     const pixels = transform(images.subarray(0, n * IMAGE_PIXELS), n);
-    const xs = tf.tensor4d(pixels, [n, IMAGE_SIZE, IMAGE_SIZE, 1]); // [n, 28, 28, 1]
-    const ys = tf.tensor2d(targets.subarray(0, n), [n, 1]); // [n, 1] class indices
-    const [loss, accuracy, ...rest] = step([xs, ys]);
-    tf.dispose([xs, ys, ...rest]);
-    unread.push([loss, accuracy, n]);
+    if (fused !== null) {
+      const { loss, accuracy } = fused.run(pixels, targets.subarray(0, n), n);
+      unread.push([loss, accuracy, n]);
+    } else {
+      const xs = tf.tensor4d(pixels, [n, IMAGE_SIZE, IMAGE_SIZE, 1]); // [n, 28, 28, 1]
+      const ys = tf.tensor2d(targets.subarray(0, n), [n, 1]); // [n, 1] class indices
+      const [loss, accuracy, ...rest] = step!([xs, ys]);
+      tf.dispose([xs, ys, ...rest]);
+      unread.push([loss, accuracy, n]);
+    }
     steps++;
     if (performance.now() - lastRead >= READ_EVERY_MS) {
       await readBack();
@@ -165,6 +183,7 @@ export async function runEpoch(
     }
   }
   await readBack();
+  fused?.dispose();
   bar?.stop();
   const seconds = (performance.now() - start) / 1000;
   return {
