@@ -123,13 +123,19 @@ export async function runEpoch(
   let unread: [tf.Scalar | number, tf.Scalar | number, number][] = [];
   let steps = 0;
   const tensors = (pending: typeof unread) =>
-    pending.flatMap(([p, q]) => [p, q]).filter((t) => typeof t !== "number");
+    pending.flatMap(([p, q]) => [p, q]).filter((t): t is tf.Scalar => typeof t !== "number");
   const readBack = async () => {
     const pending = unread;
     unread = [];
+    // One read for all of them: on webgpu each read waits for the GPU and Deno's polling (~10 ms).
+    const scalars = tensors(pending);
+    const stacked = scalars.length > 0 ? tf.stack(scalars) : null;
+    const values = stacked === null ? new Float32Array(0) : await stacked.data();
+    stacked?.dispose();
+    const valueOf = new Map(scalars.map((t, i) => [t, values[i]]));
+    const read = (v: tf.Scalar | number) => typeof v === "number" ? v : valueOf.get(v)!;
     for (const [i, [loss, accuracy, n]] of pending.entries()) {
-      const read = async (v: tf.Scalar | number) => typeof v === "number" ? v : (await v.data())[0];
-      const l = await read(loss), a = await read(accuracy);
+      const l = read(loss), a = read(accuracy);
       if (!Number.isFinite(l)) {
         tf.dispose(tensors(pending));
         fused?.dispose();
