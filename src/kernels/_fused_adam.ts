@@ -50,9 +50,9 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
   }
 
   /**
-   * β1^t and β2^t as tfjs' float32 variables hold them, mirrored for backends whose scalars live
-   * on a GPU, so that a step never reads a tensor back (on webgpu that read would wait for the
-   * GPU every step, and `dataSync()` is not available there in Deno).
+   * β1^t and β2^t as tfjs' float32 variables hold them, mirrored here so that a step never reads
+   * a tensor back (on webgpu that read would wait for the GPU every step, and `dataSync()` is not
+   * available there in Deno). The variables still advance, for `getWeights()` and saving.
    */
   #accBeta: [number, number];
 
@@ -85,8 +85,8 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
       oneMinusBeta1: f(1 - s.beta1),
       beta2: f(s.beta2),
       oneMinusBeta2: f(1 - s.beta2),
-      c1: f(1 - (scalarData(s.accBeta1)?.[0] ?? this.#accBeta[0])),
-      c2: f(1 - (scalarData(s.accBeta2)?.[0] ?? this.#accBeta[1])),
+      c1: f(1 - this.#accBeta[0]),
+      c2: f(1 - this.#accBeta[1]),
       epsilon: f(s.epsilon),
       negLr: f(-s.learningRate),
     };
@@ -110,17 +110,23 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
   /** Ends a step: β1^t and β2^t advance and the iteration count goes up, as tfjs' Adam does. */
   advance(): void {
     const s = this.#state();
-    for (const [acc, beta] of [[s.accBeta1, s.beta1], [s.accBeta2, s.beta2]] as const) {
-      const data = scalarData(acc);
-      // tf.mul(acc, beta) in float32, written in place when no other tensor shares the data.
-      if (data === null) tf.tidy(() => acc.assign(tf.mul(acc, beta)));
-      else data[0] = Math.fround(data[0] * Math.fround(beta));
-    }
     const [acc1, acc2] = this.#accBeta;
+    // tf.mul(acc, beta) in float32.
     this.#accBeta = [
       Math.fround(acc1 * Math.fround(s.beta1)),
       Math.fround(acc2 * Math.fround(s.beta2)),
     ];
+    for (
+      const [acc, beta, next] of [
+        [s.accBeta1, s.beta1, this.#accBeta[0]],
+        [s.accBeta2, s.beta2, this.#accBeta[1]],
+      ] as const
+    ) {
+      const data = scalarData(acc);
+      // Written in place when no other tensor shares the data.
+      if (data === null) tf.tidy(() => acc.assign(tf.mul(acc, beta)));
+      else data[0] = next;
+    }
     this.incrementIterations();
   }
 

@@ -122,13 +122,12 @@ export async function runEpoch(
   /** Steps whose loss and accuracy are not read yet: [loss, accuracy, batch size]. */
   let unread: [tf.Scalar | number, tf.Scalar | number, number][] = [];
   let steps = 0;
-  const tensors = (pending: typeof unread) =>
-    pending.flatMap(([p, q]) => [p, q]).filter((t): t is tf.Scalar => typeof t !== "number");
   const readBack = async () => {
     const pending = unread;
     unread = [];
     // One read for all of them: on webgpu each read waits for the GPU and Deno's polling (~10 ms).
-    const scalars = tensors(pending);
+    const scalars = pending.flatMap(([p, q]) => [p, q])
+      .filter((t): t is tf.Scalar => typeof t !== "number");
     const stacked = scalars.length > 0 ? tf.stack(scalars) : null;
     const values = stacked === null ? new Float32Array(0) : await stacked.data();
     stacked?.dispose();
@@ -137,7 +136,7 @@ export async function runEpoch(
     for (const [i, [loss, accuracy, n]] of pending.entries()) {
       const l = read(loss), a = read(accuracy);
       if (!Number.isFinite(l)) {
-        tf.dispose(tensors(pending));
+        tf.dispose(scalars);
         fused?.dispose();
         bar?.stop();
         const at = steps - pending.length + i + 1;
@@ -149,7 +148,7 @@ export async function runEpoch(
       accuracySum += a * n;
       samples += n;
     }
-    tf.dispose(tensors(pending));
+    tf.dispose(scalars);
     if (samples > 0) bar?.update(steps, lossSum / samples, accuracySum / samples);
     await new Promise((resolve) => setTimeout(resolve, 0)); // let signals and timers run
   };
