@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import { samplePhoto, samplePng } from "./_sample_images.ts";
 import { bodyOf, expected, type HostileCase, hostileCorpus } from "./_hostile_corpus.ts";
 import { writeFileAtomically } from "../io/mod.ts";
+import { formatHostileRow } from "./readme_figures.ts";
 import {
   cpuMs,
   freePort,
@@ -98,20 +99,6 @@ async function sendSlowly(port: number, waitMs: number): Promise<Answer> {
   }
 }
 
-function printRow(row: CaseRow): void {
-  console.log(
-    [
-      row.name.padEnd(22),
-      String(row.status).padStart(4),
-      row.code.padEnd(24),
-      row.ms.toFixed(1).padStart(8),
-      `${row.rssGrowthMb >= 0 ? "+" : ""}${row.rssGrowthMb.toFixed(1)}`.padStart(8),
-      row.ok ? "  ok " : "  UNEXPECTED",
-      ` ${row.about}`,
-    ].join(" "),
-  );
-}
-
 /** Runs the corpus one request at a time; returns its rows. */
 async function runCorpus(
   server: RunningServer,
@@ -134,7 +121,7 @@ async function runCorpus(
       ok: expected(item, answer.status, answer.code),
       rssGrowthMb: mb(after - before),
     };
-    printRow(row);
+    console.log(formatHostileRow(row));
     rows.push(row);
   }
   return rows;

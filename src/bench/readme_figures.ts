@@ -16,7 +16,7 @@
  */
 import { dirname, join } from "node:path";
 import { writeFileAtomically } from "../io/mod.ts";
-import type { HostileBenchResult } from "./hostile.ts";
+import type { CaseRow, HostileBenchResult } from "./hostile.ts";
 import type { NumbersBenchResult, NumberScores } from "./numbers.ts";
 import type { PeerScores, PhotoBenchResult, Tally } from "./photos.ts";
 import type { RefuseBenchResult } from "./refuse.ts";
@@ -294,6 +294,24 @@ export function renderRefuseFigures(result: unknown, source: string): string {
 }
 
 /**
+ * One case of the hostile corpus, as the bench prints it and the README shows it.
+ *
+ * @param row The case's outcome.
+ * @returns The row's fixed-width text.
+ */
+export function formatHostileRow(row: CaseRow): string {
+  return [
+    row.name.padEnd(22),
+    String(row.status).padStart(4),
+    row.code.padEnd(24),
+    row.ms.toFixed(1).padStart(8),
+    `${row.rssGrowthMb >= 0 ? "+" : ""}${row.rssGrowthMb.toFixed(1)}`.padStart(8),
+    row.ok ? "  ok " : "  UNEXPECTED",
+    ` ${row.about}`,
+  ].join(" ");
+}
+
+/**
  * One row of the serving table, as the bench prints it and the README shows it.
  *
  * @param row One input on one server.
@@ -398,17 +416,7 @@ export function renderHostileFigures(result: unknown, source: string): string {
     commandLine("hostile", r.args, r.date, r.deno),
     `Server TIMEOUT_MS=${r.timeoutMs}: ${r.startMb} MB at start, ${r.warmMb} MB after 30 valid requests`,
     "case                   status code                       ms   ΔRSS MB",
-    ...r.cases.map((c) =>
-      [
-        c.name.padEnd(22),
-        String(c.status).padStart(4),
-        c.code.padEnd(24),
-        c.ms.toFixed(1).padStart(8),
-        `${c.rssGrowthMb >= 0 ? "+" : ""}${c.rssGrowthMb.toFixed(1)}`.padStart(8),
-        c.ok ? "  ok " : "  UNEXPECTED",
-        ` ${c.about}`,
-      ].join(" ")
-    ),
+    ...r.cases.map(formatHostileRow),
     `5 clients gave up on a 12 MP photo after 20 ms; /healthz then answered in ${
       r.healthzMs.toFixed(1)
     } ms`,
