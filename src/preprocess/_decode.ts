@@ -14,6 +14,12 @@ import sharp, { type Metadata, type OutputInfo, type Sharp, type SharpOptions } 
 sharp.cache(false);
 sharp.concurrency(1);
 
+/**
+ * The largest image, in pixels (width × height), that the photo pipeline and the service accept
+ * when no `maxPixels` is given.
+ */
+export const DEFAULT_MAX_PIXELS = 40_000_000;
+
 /** A decoded image, one luminance byte per pixel, after EXIF orientation and flattening. */
 export interface GrayImage {
   /** Width in pixels. */

@@ -9,6 +9,7 @@ export { NO_DIGIT, preprocessImage } from "./preprocess_image.ts";
 export { preprocessGray } from "./preprocess_gray.ts";
 export type { GraySource } from "./preprocess_gray.ts";
 export type { GrayImage, Region } from "./_decode.ts";
+export { DEFAULT_MAX_PIXELS } from "./_decode.ts";
 export { calibrate, decideDigit, DEFAULT_TEMPERATURE } from "./decide_digit.ts";
 export { readNumber } from "./read_number.ts";
 export { readNumberFromGray } from "./read_number_gray.ts";

@@ -1,4 +1,4 @@
-import { decodeGray, readRasterInfo } from "./_decode.ts";
+import { decodeGray, DEFAULT_MAX_PIXELS, readRasterInfo } from "./_decode.ts";
 import { preprocessGray } from "./preprocess_gray.ts";
 import type { PreprocessOptions, PreprocessResult } from "./types.ts";
 
@@ -38,7 +38,7 @@ export async function preprocessImage(
   bytes: Uint8Array,
   options: PreprocessOptions = {},
 ): Promise<PreprocessResult> {
-  const { maxPixels = 40_000_000, allowAnimated = false, signal } = options;
+  const { maxPixels = DEFAULT_MAX_PIXELS, allowAnimated = false, signal } = options;
   const info = readRasterInfo(bytes);
   return await preprocessGray(
     (workSize, region) =>

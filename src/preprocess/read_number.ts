@@ -1,4 +1,4 @@
-import { decodeGray, readRasterInfo } from "./_decode.ts";
+import { decodeGray, DEFAULT_MAX_PIXELS, readRasterInfo } from "./_decode.ts";
 import { readNumberFromGray } from "./read_number_gray.ts";
 import type { NumberReading, ReadNumberOptions } from "./read_number_gray.ts";
 import type { Classifier } from "../model/classifier.ts";
@@ -31,7 +31,7 @@ export async function readNumber(
   model: Classifier,
   options: ReadNumberOptions = {},
 ): Promise<NumberReading> {
-  const { maxPixels = 40_000_000, signal } = options;
+  const { maxPixels = DEFAULT_MAX_PIXELS, signal } = options;
   const info = readRasterInfo(bytes);
   return await readNumberFromGray(
     (workSize, region) =>

@@ -1,5 +1,6 @@
 import {
   decodeGray,
+  DEFAULT_MAX_PIXELS,
   type GrayImage,
   readRasterInfo,
   type Region,
@@ -33,7 +34,7 @@ function onceSource(
   options: PreprocessOptions,
   timing: { decodeMs: number },
 ): GraySource {
-  const { maxPixels = 40_000_000, allowAnimated = false, signal } = options;
+  const { maxPixels = DEFAULT_MAX_PIXELS, allowAnimated = false, signal } = options;
   const info = readRasterInfo(bytes);
   const whole: GrayImage[] = [];
   return async (workSize: number, region?: Region): Promise<GrayImage> => {

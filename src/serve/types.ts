@@ -6,7 +6,7 @@
  */
 
 import type { Classifier } from "../model/classifier.ts";
-import type { PhotoReading } from "../preprocess/mod.ts";
+import { DEFAULT_MAX_PIXELS, type PhotoReading } from "../preprocess/mod.ts";
 
 /** The service's name for the one classifier interface of `src/model`. */
 
@@ -61,7 +61,7 @@ export interface ServeLimits {
 /** The limits used when none are given. */
 export const DEFAULT_LIMITS: Readonly<ServeLimits> = Object.freeze({
   maxBodyBytes: 6 * 1024 * 1024,
-  maxPixels: 40_000_000,
+  maxPixels: DEFAULT_MAX_PIXELS,
   maxRequestPixels: 64_000_000,
   maxFiles: 16,
   timeoutMs: 10_000,
