@@ -15,3 +15,4 @@ export {
 } from "./register_simd_backend.ts";
 export { adamOptimizer } from "./adam_optimizer.ts";
 export { type SimdTrainStep, simdTrainStep, type SimdTrainStepOptions } from "./simd_train_step.ts";
+export type { HeadOutcome } from "./_step_loss.ts";

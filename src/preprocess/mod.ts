@@ -20,7 +20,14 @@ export type { DecideOptions, DigitDecision, ScoredClass } from "./decide_digit.t
 export { formatPrediction, predictFiles } from "./predict_files.ts";
 export type { FilePrediction, PredictFilesOptions } from "./predict_files.ts";
 export { writeDebugSteps } from "./write_debug_steps.ts";
-export type { Box, DebugStep, InkStats, PreprocessOptions, PreprocessResult } from "./types.ts";
+export type {
+  Box,
+  DebugStep,
+  DigitModel,
+  InkStats,
+  PreprocessOptions,
+  PreprocessResult,
+} from "./types.ts";
 export { createPreprocessPool } from "./create_preprocess_pool.ts";
 export type { PreprocessPool, PreprocessPoolOptions } from "./create_preprocess_pool.ts";
 export {
