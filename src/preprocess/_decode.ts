@@ -1,4 +1,5 @@
 import { decodeSmallPng } from "./_png.ts";
+import { resizeArea } from "./_filters.ts";
 import {
   checkImageSize,
   IMAGE_TYPE_NAMES,
@@ -65,6 +66,32 @@ export interface DecodeOptions {
 const MIN_WORK = 64;
 
 /**
+ * Working images smaller than this (long side) are not decoded on their own: they are the image
+ * decoded at this size (the number reader's), shrunk by area averaging, so that a service reading
+ * both sizes of one photo decodes it once, and every caller gets the same pixels for a size.
+ */
+export const DECODE_SIZE = 640;
+
+/**
+ * `gray` (an image decoded whole at a larger working size) at working size `workSize`: the size
+ * sharp would have shrunk the original to, by area averaging of `gray`'s pixels. An image that
+ * is no larger at `workSize` comes back as it is.
+ */
+export function shrinkGray(gray: GrayImage, workSize: number): GrayImage {
+  const { originalWidth: ow, originalHeight: oh } = gray;
+  const longSide = Math.max(ow, oh);
+  const scale = targetLongSide(longSide, workSize) / longSide;
+  const width = Math.max(1, Math.round(ow * scale));
+  const height = Math.max(1, Math.round(oh * scale));
+  if (width === gray.width && height === gray.height) return gray;
+  const area = resizeArea(gray.data, gray.width, gray.height, width, height);
+  const data = new Uint8Array(width * height);
+  // `(v + 0.5) | 0` is Math.round(v) for v ≥ 0.
+  for (let i = 0; i < data.length; i++) data[i] = (area[i] + 0.5) | 0;
+  return { width, height, data, originalWidth: ow, originalHeight: oh };
+}
+
+/**
  * The header of `bytes` ({@linkcode readImageInfo}), or a `TypeError` that says what they are
  * instead: SVG and XML (which can reference other files) or not an image at all.
  */
@@ -95,6 +122,8 @@ export function targetLongSide(longSide: number, workSize: number): number {
  * Checks the header (pixel count, size, frames) before decoding, then decodes with EXIF
  * orientation applied, shrunk on load to `workSize`, and returns luminance with transparency
  * flattened onto the background the image implies. Every decoder call is bounded by `maxPixels`.
+ * A whole image at a working size under {@linkcode DECODE_SIZE} is decoded at that size and
+ * shrunk ({@linkcode shrinkGray}).
  */
 export async function decodeGray(
   bytes: Uint8Array,
@@ -102,6 +131,10 @@ export async function decodeGray(
   options: DecodeOptions,
 ): Promise<GrayImage> {
   const { maxPixels, workSize, allowAnimated, region, signal } = options;
+  if (region === undefined && workSize < DECODE_SIZE) {
+    const whole = await decodeGray(bytes, info, { ...options, workSize: DECODE_SIZE });
+    return shrinkGray(whole, workSize);
+  }
   const known = info.width !== null && info.height !== null;
   if (known) checkImageSize(info.width!, info.height!, maxPixels);
   if (info.frames !== null && info.frames > 1 && !allowAnimated) throw animated(info, info.frames);

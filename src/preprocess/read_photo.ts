@@ -1,9 +1,11 @@
 import {
+  DECODE_SIZE,
   decodeGray,
   DEFAULT_MAX_PIXELS,
   type GrayImage,
   readRasterInfo,
   type Region,
+  shrinkGray,
   targetLongSide,
 } from "./_decode.ts";
 import { decideDigit } from "./decide_digit.ts";
@@ -27,7 +29,8 @@ export interface PhotoReading {
 
 /**
  * A source that decodes `bytes` once per distinct working size: when two asked sizes give the
- * same pixels (an image no larger than both), the second call gets the first one's image.
+ * same pixels (an image no larger than both), the second call gets the first one's image, and a
+ * size under {@linkcode DECODE_SIZE} is shrunk from that size's image (as `decodeGray` does).
  */
 function onceSource(
   bytes: Uint8Array,
@@ -37,13 +40,19 @@ function onceSource(
   const { maxPixels = DEFAULT_MAX_PIXELS, allowAnimated = false, signal } = options;
   const info = readRasterInfo(bytes);
   const whole: GrayImage[] = [];
-  return async (workSize: number, region?: Region): Promise<GrayImage> => {
+  const source = async (workSize: number, region?: Region): Promise<GrayImage> => {
     if (region === undefined) {
       const same = whole.find((g) => {
         const long = Math.max(g.originalWidth, g.originalHeight);
         return targetLongSide(long, workSize) === Math.max(g.width, g.height);
       });
       if (same !== undefined) return same;
+      if (workSize < DECODE_SIZE) {
+        const large = await source(DECODE_SIZE);
+        const shrunk = shrinkGray(large, workSize);
+        if (shrunk !== large) whole.push(shrunk);
+        return shrunk;
+      }
     }
     const start = performance.now();
     try {
@@ -60,6 +69,7 @@ function onceSource(
       timing.decodeMs += performance.now() - start;
     }
   };
+  return source;
 }
 
 /**
