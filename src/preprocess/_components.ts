@@ -213,8 +213,9 @@ export function pickDigit(
   ink: Float32Array,
   w: number,
   h: number,
+  labelled: [Int32Array, Component[]] = label(mask, w, h),
 ): DigitPick | null {
-  const [labels, all] = label(mask, w, h);
+  const [labels, all] = labelled;
   // Long horizontal strokes are ruled lines or page edges that survived line removal.
   const components = all.filter((c) => {
     const cw = c.x1 - c.x0 + 1;

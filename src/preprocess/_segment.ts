@@ -1,6 +1,7 @@
 import type { GrayImage } from "./_decode.ts";
 import { clearLines, type Component, label, removeSurroundings } from "./_components.ts";
 import { inkInto, thresholdInk } from "./_ink.ts";
+import { knownInkSteps } from "./_ink_steps.ts";
 import { normaliseStroke, renderMnist } from "./_render.ts";
 import type { Box } from "./types.ts";
 
@@ -167,6 +168,14 @@ function healStrokes(raw: Uint8Array, lined: Uint8Array, w: number, h: number): 
   return out;
 }
 
+/** `lined.mask` with the strokes across cleared lines healed (itself when none were cleared). */
+const healed = (
+  raw: Uint8Array,
+  lined: { mask: Uint8Array; cleared: number },
+  w: number,
+  h: number,
+): Uint8Array => lined.cleared === 0 ? lined.mask : healStrokes(raw, lined.mask, w, h);
+
 let spareInk = new Float32Array(0);
 let spareRaw = new Uint8Array(0);
 let spareLined = new Uint8Array(0);
@@ -188,13 +197,15 @@ export function segmentNumber(gray: GrayImage): Segmentation {
     spareRaw = new Uint8Array(w * h);
     spareLined = new Uint8Array(w * h);
   }
-  const ink = inkInto(gray.data, w, h, spareInk.subarray(0, w * h));
-  const raw = thresholdInk(ink, w, h, spareRaw.subarray(0, w * h));
-  const lined = clearLines(raw, w, h, spareLined.subarray(0, w * h));
+  // The single-digit pipeline may have found the first steps in these very pixels.
+  const known = knownInkSteps(gray);
+  const ink = known?.ink ?? inkInto(gray.data, w, h, spareInk.subarray(0, w * h));
+  const raw = known?.raw ?? thresholdInk(ink, w, h, spareRaw.subarray(0, w * h));
+  const lined = known?.lined ?? clearLines(raw, w, h, spareLined.subarray(0, w * h));
   // Healing only puts back cleared pixels: with none cleared, `lined.mask` is `raw` already.
-  const healed = lined.cleared === 0 ? lined.mask : healStrokes(raw, lined.mask, w, h);
-  const mask = removeSurroundings(healed, w, h);
-  const [labels, all] = label(mask, w, h);
+  const [labels, all] = known !== undefined && lined.cleared === 0
+    ? known.labelled()
+    : label(removeSurroundings(healed(raw, lined, w, h), w, h), w, h);
   const base = { width: w, height: h, scale, labels, lineHeight: 0 };
   const refuse = (reason: string): Segmentation => ({ ...base, glyphs: [], reason });
   if (all.length > MAX_PIECES) {

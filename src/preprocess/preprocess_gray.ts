@@ -1,6 +1,6 @@
 import type { GrayImage, Region } from "./_decode.ts";
-import { inkMap, thresholdInk } from "./_ink.ts";
-import { type DigitPick, pickDigit, removeLines, removeSurroundings } from "./_components.ts";
+import { inkSteps } from "./_ink_steps.ts";
+import { type DigitPick, pickDigit } from "./_components.ts";
 import { normaliseStroke, renderMnist } from "./_render.ts";
 import type { Box, DebugStep, InkStats, PreprocessOptions, PreprocessResult } from "./types.ts";
 
@@ -46,16 +46,16 @@ function findDigit(
 ): { polarity: "dark_on_light" | "light_on_dark"; pick: DigitPick | null } {
   const { width: w, height: h } = gray;
   keep("1-gray", () => gray.data, w, h);
-  const { ink, polarity, background } = inkMap(gray.data, w, h);
+  const steps = inkSteps(gray);
+  const { ink, polarity, background, raw, mask } = steps;
+  const lined = steps.lined.mask;
   keep("2-background", () => toBytes(background, 1), w, h);
   keep("3-ink", () => toBytes(ink, 255), w, h);
-  const raw = thresholdInk(ink, w, h);
   keep("4-threshold", () => toBytes(raw, 255), w, h);
-  const lined = removeLines(raw, w, h);
-  const mask = removeSurroundings(lined, w, h);
   keep("5-lines-removed", () => toBytes(mask, 255), w, h);
   // Keep the surroundings when clearing them leaves nothing: then they were the digit.
-  const pick: DigitPick | null = pickDigit(mask, ink, w, h) ?? pickDigit(lined, ink, w, h);
+  const pick: DigitPick | null = pickDigit(mask, ink, w, h, steps.labelled()) ??
+    pickDigit(lined, ink, w, h);
   if (pick !== null) keep("6-digit", () => toBytes(pick.mask, 255), w, h);
   return { polarity, pick };
 }

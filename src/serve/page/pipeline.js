@@ -234,102 +234,7 @@ function chamferCost(mask, w, h, target) {
   return d;
 }
 
-// src/preprocess/_ink.ts
-var BACKGROUND_SIZE = 128;
-function inkMap(gray, w, h) {
-  const ink = new Float32Array(gray.length);
-  const background = new Float32Array(gray.length);
-  const polarity = divideOutBackground(gray, w, h, ink, background);
-  return {
-    ink,
-    polarity,
-    background
-  };
-}
-function inkInto(gray, w, h, into) {
-  divideOutBackground(gray, w, h, into, null);
-  return into;
-}
-var spareBright = new Uint8Array(0);
-function divideOutBackground(gray, w, h, ink, background) {
-  const hist = new Uint32Array(256);
-  for (let i = 0; i < gray.length; i++) hist[gray[i]]++;
-  const counted = gray.length;
-  const at = (share) => {
-    let seen = 0;
-    for (let v = 0; v < 256; v++) if ((seen += hist[v]) > share * counted) return v;
-    return 255;
-  };
-  const median2 = at(0.5);
-  const lightBackground = median2 - at(1e-3) >= at(0.999) - median2;
-  if (spareBright.length < gray.length) spareBright = new Uint8Array(gray.length);
-  const bright = spareBright.subarray(0, gray.length);
-  if (lightBackground) {
-    for (let i = 0; i < gray.length; i++) bright[i] = 255 - gray[i];
-  } else bright.set(gray);
-  const scale = Math.min(1, BACKGROUND_SIZE / Math.max(w, h));
-  const sw = Math.max(1, Math.round(w * scale));
-  const sh = Math.max(1, Math.round(h * scale));
-  const small = resizeArea(bright, w, h, sw, sh);
-  const r = Math.max(2, Math.round(Math.max(sw, sh) / 10));
-  const opened = extremeFilter(extremeFilter(small, sw, sh, r, false), sw, sh, r, true);
-  const smooth = boxBlur(boxBlur(opened, sw, sh, Math.ceil(r / 2)), sw, sh, Math.ceil(r / 2));
-  for (let i = 0; i < smooth.length; i++) smooth[i] = Math.max(smooth[i], opened[i]);
-  resizeBilinearRows(smooth, sw, sh, w, h, (y, row) => {
-    const start = y * w;
-    if (background !== null) background.set(row, start);
-    for (let x = 0; x < w; x++) {
-      const b = row[x];
-      const v = (bright[start + x] - b) / Math.max(40, 255 - b);
-      ink[start + x] = v > 1 ? 1 : (v + Math.abs(v)) * 0.5;
-    }
-  });
-  return lightBackground ? "dark_on_light" : "light_on_dark";
-}
-var MIN_THRESHOLD = 0.16;
-function thresholdInk(ink, w, h, into) {
-  const hist = histogram256(ink);
-  let peak = 1;
-  for (let v = 255, above = 0; v >= 0; v--) {
-    if ((above += hist[v]) > 1e-3 * ink.length) {
-      peak = v / 255;
-      break;
-    }
-  }
-  const strong = Math.max(MIN_THRESHOLD, otsuOfHistogram(hist), 0.45 * peak);
-  const weak = strong * 0.6;
-  const mask = into?.fill(0) ?? new Uint8Array(ink.length);
-  const stack = floodStack(ink.length);
-  for (let i = 0; i < ink.length; i++) {
-    if (ink[i] < strong || mask[i] !== 0) continue;
-    mask[i] = 1;
-    let top = 0;
-    stack[top++] = i;
-    while (top > 0) {
-      const p = stack[--top];
-      const x = p % w;
-      const y = (p - x) / w;
-      const x0 = x > 0 ? x - 1 : 0;
-      const x1 = x < w - 1 ? x + 1 : w - 1;
-      const y0 = y > 0 ? y - 1 : 0;
-      const y1 = y < h - 1 ? y + 1 : h - 1;
-      for (let ny = y0; ny <= y1; ny++) {
-        for (let q = ny * w + x0, end = ny * w + x1; q <= end; q++) {
-          if (mask[q] === 0 && ink[q] >= weak) {
-            mask[q] = 1;
-            stack[top++] = q;
-          }
-        }
-      }
-    }
-  }
-  return mask;
-}
-
 // src/preprocess/_components.ts
-function removeLines(mask, w, h) {
-  return clearLines(mask, w, h).mask;
-}
 function clearLines(mask, w, h, into) {
   const out = into ?? new Uint8Array(mask.length);
   out.set(mask);
@@ -487,8 +392,8 @@ function score(c, w, h) {
   const spansEdge = c.touchesBorder && (c.x1 - c.x0 > 0.9 * w || c.y1 - c.y0 > 0.9 * h);
   return c.area * central * (spansEdge ? 0.05 : c.touchesBorder ? 0.4 : 1);
 }
-function pickDigit(mask, ink, w, h) {
-  const [labels, all] = label(mask, w, h);
+function pickDigit(mask, ink, w, h, labelled = label(mask, w, h)) {
+  const [labels, all] = labelled;
   const components = all.filter((c) => {
     const cw = c.x1 - c.x0 + 1;
     return !(cw > 6 * (c.y1 - c.y0 + 1) && cw > 0.6 * w);
@@ -566,6 +471,125 @@ function pickDigit(mask, ink, w, h) {
       contrast: contrast / merged.area
     }
   };
+}
+
+// src/preprocess/_ink.ts
+var BACKGROUND_SIZE = 128;
+function inkMap(gray, w, h) {
+  const ink = new Float32Array(gray.length);
+  const background = new Float32Array(gray.length);
+  const polarity = divideOutBackground(gray, w, h, ink, background);
+  return {
+    ink,
+    polarity,
+    background
+  };
+}
+function inkInto(gray, w, h, into) {
+  divideOutBackground(gray, w, h, into, null);
+  return into;
+}
+var spareBright = new Uint8Array(0);
+function divideOutBackground(gray, w, h, ink, background) {
+  const hist = new Uint32Array(256);
+  for (let i = 0; i < gray.length; i++) hist[gray[i]]++;
+  const counted = gray.length;
+  const at = (share) => {
+    let seen = 0;
+    for (let v = 0; v < 256; v++) if ((seen += hist[v]) > share * counted) return v;
+    return 255;
+  };
+  const median2 = at(0.5);
+  const lightBackground = median2 - at(1e-3) >= at(0.999) - median2;
+  if (spareBright.length < gray.length) spareBright = new Uint8Array(gray.length);
+  const bright = spareBright.subarray(0, gray.length);
+  if (lightBackground) {
+    for (let i = 0; i < gray.length; i++) bright[i] = 255 - gray[i];
+  } else bright.set(gray);
+  const scale = Math.min(1, BACKGROUND_SIZE / Math.max(w, h));
+  const sw = Math.max(1, Math.round(w * scale));
+  const sh = Math.max(1, Math.round(h * scale));
+  const small = resizeArea(bright, w, h, sw, sh);
+  const r = Math.max(2, Math.round(Math.max(sw, sh) / 10));
+  const opened = extremeFilter(extremeFilter(small, sw, sh, r, false), sw, sh, r, true);
+  const smooth = boxBlur(boxBlur(opened, sw, sh, Math.ceil(r / 2)), sw, sh, Math.ceil(r / 2));
+  for (let i = 0; i < smooth.length; i++) smooth[i] = Math.max(smooth[i], opened[i]);
+  resizeBilinearRows(smooth, sw, sh, w, h, (y, row) => {
+    const start = y * w;
+    if (background !== null) background.set(row, start);
+    for (let x = 0; x < w; x++) {
+      const b = row[x];
+      const v = (bright[start + x] - b) / Math.max(40, 255 - b);
+      ink[start + x] = v > 1 ? 1 : (v + Math.abs(v)) * 0.5;
+    }
+  });
+  return lightBackground ? "dark_on_light" : "light_on_dark";
+}
+var MIN_THRESHOLD = 0.16;
+function thresholdInk(ink, w, h, into) {
+  const hist = histogram256(ink);
+  let peak = 1;
+  for (let v = 255, above = 0; v >= 0; v--) {
+    if ((above += hist[v]) > 1e-3 * ink.length) {
+      peak = v / 255;
+      break;
+    }
+  }
+  const strong = Math.max(MIN_THRESHOLD, otsuOfHistogram(hist), 0.45 * peak);
+  const weak = strong * 0.6;
+  const mask = into?.fill(0) ?? new Uint8Array(ink.length);
+  const stack = floodStack(ink.length);
+  for (let i = 0; i < ink.length; i++) {
+    if (ink[i] < strong || mask[i] !== 0) continue;
+    mask[i] = 1;
+    let top = 0;
+    stack[top++] = i;
+    while (top > 0) {
+      const p = stack[--top];
+      const x = p % w;
+      const y = (p - x) / w;
+      const x0 = x > 0 ? x - 1 : 0;
+      const x1 = x < w - 1 ? x + 1 : w - 1;
+      const y0 = y > 0 ? y - 1 : 0;
+      const y1 = y < h - 1 ? y + 1 : h - 1;
+      for (let ny = y0; ny <= y1; ny++) {
+        for (let q = ny * w + x0, end = ny * w + x1; q <= end; q++) {
+          if (mask[q] === 0 && ink[q] >= weak) {
+            mask[q] = 1;
+            stack[top++] = q;
+          }
+        }
+      }
+    }
+  }
+  return mask;
+}
+
+// src/preprocess/_ink_steps.ts
+var known = /* @__PURE__ */ new WeakMap();
+function inkSteps(gray) {
+  const found = known.get(gray.data);
+  if (found !== void 0) return found;
+  const { width: w, height: h } = gray;
+  const { ink, polarity, background } = inkMap(gray.data, w, h);
+  const raw = thresholdInk(ink, w, h);
+  const lined = clearLines(raw, w, h);
+  const mask = removeSurroundings(lined.mask, w, h);
+  let labelled = null;
+  const steps = {
+    ink,
+    polarity,
+    background,
+    raw,
+    lined,
+    mask,
+    labelled: () => labelled ??= label(mask, w, h)
+  };
+  known.set(gray.data, steps);
+  return steps;
+}
+function knownInkSteps(gray) {
+  return known.get(gray.data);
 }
 
 // src/preprocess/_render.ts
@@ -680,15 +704,14 @@ var toBytes = (plane, scale) => Uint8Array.from(plane, (v) => Math.max(0, Math.m
 function findDigit(gray, keep) {
   const { width: w, height: h } = gray;
   keep("1-gray", () => gray.data, w, h);
-  const { ink, polarity, background } = inkMap(gray.data, w, h);
+  const steps = inkSteps(gray);
+  const { ink, polarity, background, raw, mask } = steps;
+  const lined = steps.lined.mask;
   keep("2-background", () => toBytes(background, 1), w, h);
   keep("3-ink", () => toBytes(ink, 255), w, h);
-  const raw = thresholdInk(ink, w, h);
   keep("4-threshold", () => toBytes(raw, 255), w, h);
-  const lined = removeLines(raw, w, h);
-  const mask = removeSurroundings(lined, w, h);
   keep("5-lines-removed", () => toBytes(mask, 255), w, h);
-  const pick = pickDigit(mask, ink, w, h) ?? pickDigit(lined, ink, w, h);
+  const pick = pickDigit(mask, ink, w, h, steps.labelled()) ?? pickDigit(lined, ink, w, h);
   if (pick !== null) keep("6-digit", () => toBytes(pick.mask, 255), w, h);
   return {
     polarity,
@@ -894,6 +917,7 @@ function healStrokes(raw, lined, w, h) {
   }
   return out;
 }
+var healed = (raw, lined, w, h) => lined.cleared === 0 ? lined.mask : healStrokes(raw, lined.mask, w, h);
 var spareInk = new Float32Array(0);
 var spareRaw = new Uint8Array(0);
 var spareLined = new Uint8Array(0);
@@ -905,12 +929,11 @@ function segmentNumber(gray) {
     spareRaw = new Uint8Array(w * h);
     spareLined = new Uint8Array(w * h);
   }
-  const ink = inkInto(gray.data, w, h, spareInk.subarray(0, w * h));
-  const raw = thresholdInk(ink, w, h, spareRaw.subarray(0, w * h));
-  const lined = clearLines(raw, w, h, spareLined.subarray(0, w * h));
-  const healed = lined.cleared === 0 ? lined.mask : healStrokes(raw, lined.mask, w, h);
-  const mask = removeSurroundings(healed, w, h);
-  const [labels, all] = label(mask, w, h);
+  const known2 = knownInkSteps(gray);
+  const ink = known2?.ink ?? inkInto(gray.data, w, h, spareInk.subarray(0, w * h));
+  const raw = known2?.raw ?? thresholdInk(ink, w, h, spareRaw.subarray(0, w * h));
+  const lined = known2?.lined ?? clearLines(raw, w, h, spareLined.subarray(0, w * h));
+  const [labels, all] = known2 !== void 0 && lined.cleared === 0 ? known2.labelled() : label(removeSurroundings(healed(raw, lined, w, h), w, h), w, h);
   const base = {
     width: w,
     height: h,
