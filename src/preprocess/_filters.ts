@@ -174,26 +174,40 @@ export function resizeArea(
   // Every entry is written before it is read: a buffer kept from the last call will do.
   if (spareArea.length < dw * sh) spareArea = new Float32Array(dw * sh);
   const tmp = spareArea;
-  for (let y = 0; y < sh; y++) {
-    const row = y * sw;
-    for (let x = 0; x < dw; x++) {
-      let v = 0;
-      const i0 = row + wx.first[x];
-      const s0 = wx.offset[x];
-      for (let j = 0; j < wx.count[x]; j++) v += src[i0 + j] * wx.share[s0 + j];
-      tmp[y * dw + x] = v;
-    }
-  }
+  areaRows(src, tmp, sw, sh, dw, wx);
   const out = new Float32Array(dw * dh);
+  const { first, count, offset, share } = wy;
   for (let y = 0; y < dh; y++) {
     const row = y * dw;
-    for (let j = 0; j < wy.count[y]; j++) {
-      const from = (wy.first[y] + j) * dw;
-      const s = wy.share[wy.offset[y] + j];
+    for (let j = 0; j < count[y]; j++) {
+      const from = (first[y] + j) * dw;
+      const s = share[offset[y] + j];
       for (let x = 0; x < dw; x++) out[row + x] += tmp[from + x] * s;
     }
   }
   return out;
+}
+
+/** The across pass of {@linkcode resizeArea}: each of `sh` rows of `sw` values into `dw` means. */
+function areaRows(
+  src: Plane,
+  tmp: Float32Array,
+  sw: number,
+  sh: number,
+  dw: number,
+  { first, count, offset, share }: AreaWeights,
+): void {
+  for (let y = 0; y < sh; y++) {
+    const row = y * sw;
+    for (let x = 0; x < dw; x++) {
+      let v = 0;
+      const i0 = row + first[x];
+      const s0 = offset[x];
+      const n = count[x];
+      for (let j = 0; j < n; j++) v += src[i0 + j] * share[s0 + j];
+      tmp[y * dw + x] = v;
+    }
+  }
 }
 
 /** Bilinear resize (for enlarging a low-resolution background estimate). */

@@ -112,26 +112,31 @@ function resizeArea(src, sw, sh, dw, dh) {
   const wy = areaWeights(sh, dh);
   if (spareArea.length < dw * sh) spareArea = new Float32Array(dw * sh);
   const tmp = spareArea;
-  for (let y = 0; y < sh; y++) {
-    const row = y * sw;
-    for (let x = 0; x < dw; x++) {
-      let v = 0;
-      const i0 = row + wx.first[x];
-      const s0 = wx.offset[x];
-      for (let j = 0; j < wx.count[x]; j++) v += src[i0 + j] * wx.share[s0 + j];
-      tmp[y * dw + x] = v;
-    }
-  }
+  areaRows(src, tmp, sw, sh, dw, wx);
   const out = new Float32Array(dw * dh);
+  const { first, count, offset, share } = wy;
   for (let y = 0; y < dh; y++) {
     const row = y * dw;
-    for (let j = 0; j < wy.count[y]; j++) {
-      const from = (wy.first[y] + j) * dw;
-      const s = wy.share[wy.offset[y] + j];
+    for (let j = 0; j < count[y]; j++) {
+      const from = (first[y] + j) * dw;
+      const s = share[offset[y] + j];
       for (let x = 0; x < dw; x++) out[row + x] += tmp[from + x] * s;
     }
   }
   return out;
+}
+function areaRows(src, tmp, sw, sh, dw, { first, count, offset, share }) {
+  for (let y = 0; y < sh; y++) {
+    const row = y * sw;
+    for (let x = 0; x < dw; x++) {
+      let v = 0;
+      const i0 = row + first[x];
+      const s0 = offset[x];
+      const n = count[x];
+      for (let j = 0; j < n; j++) v += src[i0 + j] * share[s0 + j];
+      tmp[y * dw + x] = v;
+    }
+  }
 }
 var spareAcross = new Float64Array(0);
 function resizeBilinearRows(src, sw, sh, dw, dh, use) {
