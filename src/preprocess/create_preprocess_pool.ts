@@ -12,9 +12,8 @@ export interface PreprocessPoolOptions {
   /** Options for every image (`debug` pictures cross the worker boundary too). @default {{}} */
   preprocess?: PreprocessOptions;
   /**
-   * An image of at most this many pixels (by its header) runs on the calling thread while no
-   * other runs there, else on a worker: a small PNG costs no hand-off while this thread has time,
-   * and the workers' cores take the rest. @default {0}
+   * Images of at most this many pixels (by their header) run on the calling thread: for a small
+   * PNG the hand-off to a worker and back costs more than the pipeline. @default {0}
    */
   inThreadPixels?: number;
 }
@@ -96,8 +95,6 @@ export function createPreprocessPool(options: PreprocessPoolOptions = {}): Prepr
   let nextId = 0;
   let inThread = size === 0;
   const inThreadPixels = options.inThreadPixels ?? 0;
-  /** Images being read on this thread now. */
-  let smallHere = 0;
   const small = (bytes: Uint8Array): boolean => {
     if (inThreadPixels <= 0) return false;
     const info = readImageInfo(bytes);
@@ -185,15 +182,8 @@ export function createPreprocessPool(options: PreprocessPoolOptions = {}): Prepr
   /** Runs one image on a worker, or on this thread for a small image or where workers fail. */
   const submit = (task: Omit<Task, "resolve" | "reject">): Promise<unknown> => {
     const { bytes, signal, model } = task;
-    // A small image runs here unless one already does: the next goes to a worker, so that both
-    // cores read small images while this thread also serves the requests and runs the model.
-    const here = inThread || (small(bytes) && smallHere === 0);
-    const slot = here ? null : pick();
-    if (slot === null) {
-      smallHere++;
-      return inThreadTask({ ...task, resolve: () => {}, reject: () => {} })
-        .finally(() => smallHere--);
-    }
+    const slot = inThread || small(bytes) ? null : pick();
+    if (slot === null) return inThreadTask({ ...task, resolve: () => {}, reject: () => {} });
     if (signal?.aborted) return Promise.reject(signal.reason);
     const id = nextId++;
     return new Promise((resolve, reject) => {

@@ -21,11 +21,10 @@ export interface Service {
 }
 
 /**
- * Images this small (a 128×128 drawing) are read on the request thread while no other is, and on
- * a worker otherwise: all on the request thread, a 64 px PNG kept one core busy and left the
- * other idle. Measured in one process (`readPhoto` through the pool, 2 workers, 8 at once, 2
- * busy cores), a 64 px PNG cost 3.4 CPU ms in-thread and 3.4-3.5 on the workers, at 83-99 and
- * 113-126 images/s; shared this way 3.2 ms, at 171 images/s.
+ * Images this small (a 128×128 drawing) are read on the request thread, not a worker: measured
+ * with the whole reading in the pool (2 workers, 8 requests at once, 2 cores), a 64 px PNG cost
+ * 2.9 CPU ms a request in-thread against 4.8-5.4 on a worker, a 128 px PNG 6.5-7.6 against
+ * 9.0-10.6; at 256 px the hand-off costs 2 ms of 14-16 and the worker keeps the request thread free.
  */
 const SMALL_IMAGE_PIXELS = 128 * 128;
 
