@@ -1,8 +1,8 @@
 /**
- * `deno run -A scripts/train_refusal.ts --data DIR --fonts A.woff,B.woff [--out runs/refuse]
- * [--epochs 15] [--non-digits 12000] [--per-batch 8]`: trains the notebook's CNN to read digits and to spread its
- * probabilities on letters, symbols, doodles and digit pairs (outlier exposure), then saves the
- * best epoch's model in `OUT/model` (export it with `deno task export`).
+ * `deno run -A scripts/train_refusal.ts --data DIR --fonts A.woff,B.woff|FOLDER [--out runs/refuse]
+ * [--epochs 15] [--non-digits 12000] [--per-batch 8]`: trains the notebook's CNN to read digits and
+ * to spread its probabilities on letters, symbols, words, doodles and digit pairs (outlier
+ * exposure), then saves the best epoch's model in `OUT/model` (export it with `deno task export`).
  *
  * @module
  */
@@ -23,7 +23,7 @@ async function main(args: string[]): Promise<void> {
   });
   if (values.data === undefined || values.fonts === undefined) {
     console.error(
-      "Usage: deno run -A scripts/train_refusal.ts --data DIR --fonts A.woff,B.woff [--out DIR] [--epochs N] [--non-digits N]",
+      "Usage: deno run -A scripts/train_refusal.ts --data DIR --fonts A.woff,B.woff|FOLDER [--out DIR] [--epochs N] [--non-digits N] [--per-batch N]",
     );
     Deno.exit(2);
   }

@@ -13,7 +13,10 @@ import { mulberry32 as createRng, shuffledIndices as permutation } from "../data
 export interface RefusalTrainConfig {
   /** MNIST folder or file of labelled training digits. */
   data: string;
-  /** WOFF handwriting fonts for the letters and symbols (`@fontsource/*` files). */
+  /**
+   * WOFF handwriting fonts for the letters, symbols and words (`@fontsource/*` files), or folders
+   * whose `.woff` files are all used.
+   */
   fonts: string[];
   /** Run folder: `model/` and `config.json` are written there. */
   out: string;
@@ -55,9 +58,11 @@ export async function trainRefusal(
   const { train, validation } = splitDigits(all, { validationSplit: 0.2, seed });
   log(`Digits: ${train.count} training, ${validation.count} validation (${all.source})`);
   let started = performance.now();
+  const fonts = await fontFiles(config.fonts);
+  log(`Fonts: ${fonts.length} (${fonts.map((f) => f.slice(f.lastIndexOf("/") + 1)).join(", ")})`);
   const negatives = await makeNonDigits(createRng(seed + 11), {
     count: nonDigits,
-    fonts: config.fonts,
+    fonts,
     digits: train,
   });
   log(
@@ -151,6 +156,24 @@ export async function trainRefusal(
     }; model in ${config.out}/model`,
   );
   return best;
+}
+
+/** The WOFF files of `entries`: each a file, or a folder whose `.woff` files (sorted) are taken. */
+async function fontFiles(entries: string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const entry of entries) {
+    if (!(await Deno.stat(entry)).isDirectory) {
+      files.push(entry);
+      continue;
+    }
+    const inside: string[] = [];
+    for await (const e of Deno.readDir(entry)) {
+      if (e.isFile && e.name.endsWith(".woff")) inside.push(`${entry}/${e.name}`);
+    }
+    if (inside.length === 0) throw new RangeError(`No .woff font in folder ${entry}`);
+    files.push(...inside.sort());
+  }
+  return files;
 }
 
 /** Share of `set` the model classifies right (argmax), in batches of 1,000. */
