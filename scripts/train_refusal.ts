@@ -1,8 +1,8 @@
 /**
- * `deno run -A scripts/train_refusal.ts --data DIR --fonts A.woff,B.woff [--out runs/refuse]
- * [--epochs 15] [--non-digits 12000] [--per-batch 8]`: trains the notebook's CNN to read digits and to spread its
- * probabilities on letters, symbols, doodles and digit pairs (outlier exposure), then saves the
- * best epoch's model in `OUT/model` (export it with `deno task export`).
+ * `deno run -A scripts/train_refusal.ts --data DIR --fonts A.woff,B.woff|FOLDER [--out runs/refuse]
+ * [--epochs 15] [--non-digits 12000] [--per-batch 8] [--shares LETTERS,WORDS,PAIRS]`: trains the notebook's CNN to read digits and
+ * to spread its probabilities on letters, symbols, words, doodles and digit pairs (outlier
+ * exposure), then saves the best epoch's model in `OUT/model` (export it with `deno task export`).
  *
  * @module
  */
@@ -19,11 +19,12 @@ async function main(args: string[]): Promise<void> {
       epochs: { type: "string", default: "15" },
       "non-digits": { type: "string", default: "12000" },
       "per-batch": { type: "string", default: "8" },
+      shares: { type: "string" },
     },
   });
   if (values.data === undefined || values.fonts === undefined) {
     console.error(
-      "Usage: deno run -A scripts/train_refusal.ts --data DIR --fonts A.woff,B.woff [--out DIR] [--epochs N] [--non-digits N]",
+      "Usage: deno run -A scripts/train_refusal.ts --data DIR --fonts A.woff,B.woff|FOLDER [--out DIR] [--epochs N] [--non-digits N] [--per-batch N] [--shares L,W,P]",
     );
     Deno.exit(2);
   }
@@ -34,6 +35,9 @@ async function main(args: string[]): Promise<void> {
     epochs: Number(values.epochs),
     nonDigits: Number(values["non-digits"]),
     nonDigitsPerBatch: Number(values["per-batch"]),
+    ...(values.shares === undefined
+      ? {}
+      : { shares: values.shares.split(",").map(Number) as [number, number, number] }),
   });
 }
 

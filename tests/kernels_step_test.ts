@@ -19,16 +19,29 @@ function digits(): { pixels: Float32Array; labels: number[] } {
   return { pixels, labels };
 }
 
+/**
+ * Soft targets for categoricalCrossentropy: every fourth image "not a digit" (the uniform
+ * distribution, as refusal training sets), every fourth a label smoothed to 0.91, the rest one-hot.
+ */
+function softTargets(labels: number[]): Float32Array {
+  const rows = new Float32Array(labels.length * 10);
+  labels.forEach((label, i) => {
+    const row = rows.subarray(i * 10, (i + 1) * 10);
+    if (i % 4 === 3) row.fill(0.1);
+    else if (i % 4 === 1) row.fill(0.01).fill(0.91, label, label + 1);
+    else row[label] = 1;
+  });
+  return rows;
+}
+
+type Loss = "sparseCategoricalCrossentropy" | "categoricalCrossentropy";
+
 /** Batches of 32, 20 (a last partial batch) and 32 again, then 32 from the start. */
 const BATCHES: [number, number][] = [[0, 32], [32, 20], [32, 32], [0, 32]];
 
-function compiled(): tf.Sequential {
+function compiled(loss: Loss = "sparseCategoricalCrossentropy"): tf.Sequential {
   const model = createModel({ seed: 5 });
-  model.compile({
-    optimizer: adamOptimizer(1e-3),
-    loss: "sparseCategoricalCrossentropy",
-    metrics: ["accuracy"],
-  });
+  model.compile({ optimizer: adamOptimizer(1e-3), loss, metrics: ["accuracy"] });
   return model;
 }
 
@@ -39,16 +52,19 @@ interface Trained {
 }
 
 /** The layers' own training step (the one `trainOnBatch` runs) on the current backend. */
-function layersSteps(): Trained {
+function layersSteps(loss: Loss = "sparseCategoricalCrossentropy"): Trained {
   const { pixels, labels } = digits();
-  const model = compiled();
+  const soft = softTargets(labels);
+  const model = compiled(loss);
   const step = (model as unknown as {
     model: { makeTrainFunction(): (d: tf.Tensor[]) => tf.Scalar[] };
   }).model.makeTrainFunction();
   const losses: number[] = [], accuracies: number[] = [];
   for (const [from, n] of BATCHES) {
     const x = tf.tensor4d(pixels.subarray(from * 784, (from + n) * 784), [n, 28, 28, 1]);
-    const y = tf.tensor2d(labels.slice(from, from + n), [n, 1]);
+    const y = loss === "categoricalCrossentropy"
+      ? tf.tensor2d(soft.slice(from * 10, (from + n) * 10), [n, 10])
+      : tf.tensor2d(labels.slice(from, from + n), [n, 1]);
     const outs = step([x, y]);
     losses.push(outs[0].dataSync()[0]);
     accuracies.push(outs[1].dataSync()[0]);
@@ -60,16 +76,19 @@ function layersSteps(): Trained {
 }
 
 /** The same steps through simdTrainStep(). */
-function fusedSteps(): Trained {
+function fusedSteps(loss: Loss = "sparseCategoricalCrossentropy"): Trained {
   const { pixels, labels } = digits();
-  const model = compiled();
+  const soft = softTargets(labels);
+  const model = compiled(loss);
   const step = simdTrainStep(model);
   ok(step !== null, "simdTrainStep() refused the notebook's model");
   const losses: number[] = [], accuracies: number[] = [];
   for (const [from, n] of BATCHES) {
     const out = step.run(
       pixels.subarray(from * 784, (from + n) * 784),
-      labels.slice(from, from + n),
+      loss === "categoricalCrossentropy"
+        ? soft.subarray(from * 10, (from + n) * 10)
+        : labels.slice(from, from + n),
       n,
     );
     losses.push(out.loss);
@@ -92,6 +111,21 @@ Deno.test("simdTrainStep() gives the weights, losses and accuracies of the layer
   got.weights.forEach((w, i) => deepEqual(w, want.weights[i], `Weight ${i} differs`));
 });
 
+Deno.test("simdTrainStep() trains categoricalCrossentropy on soft targets as the layers' step, bit for bit on simd", async () => {
+  await registerSimdBackend({ threads: 1 });
+  await tf.setBackend("simd");
+  const want = layersSteps("categoricalCrossentropy");
+  const got = fusedSteps("categoricalCrossentropy");
+  deepEqual(got.losses, want.losses);
+  deepEqual(got.accuracies, want.accuracies);
+  ok(want.accuracies.every((a) => a > 0 && a < 1), `Accuracies ${want.accuracies}`);
+  equal(got.weights.length, 8);
+  got.weights.forEach((w, i) => deepEqual(w, want.weights[i], `Weight ${i} differs`));
+  // The soft targets are not the sparse labels' one-hot rows: the weights part.
+  const sparse = fusedSteps();
+  ok(sparse.weights[0].some((v, j) => v !== got.weights[0][j]), "Soft targets trained as labels");
+});
+
 Deno.test("simdTrainStep() equals the layers' step bit for bit on the plain-SIMD build too", async () => {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: ["test", "-A", "--filter", "bit for bit on simd", "tests/kernels_step_test.ts"],
@@ -100,7 +134,7 @@ Deno.test("simdTrainStep() equals the layers' step bit for bit on the plain-SIMD
   }).output();
   const out = new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr);
   equal(code, 0, out.slice(-2000));
-  ok(/ok \| 1 passed \| 0 failed/.test(out), out.slice(-500));
+  ok(/ok \| 2 passed \| 0 failed/.test(out), out.slice(-500));
 });
 
 Deno.test("simdTrainStep() follows tf.train.adam and the layers model on tfjs' cpu backend", async () => {
@@ -131,6 +165,14 @@ Deno.test("simdTrainStep() leaves a clone of a weight as it was (the checkpointe
     () => step.run(pixels.subarray(0, 783), [1], 1),
     /Cannot train on a batch of 1: expected 784 pixels and 1 labels, found 783 and 1/,
   );
+  const soft = compiled("categoricalCrossentropy");
+  const softStep = simdTrainStep(soft)!;
+  throws(
+    () => softStep.run(pixels.subarray(0, 784), [1], 1),
+    /Cannot train on a batch of 1: expected 784 pixels and 10 target probabilities, found 784 and 1/,
+  );
+  softStep.dispose();
+  tf.dispose(soft.getWeights());
   step.dispose();
   kept.forEach((w, i) => deepEqual(w.dataSync(), before[i]));
   ok(model.getWeights()[0].dataSync().some((v, j) => v !== before[0][j]), "The step left conv1");
@@ -161,10 +203,13 @@ Deno.test("simdTrainStep() declines what it does not fuse, and says why", async 
   equal(simdTrainStep(sigmoid, { reason: say }), null);
   model.compile({ optimizer: tf.train.sgd(0.1), loss: "sparseCategoricalCrossentropy" });
   equal(simdTrainStep(model, { reason: say }), null);
+  model.compile({ optimizer: adamOptimizer(), loss: "meanSquaredError", metrics: ["accuracy"] });
+  equal(simdTrainStep(model, { reason: say }), null);
   deepEqual(reasons, [
     "the backend is not simd",
     "Layer Dense (activation sigmoid) is not fused",
     "the optimizer is not adamOptimizer()",
+    "the loss is not sparseCategoricalCrossentropy or categoricalCrossentropy",
   ]);
   tf.dispose([model, sigmoid].flatMap((m) => m.getWeights()));
 });

@@ -124,6 +124,11 @@ export interface StepPlan {
   layers: LayerSpec[];
   /** The trainable weights in the order the layers' optimizer updates them. */
   weights: Weight[];
+  /**
+   * The compiled loss: class labels (`sparse`, sparseCategoricalCrossentropy) or a target
+   * distribution per image (`categorical`, categoricalCrossentropy).
+   */
+  loss: "sparse" | "categorical";
 }
 
 /**
@@ -136,8 +141,13 @@ export function planOf(model: tf.LayersModel): StepPlan | string {
     trainableWeights: Weight[];
     inputs: tf.SymbolicTensor[];
   };
-  if (compiled.loss !== "sparseCategoricalCrossentropy") {
-    return `the loss is not sparseCategoricalCrossentropy`;
+  const loss = compiled.loss === "sparseCategoricalCrossentropy"
+    ? "sparse"
+    : compiled.loss === "categoricalCrossentropy"
+    ? "categorical"
+    : null;
+  if (loss === null) {
+    return `the loss is not sparseCategoricalCrossentropy or categoricalCrossentropy`;
   }
   const metrics = compiled.metrics;
   if (
@@ -166,7 +176,7 @@ export function planOf(model: tf.LayersModel): StepPlan | string {
   ) {
     return "the trainable weights are not the layers' kernels and biases in order";
   }
-  return { input: shape.slice(1) as [number, number, number], layers: specs, weights };
+  return { input: shape.slice(1) as [number, number, number], layers: specs, weights, loss };
 }
 
 /** Whether max pooling of `channels` runs in the wasm kernels (whole SIMD lanes). */

@@ -18,9 +18,11 @@ type Info = tf.backend_util.Conv2DInfo;
 export interface SimdTrainStep {
   /**
    * Trains on `n` images (`pixels`: [n, H, W, C] float32, the model's input encoding) with their
-   * class `labels`; returns the batch's loss and accuracy as `trainOnBatch` would.
+   * `targets`: n class labels for sparseCategoricalCrossentropy, n rows of as many probabilities
+   * as the model has outputs for categoricalCrossentropy; returns the batch's loss and accuracy
+   * as `trainOnBatch` would.
    */
-  run(pixels: Float32Array, labels: ArrayLike<number>, n: number): HeadOutcome;
+  run(pixels: Float32Array, targets: ArrayLike<number>, n: number): HeadOutcome;
   /** Frees the step's buffers (the model and the optimizer stay). */
   dispose(): void;
 }
@@ -249,8 +251,9 @@ function ownBlock(backend: MathBackendCPU, v: tf.Variable): number {
  * a step fewer). The arithmetic is the layers' and tfjs' own, operation for operation in
  * float32 on the same kernels, so the weights after each step equal those of `trainOnBatch` on
  * "simd" bit for bit. Returns null (and tfjs trains as before) unless the backend is "simd",
- * the optimizer is {@linkcode adamOptimizer}'s, the loss `sparseCategoricalCrossentropy` with
- * the one metric `accuracy`, and the model a chain of channels-last `conv2d` (relu or linear),
+ * the optimizer is {@linkcode adamOptimizer}'s, the loss `sparseCategoricalCrossentropy` (class
+ * labels) or `categoricalCrossentropy` (a target distribution per image, soft targets included)
+ * with the one metric `accuracy`, and the model a chain of channels-last `conv2d` (relu or linear),
  * `maxPooling2d`, `flatten`, `dense` (relu or linear) and `dropout` layers ending in a dense
  * softmax, with no regularizer or constraint; `options.reason` then says why.
  *
@@ -290,6 +293,8 @@ export function simdTrainStep(
   const plan = planOf(model);
   if (typeof plan === "string") return reason(plan), null;
   const backend = tf.backend() as MathBackendCPU;
+  const head = plan.layers[plan.layers.length - 1] as { kernel: { read(): tf.Variable } };
+  const classes = head.kernel.read().shape[1]!; // the model ends in a dense softmax
   const batches = new Map<number, Batch>();
   const variables = plan.weights.map((w) => w.read());
   const slots = variables.map((v, i) => optimizer.slots(i, v.name, v));
@@ -305,13 +310,18 @@ export function simdTrainStep(
         : []
     );
   return {
-    run(pixels, labels, n) {
+    run(pixels, targets, n) {
       if (tf.getBackend() !== SIMD_BACKEND) throw new Error("The simd step ran on another backend");
       const perImage = sizeOf(plan.input);
-      if (!(n >= 1) || pixels.length !== n * perImage || labels.length < n) {
+      const soft = plan.loss === "categorical";
+      const k = soft ? classes : 1;
+      const what = soft ? "target probabilities" : "labels";
+      if (!(n >= 1) || pixels.length !== n * perImage || targets.length < n * k) {
         throw new RangeError(
-          `Cannot train on a batch of ${n}: expected ${n * perImage} pixels and ${n} labels, ` +
-            `found ${pixels.length} and ${labels.length}`,
+          `Cannot train on a batch of ${n}: expected ${n * perImage} pixels and ${
+            n * k
+          } ${what}, ` +
+            `found ${pixels.length} and ${targets.length}`,
         );
       }
       let batch = batches.get(n);
@@ -325,10 +335,11 @@ export function simdTrainStep(
       start = clock === null ? 0 : performance.now();
       const outcome = crossEntropyHead(
         f32(logits, n * last.size),
-        labels,
+        targets,
         last.size,
         new Float32Array(n * last.size),
         f32(last.dOut, n * last.size),
+        soft,
       );
       clock?.("softmax, loss, accuracy and their gradient (JavaScript)", start);
       backward(batch, weight, clock);

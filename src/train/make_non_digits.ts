@@ -12,8 +12,12 @@ export interface NonDigitOptions {
   fonts: string[];
   /** Labelled digits to build pairs from (training digits only). */
   digits: DigitSet;
-  /** Share of letters and symbols; the rest are pairs of digits and random scribbles. @default {0.5} */
+  /** Share of single letters and symbols. @default {0.35} */
   letters?: number;
+  /** Share of words and pieces of words (as the number reader's segmentation cuts them). @default {0.2} */
+  words?: number;
+  /** Share of pairs of touching digits; the rest are doodles. @default {0.12} */
+  pairs?: number;
 }
 
 /**
@@ -21,6 +25,12 @@ export interface NonDigitOptions {
  * the like are left out: they are written like 0, 1, 2, 5, 8, 9 and 6).
  */
 export const NON_DIGIT_CHARACTERS = "ACEFHKLMNPRUVWXYacdefhkmnprtuvwxy#%&@?!+=*$<>{}~";
+
+/**
+ * Letters for made-up words (the words themselves are random, so no list of real words is
+ * learnt): the alphabet without the ones written like a digit on their own.
+ */
+const WORD_LETTERS = "abcdefhkmnprtuvwxyACEFHKLMNPRUVWXY";
 
 const between = (rng: Rng, a: number, b: number) => a + (b - a) * rng();
 const pick = <T>(rng: Rng, items: readonly T[] | string): T =>
@@ -53,15 +63,60 @@ export function familyOf(path: string): string {
   return name.split("-").map((w) => w[0].toUpperCase() + w.slice(1)).join(" ");
 }
 
-/** One character in a handwriting font, light on black, as a PNG. */
-async function letterPng(rng: Rng, { file: fontfile, family }: Font): Promise<Uint8Array> {
-  const ch = pick<string>(rng, NON_DIGIT_CHARACTERS).replace("&", "&amp;").replace("<", "&lt;")
-    .replace(">", "&gt;");
+const escapeMarkup = (text: string) =>
+  text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+
+/**
+ * Thicker or thinner strokes than the font's own, one time in two (pens differ; most of these
+ * families have a single weight): a dilation or erosion of the light ink by 1-3 pixels of a
+ * glyph about `height` pixels tall.
+ */
+async function restroke(rng: Rng, png: Uint8Array, height: number): Promise<Uint8Array> {
+  const roll = rng();
+  if (roll < 0.5) return png;
+  const width = Math.max(1, Math.round(height * between(rng, 0.01, 0.04)));
+  const image = sharp(png).greyscale();
+  const changed = roll < 0.8 ? image.dilate(width) : image.erode(Math.min(width, 2));
+  return new Uint8Array(await changed.png().toBuffer());
+}
+
+/** `text` in a handwriting font, light on black, turned a little, as a PNG. */
+async function textPng(
+  rng: Rng,
+  { file: fontfile, family }: Font,
+  text: string,
+): Promise<{ png: Uint8Array; width: number; height: number }> {
   const dpi = Math.round(between(rng, 150, 400));
-  const png = await sharp({ text: { text: ch, fontfile, font: family, dpi } }).png().toBuffer();
+  const png = await sharp({ text: { text: escapeMarkup(text), fontfile, font: family, dpi } })
+    .png().toBuffer();
   const turned = sharp(png).rotate(between(rng, -12, 12), { background: "#000" })
     .extend({ top: 8, bottom: 8, left: 8, right: 8, background: "#000" });
-  return new Uint8Array(await turned.png().toBuffer());
+  const { data, info } = await turned.png().toBuffer({ resolveWithObject: true });
+  const thick = await restroke(rng, new Uint8Array(data), dpi / 3);
+  return { png: thick, width: info.width, height: info.height };
+}
+
+/** One letter or symbol that does not read as a digit, in a handwriting font. */
+async function letterPng(rng: Rng, font: Font): Promise<Uint8Array> {
+  return (await textPng(rng, font, pick<string>(rng, NON_DIGIT_CHARACTERS))).png;
+}
+
+/**
+ * A made-up word of 2-7 letters in a handwriting font: whole, or (two times in three) a window of
+ * it about as wide as tall, the piece the number reader's segmentation hands the model when
+ * letters touch.
+ */
+async function wordPng(rng: Rng, font: Font): Promise<Uint8Array> {
+  const length = 2 + Math.floor(rng() * 6);
+  let word = Array.from({ length }, () => pick<string>(rng, WORD_LETTERS)).join("");
+  if (rng() < 0.3) word = word.toLowerCase();
+  const { png, width, height } = await textPng(rng, font, word);
+  if (rng() < 1 / 3 || width < height * 1.2) return png;
+  const w = Math.min(width, Math.round(height * between(rng, 0.7, 1.3)));
+  const left = Math.floor(rng() * (width - w + 1));
+  return new Uint8Array(
+    await sharp(png).extract({ left, top: 0, width: w, height }).png().toBuffer(),
+  );
 }
 
 /** The first and last ink columns of a 28×28 digit. */
@@ -99,31 +154,160 @@ async function pairPng(rng: Rng, digits: DigitSet): Promise<Uint8Array> {
   return new Uint8Array(await sharp(pixels, { raw }).resize({ width: w * 4 }).png().toBuffer());
 }
 
-/** A doodle: three to six random pen strokes (curves, zigzags, arcs), as a PNG. */
-async function scribblePng(rng: Rng): Promise<Uint8Array> {
-  const p = () => `${between(rng, 10, 90).toFixed(1)} ${between(rng, 10, 90).toFixed(1)}`;
-  const paths: string[] = [];
-  const strokes = 3 + Math.floor(rng() * 4);
-  for (let i = 0; i < strokes; i++) {
-    const kind = Math.floor(rng() * 3);
-    if (kind === 0) paths.push(`M ${p()} C ${p()} ${p()} ${p()}`);
-    else if (kind === 1) paths.push(`M ${p()} L ${p()} L ${p()} L ${p()}`);
-    else paths.push(`M ${p()} Q ${p()} ${p()} T ${p()}`);
+/** The kinds of doodle {@linkcode doodleSvg} draws. */
+const DOODLES = [
+  "strokes",
+  "spiral",
+  "star",
+  "arrow",
+  "hatching",
+  "smiley",
+  "cross",
+  "circled",
+  "zigzag",
+  "grid",
+] as const;
+
+/** The SVG paths of one doodle of `kind`, in a 100×100 box. */
+function doodlePaths(rng: Rng, kind: typeof DOODLES[number]): string[] {
+  const n = (a: number, b: number) => between(rng, a, b).toFixed(1);
+  const p = () => `${n(10, 90)} ${n(10, 90)}`;
+  const [cx, cy, r] = [between(rng, 40, 60), between(rng, 40, 60), between(rng, 22, 38)];
+  const at = (angle: number, radius: number) =>
+    `${(cx + radius * Math.cos(angle)).toFixed(1)} ${(cy + radius * Math.sin(angle)).toFixed(1)}`;
+  const circle = (x: number, y: number, rr: number) =>
+    `M ${(x - rr).toFixed(1)} ${y.toFixed(1)} a ${rr.toFixed(1)} ${
+      (rr * between(rng, 0.8, 1.2))
+        .toFixed(1)
+    } 0 1 0 ${(2 * rr).toFixed(1)} 0 a ${rr.toFixed(1)} ${rr.toFixed(1)} 0 1 0 ${
+      (-2 * rr).toFixed(1)
+    } 0`;
+  switch (kind) {
+    case "spiral": {
+      const turns = between(rng, 1.8, 3.5), start = rng() * 2 * Math.PI;
+      const points = Array.from({ length: 60 }, (_, i) => {
+        const t = i / 59;
+        return at(start + t * turns * 2 * Math.PI, r * (0.1 + 0.9 * t));
+      });
+      return [`M ${points.join(" L ")}`];
+    }
+    case "star": {
+      const arms = 5 + Math.floor(rng() * 3), step = arms === 6 ? 1 : 2, turn = rng() * Math.PI;
+      const points = Array.from(
+        { length: arms + 1 },
+        (_, i) => at(turn + (i * step * 2 * Math.PI) / arms, r),
+      );
+      return [`M ${points.join(" L ")}`];
+    }
+    case "arrow": {
+      const a = rng() * 2 * Math.PI;
+      const [tip, tail] = [at(a, r), at(a + Math.PI, r)];
+      return [
+        `M ${tail} L ${tip}`,
+        `M ${at(a + 0.4, r * 0.45)} L ${tip} L ${at(a - 0.4, r * 0.45)}`,
+      ];
+    }
+    case "hatching": {
+      const lines = 4 + Math.floor(rng() * 6), a = between(rng, 0.3, 1.2);
+      const paths = Array.from({ length: lines }, (_, i) => {
+        const o = -r + (2 * r * i) / (lines - 1);
+        const [dx, dy] = [Math.cos(a) * r, Math.sin(a) * r];
+        const [ox, oy] = [-Math.sin(a) * o, Math.cos(a) * o];
+        return `M ${(cx + ox - dx).toFixed(1)} ${(cy + oy - dy).toFixed(1)} L ${
+          (cx + ox + dx).toFixed(1)
+        } ${(cy + oy + dy).toFixed(1)}`;
+      });
+      return rng() < 0.4 ? [...paths, circle(cx, cy, r * 1.05)] : paths;
+    }
+    case "smiley":
+      return [
+        circle(cx, cy, r),
+        circle(cx - r * 0.35, cy - r * 0.3, r * 0.08),
+        circle(cx + r * 0.35, cy - r * 0.3, r * 0.08),
+        `M ${at(0.5, r * 0.55)} Q ${cx.toFixed(1)} ${
+          (cy + r * between(rng, 0.5, 0.9)).toFixed(1)
+        } ${at(Math.PI - 0.5, r * 0.55)}`,
+      ];
+    case "cross": {
+      const a = rng() * Math.PI;
+      return [`M ${at(a, r)} L ${at(a + Math.PI, r)}`, `M ${at(a + 1.57, r)} L ${at(a - 1.57, r)}`];
+    }
+    case "circled": // a circle with a mark inside or across: never a plain ring (a zero)
+      return [
+        circle(cx, cy, r),
+        rng() < 0.5 ? `M ${at(3.9, r)} L ${at(0.8, r)}` : `M ${p()} L ${p()} L ${p()}`,
+      ];
+    case "zigzag": {
+      const teeth = 4 + Math.floor(rng() * 5), y0 = between(rng, 30, 70), h = between(rng, 10, 30);
+      const points = Array.from(
+        { length: teeth + 1 },
+        (_, i) => `${(10 + (80 * i) / teeth).toFixed(1)} ${(y0 + (i % 2 ? h : -h)).toFixed(1)}`,
+      );
+      return [`M ${points.join(" L ")}`];
+    }
+    case "grid":
+      return [
+        `M ${n(10, 20)} 35 L ${n(80, 90)} 35`,
+        `M ${n(10, 20)} 65 L ${n(80, 90)} 65`,
+        `M 35 ${n(10, 20)} L 35 ${n(80, 90)}`,
+        `M 65 ${n(10, 20)} L 65 ${n(80, 90)}`,
+      ];
+    default: {
+      const paths: string[] = [];
+      for (let i = 0, strokes = 3 + Math.floor(rng() * 4); i < strokes; i++) {
+        const k = Math.floor(rng() * 3);
+        if (k === 0) paths.push(`M ${p()} C ${p()} ${p()} ${p()}`);
+        else if (k === 1) paths.push(`M ${p()} L ${p()} L ${p()} L ${p()}`);
+        else paths.push(`M ${p()} Q ${p()} ${p()} T ${p()}`);
+      }
+      return paths;
+    }
   }
-  const width = between(rng, 3, 8).toFixed(1);
+}
+
+/**
+ * A doodle as a PNG: random pen strokes (curves, zigzags, arcs) one time in three, else a spiral,
+ * star, arrow, hatching, smiley, cross, circled mark, zigzag or grid, a little skewed, in a pen
+ * 2-9 units wide.
+ */
+async function scribblePng(rng: Rng): Promise<Uint8Array> {
+  const kind = rng() < 1 / 3 ? "strokes" : pick(rng, DOODLES.slice(1));
+  const width = between(rng, 2, 9).toFixed(1);
+  const [sx, sy, turn] = [between(rng, 0.7, 1.3), between(rng, 0.7, 1.3), between(rng, -30, 30)];
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">` +
-    `<rect width="100" height="100" fill="black"/>` +
-    paths.map((d) =>
-      `<path d="${d}" stroke="white" stroke-width="${width}" fill="none" stroke-linecap="round"/>`
-    ).join("") + `</svg>`;
+    `<rect width="100" height="100" fill="black"/><g transform="translate(50 50) rotate(${
+      turn.toFixed(1)
+    }) scale(${sx.toFixed(2)} ${sy.toFixed(2)}) translate(-50 -50)">` +
+    doodlePaths(rng, kind).map((d) =>
+      `<path d="${d}" stroke="white" stroke-width="${width}" fill="none" stroke-linecap="round" ` +
+      `stroke-linejoin="round"/>`
+    ).join("") + `</g></svg>`;
   return new Uint8Array(await sharp(new TextEncoder().encode(svg)).png().toBuffer());
 }
 
 /**
+ * Whether a 28×28 crop's ink is a narrow upright bar (an "!", a cut-off stroke of a word, an
+ * arrow standing up): that is how a 1 looks, so it is not shown as "not a digit".
+ */
+function oneLike(input: Float32Array): boolean {
+  let [x0, y0, x1, y1] = [28, 28, -1, -1];
+  for (let y = 0; y < 28; y++) {
+    for (let x = 0; x < 28; x++) {
+      if (input[y * 28 + x] < 0.25) continue;
+      [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
+    }
+  }
+  return x1 < 0 || x1 - x0 + 1 < 0.4 * (y1 - y0 + 1);
+}
+
+/**
  * Makes examples of "not a digit" for training a model to refuse: letters and symbols written in
- * handwriting fonts, pairs of digits squeezed into one crop, and random scribbles, each drawn as
- * an image and passed through the photo pipeline ({@linkcode preprocessImage}) so that they look
- * exactly as the model will see them. Images the pipeline refuses are skipped and replaced.
+ * handwriting fonts, made-up words and pieces of them (as the number reader's segmentation cuts
+ * touching letters), in strokes made thicker or thinner one time in two; pairs of digits squeezed
+ * into one crop; and doodles (random strokes, spirals, stars, arrows, hatching, smileys, crosses,
+ * circled marks, zigzags, grids). Each is drawn as an image and passed through the photo pipeline
+ * ({@linkcode preprocessImage}) so that it looks exactly as the model will see it. Images the
+ * pipeline refuses, and narrow upright bars (which read as a 1), are skipped and replaced.
  *
  * @returns `count` images (28×28 bytes, ink = 255), without labels.
  *
@@ -135,19 +319,22 @@ async function scribblePng(rng: Rng): Promise<Uint8Array> {
  * ```
  */
 export async function makeNonDigits(rng: Rng, options: NonDigitOptions): Promise<DigitSet> {
-  const { count, digits, letters = 0.5 } = options;
+  const { count, digits, letters = 0.35, words = 0.2, pairs = 0.12 } = options;
   const { dir, files } = await installFonts(options.fonts);
   const images = new Uint8Array(count * 784);
   try {
     for (let n = 0; n < count;) {
       const roll = rng();
-      const png = roll < letters && files.length > 0
+      const written = files.length > 0 && roll < letters + words;
+      const png = written && roll < letters
         ? await letterPng(rng, pick(rng, files))
-        : roll < letters + (1 - letters) / 2
+        : written
+        ? await wordPng(rng, pick(rng, files))
+        : roll < letters + words + pairs
         ? await pairPng(rng, digits)
         : await scribblePng(rng);
       const { input } = await preprocessImage(png);
-      if (input === null) continue;
+      if (input === null || oneLike(input)) continue;
       for (let i = 0; i < 784; i++) images[n * 784 + i] = Math.round(input[i] * 255);
       n++;
     }

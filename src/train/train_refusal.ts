@@ -3,6 +3,7 @@ import { describeBackend, selectBackend } from "../backend/select_backend.ts";
 import { loadDigits, splitDigits } from "../data/mod.ts";
 import { type DigitSet, IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES } from "../data/types.ts";
 import { saveLayersModel } from "../io/mod.ts";
+import { adamOptimizer, simdTrainStep } from "../kernels/mod.ts";
 import { createModel } from "../model/create_model.ts";
 import { augmentBatch } from "./augment.ts";
 import { makeNonDigits } from "./make_non_digits.ts";
@@ -12,7 +13,10 @@ import { mulberry32 as createRng, shuffledIndices as permutation } from "../data
 export interface RefusalTrainConfig {
   /** MNIST folder or file of labelled training digits. */
   data: string;
-  /** WOFF handwriting fonts for the letters and symbols (`@fontsource/*` files). */
+  /**
+   * WOFF handwriting fonts for the letters, symbols and words (`@fontsource/*` files), or folders
+   * whose `.woff` files are all used.
+   */
   fonts: string[];
   /** Run folder: `model/` and `config.json` are written there. */
   out: string;
@@ -24,6 +28,8 @@ export interface RefusalTrainConfig {
   nonDigitsPerBatch?: number;
   /** How many non-digits to make (each is seen several times, augmented). @default {12000} */
   nonDigits?: number;
+  /** Shares of the non-digits: letters and symbols, words, digit pairs (the rest doodles). @default {[0.35, 0.2, 0.12]} */
+  shares?: [number, number, number];
   /** Seed of the split (as `deno task train`), shuffles, generator and initialisers. @default {1212} */
   seed?: number;
 }
@@ -54,10 +60,15 @@ export async function trainRefusal(
   const { train, validation } = splitDigits(all, { validationSplit: 0.2, seed });
   log(`Digits: ${train.count} training, ${validation.count} validation (${all.source})`);
   let started = performance.now();
+  const fonts = await fontFiles(config.fonts);
+  log(`Fonts: ${fonts.length} (${fonts.map((f) => f.slice(f.lastIndexOf("/") + 1)).join(", ")})`);
   const negatives = await makeNonDigits(createRng(seed + 11), {
     count: nonDigits,
-    fonts: config.fonts,
+    fonts,
     digits: train,
+    ...(config.shares === undefined
+      ? {}
+      : { letters: config.shares[0], words: config.shares[1], pairs: config.shares[2] }),
   });
   log(
     `Made ${negatives.count} non-digits in ${((performance.now() - started) / 1000).toFixed(1)} s`,
@@ -68,7 +79,14 @@ export async function trainRefusal(
     JSON.stringify({ ...config, epochs, batchSize, nonDigitsPerBatch, nonDigits, seed }, null, 2),
   );
   const model = createModel({ seed });
-  model.compile({ optimizer: tf.train.adam(1e-3), loss: "categoricalCrossentropy" });
+  model.compile({
+    optimizer: adamOptimizer(1e-3), // tf.train.adam, one kernel per variable on simd
+    loss: "categoricalCrossentropy",
+    metrics: ["accuracy"],
+  });
+  // On "simd" the steps run as simdTrainStep() (the layers' step bit for bit, several times
+  // faster); elsewhere through trainOnBatch.
+  const fused = simdTrainStep(model, { reason: (why) => log(`Layers' step: ${why}`) });
   const rng = createRng(seed + 7);
   const shuffle = createRng(seed);
   const n = batchSize + nonDigitsPerBatch;
@@ -105,10 +123,15 @@ export async function trainRefusal(
         );
         targets.fill(1 / NUM_CLASSES, i * NUM_CLASSES, (i + 1) * NUM_CLASSES);
       }
-      const xs = tf.tensor4d(augmentBatch(images, n, rng), [n, IMAGE_SIZE, IMAGE_SIZE, 1]);
-      const ys = tf.tensor2d(targets, [n, NUM_CLASSES]);
-      const loss = await model.trainOnBatch(xs, ys) as number;
-      tf.dispose([xs, ys]);
+      const pixels = augmentBatch(images, n, rng);
+      let loss: number;
+      if (fused !== null) loss = fused.run(pixels, targets, n).loss;
+      else {
+        const xs = tf.tensor4d(pixels, [n, IMAGE_SIZE, IMAGE_SIZE, 1]);
+        const ys = tf.tensor2d(targets, [n, NUM_CLASSES]);
+        loss = (await model.trainOnBatch(xs, ys) as number[])[0];
+        tf.dispose([xs, ys]);
+      }
       if (!Number.isFinite(loss)) {
         throw new RangeError(`Training diverged in epoch ${epoch}: loss is ${loss}`);
       }
@@ -127,6 +150,7 @@ export async function trainRefusal(
       bestWeights = model.getWeights().map((w) => w.clone());
     }
   }
+  fused?.dispose();
   model.setWeights(bestWeights);
   await saveLayersModel(model, `${config.out}/model`);
   tf.dispose(bestWeights);
@@ -137,6 +161,24 @@ export async function trainRefusal(
     }; model in ${config.out}/model`,
   );
   return best;
+}
+
+/** The WOFF files of `entries`: each a file, or a folder whose `.woff` files (sorted) are taken. */
+async function fontFiles(entries: string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const entry of entries) {
+    if (!(await Deno.stat(entry)).isDirectory) {
+      files.push(entry);
+      continue;
+    }
+    const inside: string[] = [];
+    for await (const e of Deno.readDir(entry)) {
+      if (e.isFile && e.name.endsWith(".woff")) inside.push(`${entry}/${e.name}`);
+    }
+    if (inside.length === 0) throw new RangeError(`No .woff font in folder ${entry}`);
+    files.push(...inside.sort());
+  }
+  return files;
 }
 
 /** Share of `set` the model classifies right (argmax), in batches of 1,000. */
