@@ -173,7 +173,7 @@ Deno.test({
     const cases = [
       ["overlap", 104],
       ["overlap", 105],
-      ["overlap", 119],
+      ["overlap", 126],
       ["overlap", 136],
       ["touching", 103],
       ["touching", 113],

@@ -138,16 +138,22 @@ interface GlyphParts {
  * most `budget` parts, by dropping the weakest cuts. The candidates are of two kinds, left to
  * right together: straight cuts at the minima of the column ink profile, and cut paths that bend
  * around strokes (where digits overlap, no straight cut parts them without taking a piece of the
- * neighbour); the model decides which parts are digits.
+ * neighbour; only when `bend`); the model decides which parts are digits.
  */
-function splitSpans(seg: Segmentation, glyph: Glyph, budget: number, row: number): GlyphParts {
+function splitSpans(
+  seg: Segmentation,
+  glyph: Glyph,
+  budget: number,
+  row: number,
+  bend: boolean,
+): GlyphParts {
   const height = Math.max(glyph.y1 - glyph.y0 + 1, seg.lineHeight);
   // About three candidates per digit the glyph's width allows.
   const wanted = Math.min(MAX_CUTS, Math.round((glyph.x1 - glyph.x0 + 1) / (0.3 * height)));
   for (let limit = wanted;; limit--) {
     const straight = cutColumns(seg, glyph, limit, MIN_SPLIT_WIDTH)
       .map((x) => straightCut(glyph, x));
-    const bent = cutPaths(seg, glyph, limit, MIN_SPLIT_WIDTH)
+    const bent = cutPaths(seg, glyph, bend ? limit : 0, MIN_SPLIT_WIDTH)
       .filter((c) => !straight.some((s) => sameCut(s, c)));
     const cuts = [...straight, ...bent].sort((p, q) => p.x - q.x);
     const points = [null, ...cuts, null];
@@ -238,7 +244,7 @@ async function joinBroken(
  * Reads each glyph whole; a glyph that may hold several digits (wider than its height, or than
  * `CROWDED_WIDTH` of it on a line of several glyphs, or half as wide again as the typical glyph
  * of a longer number) is then split and verified: every split at candidate cuts (straight, and
- * bent around strokes) is read, and the best split by dynamic programming (the model's calibrated
+ * on a line of several glyphs bent around strokes) is read, and the best split by dynamic programming (the model's calibrated
  * confidence in each part, less a cost for squat parts and per extra digit) among those whose
  * every part reaches `SPLIT_MIN_CONFIDENCE` wins; a glyph no wider than tall is split only when
  * that beats reading it whole. A lone glyph narrower than `LONE_SEVERAL` line heights keeps a
@@ -272,7 +278,9 @@ async function readGlyphs(
     // Only a glyph too wide for one digit is split: splitting an unsure narrow mark (a letter)
     // would only go looking for digit-like fragments in it.
     if (!wide) continue;
-    const split = splitSpans(seg, seg.glyphs[i], budget, row);
+    // Cut paths only on a line of several glyphs: bent around the strokes of a lone mark (a
+    // doodle, a letter), they find digit-like pieces in it more often than digits.
+    const split = splitSpans(seg, seg.glyphs[i], budget, row, wholes.length >= 2);
     if (split.spans.length <= 1) continue;
     budget -= split.spans.length;
     row += split.spans.length;
