@@ -447,12 +447,12 @@ export function cutPaths(
 }
 
 /**
- * Columns where a glyph may be cut straight down into digits: the local minima of its column ink profile,
- * fewest ink first, at least a fifth of the line height from its ends and from each other; at
- * most `limit`. A glyph of several digits ({@linkcode SEVERAL_DIGITS} line heights wide or more)
- * also gets the other columns, fewest ink first, after the minima: where digits overlap, no column
- * between them holds less ink than its neighbours. A glyph narrower than 0.8 × its height gets
- * none.
+ * Columns where a glyph may be cut straight down into digits: the local minima of its column
+ * ink profile, fewest ink first, at least a fifth of the line height from its ends and from each
+ * other; at most `limit`. A glyph of several digits ({@linkcode SEVERAL_DIGITS} line heights wide
+ * or more) also gets the other columns, fewest ink first, after the minima: where digits overlap,
+ * no column between them holds less ink than its neighbours. A glyph narrower than `minWidth` ×
+ * its height gets none.
  */
 export function cutColumns(
   seg: Segmentation,

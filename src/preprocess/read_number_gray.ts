@@ -242,14 +242,15 @@ async function joinBroken(
 
 /**
  * Reads each glyph whole; a glyph that may hold several digits (wider than its height, or than
- * `CROWDED_WIDTH` of it on a line of several glyphs, or half as wide again as the typical glyph
- * of a longer number) is then split and verified: every split at candidate cuts (straight, and
- * on a line of several glyphs bent around strokes) is read, and the best split by dynamic programming (the model's calibrated
- * confidence in each part, less a cost for squat parts and per extra digit) among those whose
- * every part reaches `SPLIT_MIN_CONFIDENCE` wins; a glyph no wider than tall is split only when
- * that beats reading it whole. A lone glyph narrower than `LONE_SEVERAL` line heights keeps a
- * stricter rule (its best split overall must be verified). A glyph that would be refused whole,
- * beside sure digits, takes its best split when every part is as sure as a digit must be.
+ * `CROWDED_WIDTH` of it on a line of several glyphs, or half as wide again as the typical glyph of
+ * a longer number) is then split and verified: every split at candidate cuts (straight, and on a
+ * line of several glyphs bent around strokes) is read, and the best split by dynamic programming
+ * (the model's calibrated confidence in each part, less a cost for squat parts and per extra digit)
+ * among those whose every part reaches `SPLIT_MIN_CONFIDENCE` wins; a glyph no wider than tall is
+ * split only when that beats reading it whole. A lone glyph narrower than `LONE_SEVERAL` line
+ * heights keeps a stricter rule (its best split overall must be verified). A glyph that would be
+ * refused whole, beside sure digits, takes its best split when every part is as sure as a digit
+ * must be.
  */
 async function readGlyphs(
   seg: Segmentation,
