@@ -250,7 +250,7 @@ export function segmentNumber(gray: GrayImage): Segmentation {
   return { ...base, glyphs, lineHeight };
 }
 
-/** A glyph's ink between two columns, rendered as the model's input. */
+/** A glyph's ink between two cuts, rendered as the model's input. */
 export interface RenderedPart {
   /** 784 floats, MNIST-style. */
   input: Float32Array;
@@ -261,18 +261,35 @@ export interface RenderedPart {
 }
 
 /**
- * Renders the ink of `glyph` in columns `a…b` (inclusive) as MNIST renders a digit: a crop of
- * that ink alone, its stroke brought near MNIST's, fitted into 20×20 and centred by mass.
- * Returns `null` when the columns hold no ink.
+ * A path through a glyph from its top row to its bottom row, between two digits: on each row, the
+ * first column on its right. It may bend around strokes, so that digits whose boxes overlap can
+ * be cut apart without taking a piece of each other.
+ */
+export interface Cut {
+  /** For each row of the glyph (from its top), the first column right of the cut. */
+  at: Int32Array;
+  /** Its mean column. */
+  x: number;
+  /** Stroke pixels it severs (ink on both of its sides, row by row), plus its bends. */
+  cost: number;
+}
+
+/**
+ * Renders the ink of `glyph` between the cuts `left` and `right` (`null`: the glyph's edge) as
+ * MNIST renders a digit: a crop of that ink alone, its stroke brought near MNIST's, fitted into
+ * 20×20 and centred by mass. Returns `null` when there is no ink between them.
  */
 export function renderPart(
   seg: Segmentation,
   glyph: Glyph,
-  a: number,
-  b: number,
+  left: Cut | null = null,
+  right: Cut | null = null,
 ): RenderedPart | null {
   const { width: w, labels } = seg;
   const own = new Set(glyph.labels);
+  const a = left === null ? glyph.x0 : Math.max(glyph.x0, Math.min(...left.at));
+  const b = right === null ? glyph.x1 : Math.min(glyph.x1, Math.max(...right.at) - 1);
+  if (b < a) return null;
   const margin = Math.ceil(0.1 * Math.max(heightOf(glyph), b - a + 1)) + 2;
   const cx0 = Math.max(0, a - margin);
   const cy0 = Math.max(0, glyph.y0 - margin);
@@ -281,7 +298,9 @@ export function renderPart(
   const crop = new Uint8Array(cw * ch);
   let [x0, y0, x1, y1, area] = [cw, ch, -1, -1, 0];
   for (let y = glyph.y0; y <= glyph.y1; y++) {
-    for (let x = a; x <= b; x++) {
+    const from = left === null ? a : Math.max(a, left.at[y - glyph.y0]);
+    const to = right === null ? b : Math.min(b, right.at[y - glyph.y0] - 1);
+    for (let x = from; x <= to; x++) {
       if (!own.has(labels[y * w + x])) continue;
       const cx = x - cx0;
       const cy = y - cy0;
@@ -317,19 +336,144 @@ export function renderPart(
 
 /** From this width (in line heights) a glyph surely holds several digits. */
 const SEVERAL_DIGITS = 1.6;
+/** How far a cut may stray from its starting column, in line heights. */
+const CUT_BAND = 0.2;
+/** Cost of each column a cut moves sideways (a severed stroke pixel costs 1). */
+const BEND_COST = 0.1;
+
+/** The glyph's own ink as a mask of its box, one byte a pixel. */
+function glyphMask(seg: Segmentation, glyph: Glyph): Uint8Array {
+  const own = new Set(glyph.labels);
+  const gw = widthOf(glyph);
+  const mask = new Uint8Array(gw * heightOf(glyph));
+  for (let y = glyph.y0; y <= glyph.y1; y++) {
+    for (let x = glyph.x0; x <= glyph.x1; x++) {
+      if (own.has(seg.labels[y * seg.width + x])) mask[(y - glyph.y0) * gw + x - glyph.x0] = 1;
+    }
+  }
+  return mask;
+}
 
 /**
- * Columns where a glyph may be cut into digits: the local minima of its column ink profile,
- * fewest ink first, at least a fifth of the line height from its ends and from each other; at
- * most `limit`. A glyph of several digits ({@linkcode SEVERAL_DIGITS} line heights wide or more)
- * also gets the other columns, fewest ink first, after the minima: where digits overlap, no column
- * between them holds less ink than its neighbours. A glyph narrower than 0.8 × its height gets
- * none.
+ * The cheapest cut from top to bottom that starts and stays within `band` columns of column `c`
+ * (glyph coordinates, 1 … width − 1), moving at most one column a row: dynamic programming over
+ * the rows, each step costing the stroke it severs (ink on both sides) and its bend.
  */
-export function cutCandidates(seg: Segmentation, glyph: Glyph, limit: number): number[] {
+function cheapestCut(mask: Uint8Array, gw: number, gh: number, c: number, band: number): Cut {
+  const lo = Math.max(1, c - band);
+  const hi = Math.min(gw - 1, c + band);
+  const n = hi - lo + 1;
+  const severs = (r: number, x: number) => mask[r * gw + x - 1] & mask[r * gw + x];
+  const parts = (r: number, x: number) => mask[(r - 1) * gw + x] & mask[r * gw + x];
+  let cost = new Float64Array(n);
+  let next = new Float64Array(n);
+  const from = new Int8Array(gh * n);
+  for (let k = 0; k < n; k++) cost[k] = severs(0, lo + k);
+  for (let r = 1; r < gh; r++) {
+    for (let k = 0; k < n; k++) {
+      let best = cost[k];
+      let step = 0;
+      // Coming from the column to the left (right), the cut runs along the edge between two rows,
+      // parting the pixel it passes from the one under it.
+      const x = lo + k;
+      const fromLeft = k > 0 ? cost[k - 1] + BEND_COST + parts(r, x - 1) : Infinity;
+      const fromRight = k + 1 < n ? cost[k + 1] + BEND_COST + parts(r, x) : Infinity;
+      if (fromLeft < best) [best, step] = [fromLeft, -1];
+      if (fromRight < best) [best, step] = [fromRight, 1];
+      next[k] = best + severs(r, lo + k);
+      from[r * n + k] = step;
+    }
+    [cost, next] = [next, cost];
+  }
+  // The cheapest end; of equal ones, the nearest to `c`.
+  let end = 0;
+  for (let k = 1; k < n; k++) {
+    const better = cost[k] < cost[end] - 1e-9 ||
+      (Math.abs(cost[k] - cost[end]) <= 1e-9 && Math.abs(lo + k - c) < Math.abs(lo + end - c));
+    if (better) end = k;
+  }
+  const at = new Int32Array(gh);
+  let total = 0;
+  for (let r = gh - 1, k = end; r >= 0; r--) {
+    at[r] = lo + k;
+    total += at[r];
+    k += from[r * n + k];
+  }
+  return { at, x: total / gh, cost: cost[end] };
+}
+
+/**
+ * Where a glyph may be cut into digits: for each starting column, the cheapest path from top to
+ * bottom ({@linkcode CUT_BAND} line heights either side, bending around strokes); the columns
+ * whose path severs less ink than its neighbours', cheapest first, at least a fifth of the line
+ * height from the glyph's ends and from each other; at most `limit`, left to right. A glyph of
+ * several digits ({@linkcode SEVERAL_DIGITS} line heights wide or more) also gets the other
+ * columns, cheapest first, after those: where digits overlap, no path between them is cheaper
+ * than its neighbours. A glyph narrower than `minWidth` × its height gets none. Coordinates are
+ * the working image's.
+ */
+export function cutPaths(
+  seg: Segmentation,
+  glyph: Glyph,
+  limit: number,
+  minWidth = 0.8,
+): Cut[] {
   const height = Math.max(heightOf(glyph), seg.lineHeight);
   const gw = widthOf(glyph);
-  if (gw <= 0.8 * height || limit <= 0) return [];
+  const gh = heightOf(glyph);
+  if (gw <= minWidth * height || limit <= 0) return [];
+  const mask = glyphMask(seg, glyph);
+  const column = new Float64Array(gw + 1);
+  for (let r = 0; r < gh; r++) for (let x = 0; x < gw; x++) column[x] += mask[r * gw + x];
+  const edge = Math.max(2, Math.round(0.2 * height));
+  const band = Math.max(1, Math.round(CUT_BAND * height));
+  const cuts = new Map<number, Cut>();
+  // A path's cost, ties going to the emptier column (the ink on either side of its start).
+  const score = new Float64Array(gw + 1).fill(Infinity);
+  for (let c = edge; c <= gw - edge; c++) {
+    const cut = cheapestCut(mask, gw, gh, c, band);
+    cuts.set(c, cut);
+    score[c] = cut.cost + 1e-3 * (column[c - 1] + column[c]);
+  }
+  const minima: number[] = [];
+  const others: number[] = [];
+  for (let c = edge; c <= gw - edge; c++) {
+    const minimum = score[c] <= score[c - 1] && score[c] <= score[c + 1];
+    (minimum ? minima : others).push(c);
+  }
+  const byCost = (p: number, q: number) => score[p] - score[q];
+  const columns = gw >= SEVERAL_DIGITS * height
+    ? [...minima.sort(byCost), ...others.sort(byCost)]
+    : minima.sort(byCost);
+  const chosen: Cut[] = [];
+  for (const c of columns) {
+    const cut = cuts.get(c)!;
+    const apart = chosen.every((o) => Math.abs(o.x - cut.x) >= edge);
+    if (apart && cut.x >= edge && cut.x <= gw - edge) chosen.push(cut);
+    if (chosen.length >= limit) break;
+  }
+  return chosen
+    .map((cut) => ({ ...cut, at: cut.at.map((x) => x + glyph.x0), x: cut.x + glyph.x0 }))
+    .sort((p, q) => p.x - q.x);
+}
+
+/**
+ * Columns where a glyph may be cut straight down into digits: the local minima of its column
+ * ink profile, fewest ink first, at least a fifth of the line height from its ends and from each
+ * other; at most `limit`. A glyph of several digits ({@linkcode SEVERAL_DIGITS} line heights wide
+ * or more) also gets the other columns, fewest ink first, after the minima: where digits overlap,
+ * no column between them holds less ink than its neighbours. A glyph narrower than `minWidth` ×
+ * its height gets none.
+ */
+export function cutColumns(
+  seg: Segmentation,
+  glyph: Glyph,
+  limit: number,
+  minWidth = 0.8,
+): number[] {
+  const height = Math.max(heightOf(glyph), seg.lineHeight);
+  const gw = widthOf(glyph);
+  if (gw <= minWidth * height || limit <= 0) return [];
   const own = new Set(glyph.labels);
   const profile = new Float64Array(gw);
   for (let y = glyph.y0; y <= glyph.y1; y++) {
@@ -357,4 +501,9 @@ export function cutCandidates(seg: Segmentation, glyph: Glyph, limit: number): n
     if (chosen.length >= limit) break;
   }
   return chosen.map((c) => glyph.x0 + c).sort((p, q) => p - q);
+}
+
+/** A straight cut of `glyph` at column `x`: `x` is the first column on its right. */
+export function straightCut(glyph: Glyph, x: number): Cut {
+  return { at: new Int32Array(heightOf(glyph)).fill(x), x, cost: 0 };
 }

@@ -1,11 +1,14 @@
 import type { GrayImage } from "./_decode.ts";
 import {
-  cutCandidates,
+  type Cut,
+  cutColumns,
+  cutPaths,
   type Glyph,
   type RenderedPart,
   renderPart,
   type Segmentation,
   segmentNumber,
+  straightCut,
 } from "./_segment.ts";
 import { calibrate, decideDigit, DEFAULT_TEMPERATURE, type ScoredClass } from "./decide_digit.ts";
 import { type GraySource, NO_DIGIT, preprocessGray } from "./preprocess_gray.ts";
@@ -68,7 +71,17 @@ const MAX_PART_ASPECT = 1.5;
 const SPLIT_COST = 1;
 /** Calibrated probability each part of a split must reach. */
 const SPLIT_MIN_CONFIDENCE = 0.9;
+/**
+ * On a line of several glyphs, a glyph this wide (in line heights) may hold two digits (a "1"
+ * leaning on its neighbour); a lone glyph is split only when wider than tall.
+ */
+const CROWDED_WIDTH = 0.7;
+/** From this width (in line heights) a lone glyph is surely several digits. */
+const LONE_SEVERAL = 1.6;
+/** Narrowest glyph given cut candidates, in line heights. */
+const MIN_SPLIT_WIDTH = 0.6;
 
+const sameCut = (a: Cut, b: Cut) => a.at.every((x, i) => x === b.at[i]);
 const log = (p: number) => Math.log(Math.max(p, 1e-12));
 
 /** How plausible a part is as one digit: its calibrated confidence, less a cost for squat boxes. */
@@ -114,32 +127,47 @@ const scaleBox = (b: Box, k: number): Box => ({
 /** A glyph and the parts it may be split into. */
 interface GlyphParts {
   glyph: Glyph;
-  /** Columns: the glyph's left edge, the candidate cuts, one past its right edge. */
-  points: number[];
+  /** The glyph's left edge (`null`), the candidate cuts left to right, its right edge (`null`). */
+  points: Array<Cut | null>;
   spans: Span[];
 }
 
 /**
  * Every part of a glyph between candidate cuts that is not wider than one digit can be
  * ({@linkcode MAX_PART_ASPECT} line heights), rendered (the first row number given is `row`); at
- * most `budget` parts, by dropping the weakest cuts.
+ * most `budget` parts, by dropping the weakest cuts. The candidates are of two kinds, left to
+ * right together: straight cuts at the minima of the column ink profile, and cut paths that bend
+ * around strokes (where digits overlap, no straight cut parts them without taking a piece of the
+ * neighbour; only when `bend`); the model decides which parts are digits.
  */
-function splitSpans(seg: Segmentation, glyph: Glyph, budget: number, row: number): GlyphParts {
+function splitSpans(
+  seg: Segmentation,
+  glyph: Glyph,
+  budget: number,
+  row: number,
+  bend: boolean,
+): GlyphParts {
   const height = Math.max(glyph.y1 - glyph.y0 + 1, seg.lineHeight);
   // About three candidates per digit the glyph's width allows.
   const wanted = Math.min(MAX_CUTS, Math.round((glyph.x1 - glyph.x0 + 1) / (0.3 * height)));
   for (let limit = wanted;; limit--) {
-    const points = [glyph.x0, ...cutCandidates(seg, glyph, limit), glyph.x1 + 1];
+    const straight = cutColumns(seg, glyph, limit, MIN_SPLIT_WIDTH)
+      .map((x) => straightCut(glyph, x));
+    const bent = cutPaths(seg, glyph, bend ? limit : 0, MIN_SPLIT_WIDTH)
+      .filter((c) => !straight.some((s) => sameCut(s, c)));
+    const cuts = [...straight, ...bent].sort((p, q) => p.x - q.x);
+    const points = [null, ...cuts, null];
+    const at = [glyph.x0, ...cuts.map((c) => c.x), glyph.x1 + 1];
     const pairs: Array<[number, number]> = [];
     for (let i = 0; i < points.length - 1; i++) {
       for (let j = i + 1; j < points.length; j++) {
-        if (j === i + 1 || points[j] - points[i] <= MAX_PART_ASPECT * height) pairs.push([i, j]);
+        if (j === i + 1 || at[j] - at[i] <= MAX_PART_ASPECT * height) pairs.push([i, j]);
       }
     }
     if (pairs.length > budget && limit > 0) continue;
     const spans: Span[] = [];
     for (const [i, j] of pairs.slice(0, budget)) {
-      const part = renderPart(seg, glyph, points[i], points[j] - 1);
+      const part = renderPart(seg, glyph, points[i], points[j]);
       if (part !== null) spans.push({ from: i, to: j, part, row: row++ });
     }
     return { glyph, points, spans };
@@ -187,7 +215,7 @@ async function joinBroken(
     };
   };
   const crops = [...pairs.flatMap((i) => [g[i], g[i + 1], joined(i)])]
-    .map((x) => renderPart(seg, x, x.x0, x.x1));
+    .map((x) => renderPart(seg, x));
   if (crops.some((c) => c === null)) return g;
   const spans = crops.map((part, row) => ({ from: 0, to: 1, part: part!, row }));
   const rows = await classify(model, spans);
@@ -213,11 +241,16 @@ async function joinBroken(
 }
 
 /**
- * Reads each glyph whole; a glyph too wide for one digit (wider than its height, or half as wide
- * again as the typical glyph of a longer number) is then split and verified: every split at
- * candidate cuts is read, the one whose parts the model is surest of, less a cost per extra
- * digit, wins, and it is kept only when every part reaches `SPLIT_MIN_CONFIDENCE` (on a line of
- * several glyphs, the best split among those whose every part does).
+ * Reads each glyph whole; a glyph that may hold several digits (wider than its height, or than
+ * `CROWDED_WIDTH` of it on a line of several glyphs, or half as wide again as the typical glyph of
+ * a longer number) is then split and verified: every split at candidate cuts (straight, and on a
+ * line of several glyphs bent around strokes) is read, and the best split by dynamic programming
+ * (the model's calibrated confidence in each part, less a cost for squat parts and per extra digit)
+ * among those whose every part reaches `SPLIT_MIN_CONFIDENCE` wins; a glyph no wider than tall is
+ * split only when that beats reading it whole. A lone glyph narrower than `LONE_SEVERAL` line
+ * heights keeps a stricter rule (its best split overall must be verified). A glyph that would be
+ * refused whole, beside sure digits, takes its best split when every part is as sure as a digit
+ * must be.
  */
 async function readGlyphs(
   seg: Segmentation,
@@ -228,7 +261,7 @@ async function readGlyphs(
   seg = { ...seg, glyphs: await joinBroken(seg, model, temperature) };
   const wholes: Span[] = [];
   for (const glyph of seg.glyphs) {
-    const part = renderPart(seg, glyph, glyph.x0, glyph.x1);
+    const part = renderPart(seg, glyph);
     if (part !== null) wholes.push({ from: 0, to: 1, part, row: wholes.length });
   }
   const rowOf = (rows: Float32Array, i: number) => rows.subarray(i * 10, i * 10 + 10);
@@ -239,13 +272,16 @@ async function readGlyphs(
   let row = 0;
   for (const [i, whole] of wholes.entries()) {
     const height = Math.max(whole.part.box.height, seg.lineHeight);
-    // Wider than tall, or half as wide again as the typical glyph of a longer number.
-    const wide = whole.part.box.width > height ||
+    // Wider than tall (on a line of several glyphs, than CROWDED_WIDTH of its height), or half as
+    // wide again as the typical glyph of a longer number.
+    const wide = whole.part.box.width > (wholes.length >= 2 ? CROWDED_WIDTH : 1) * height ||
       (wholes.length >= 3 && whole.part.box.width > 1.5 * typicalWidth);
     // Only a glyph too wide for one digit is split: splitting an unsure narrow mark (a letter)
     // would only go looking for digit-like fragments in it.
     if (!wide) continue;
-    const split = splitSpans(seg, seg.glyphs[i], budget, row);
+    // Cut paths only on a line of several glyphs: bent around the strokes of a lone mark (a
+    // doodle, a letter), they find digit-like pieces in it more often than digits.
+    const split = splitSpans(seg, seg.glyphs[i], budget, row, wholes.length >= 2);
     if (split.spans.length <= 1) continue;
     budget -= split.spans.length;
     row += split.spans.length;
@@ -264,23 +300,45 @@ async function readGlyphs(
       continue;
     }
     // A split is a search over many crops, so each of its parts must clear a higher bar than a
-    // glyph read whole; a split that does not stays whole (and is decided as such). On a line of
-    // several glyphs (a number, when the others read as digits) the search keeps to verified
-    // parts: the best split whose every part clears the bar. A lone glyph (a letter, a doodle)
-    // keeps the stricter rule: its best split overall must clear it.
-    const verified = (s: Span) =>
-      Math.max(...calibrate(rowOf(second, s.row), temperature)) >= SPLIT_MIN_CONFIDENCE;
-    const chosen = bestSplit(
+    // glyph read whole: the search keeps to verified parts, the best split whose every part
+    // clears the bar; a glyph that has none stays whole (and is decided as such). A glyph only
+    // somewhat wide (a "1" leaning on a digit, or one wide digit) is split only when the split
+    // scores better than the glyph read whole.
+    const sure = (rows: Float32Array) => Math.max(...calibrate(rows, temperature));
+    const verified = (s: Span) => sure(rowOf(second, s.row)) >= SPLIT_MIN_CONFIDENCE;
+    const score = (s: Span) => partScore(rowOf(second, s.row), s.part, temperature);
+    const several = wholes.length >= 2;
+    // A lone glyph (a letter, a doodle) keeps a stricter rule unless it is surely several digits
+    // wide: its best split overall must be verified, not just its best verified split.
+    const height = Math.max(whole.part.box.height, seg.lineHeight);
+    const strict = !several && whole.part.box.width < LONE_SEVERAL * height;
+    let chosen = bestSplit(
       split.points,
-      wholes.length >= 2 ? split.spans.filter(verified) : split.spans,
-      (s) => partScore(rowOf(second, s.row), s.part, temperature),
+      strict ? split.spans : split.spans.filter(verified),
+      score,
     );
-    const sure = chosen.every(verified);
-    if (chosen.length <= 1 || !sure) {
-      out.push({ part: whole.part, probabilities: rowOf(first, i) });
+    const splitScore = chosen.reduce((v, s) => v + score(s), -SPLIT_COST * (chosen.length - 1));
+    const wholeScore = partScore(rowOf(first, i), whole.part, temperature);
+    if (whole.part.box.width <= whole.part.box.height && splitScore <= wholeScore) chosen = [];
+    if (chosen.length > 1 && chosen.every(verified)) {
+      for (const s of chosen) out.push({ part: s.part, probabilities: rowOf(second, s.row) });
       continue;
     }
-    for (const s of chosen) out.push({ part: s.part, probabilities: rowOf(second, s.row) });
+    // No verified split, and the glyph read whole would be refused ("not sure") on a line whose
+    // other glyphs include a sure digit: the best split overall, when each of its parts is at
+    // least as sure as a digit read whole must be, answers where the whole could only refuse.
+    const digitsBeside = wholes.some((_, k) =>
+      k !== i && sure(rowOf(first, k)) >= SPLIT_MIN_CONFIDENCE
+    );
+    const minConfidence = options.minConfidence ?? 0.5;
+    if (several && digitsBeside && sure(rowOf(first, i)) < minConfidence) {
+      chosen = bestSplit(split.points, split.spans, score);
+      if (chosen.length > 1 && chosen.every((s) => sure(rowOf(second, s.row)) >= minConfidence)) {
+        for (const s of chosen) out.push({ part: s.part, probabilities: rowOf(second, s.row) });
+        continue;
+      }
+    }
+    out.push({ part: whole.part, probabilities: rowOf(first, i) });
   }
   return out;
 }

@@ -992,9 +992,12 @@ function segmentNumber(gray) {
     lineHeight
   };
 }
-function renderPart(seg, glyph, a, b) {
+function renderPart(seg, glyph, left = null, right = null) {
   const { width: w, labels } = seg;
   const own = new Set(glyph.labels);
+  const a = left === null ? glyph.x0 : Math.max(glyph.x0, Math.min(...left.at));
+  const b = right === null ? glyph.x1 : Math.min(glyph.x1, Math.max(...right.at) - 1);
+  if (b < a) return null;
   const margin = Math.ceil(0.1 * Math.max(heightOf(glyph), b - a + 1)) + 2;
   const cx0 = Math.max(0, a - margin);
   const cy0 = Math.max(0, glyph.y0 - margin);
@@ -1009,7 +1012,9 @@ function renderPart(seg, glyph, a, b) {
     0
   ];
   for (let y = glyph.y0; y <= glyph.y1; y++) {
-    for (let x = a; x <= b; x++) {
+    const from = left === null ? a : Math.max(a, left.at[y - glyph.y0]);
+    const to = right === null ? b : Math.min(b, right.at[y - glyph.y0] - 1);
+    for (let x = from; x <= to; x++) {
       if (!own.has(labels[y * w + x])) continue;
       const cx = x - cx0;
       const cy = y - cy0;
@@ -1052,10 +1057,115 @@ function renderPart(seg, glyph, a, b) {
   };
 }
 var SEVERAL_DIGITS = 1.6;
-function cutCandidates(seg, glyph, limit) {
+var CUT_BAND = 0.2;
+var BEND_COST = 0.1;
+function glyphMask(seg, glyph) {
+  const own = new Set(glyph.labels);
+  const gw = widthOf(glyph);
+  const mask = new Uint8Array(gw * heightOf(glyph));
+  for (let y = glyph.y0; y <= glyph.y1; y++) {
+    for (let x = glyph.x0; x <= glyph.x1; x++) {
+      if (own.has(seg.labels[y * seg.width + x])) mask[(y - glyph.y0) * gw + x - glyph.x0] = 1;
+    }
+  }
+  return mask;
+}
+function cheapestCut(mask, gw, gh, c, band) {
+  const lo = Math.max(1, c - band);
+  const hi = Math.min(gw - 1, c + band);
+  const n = hi - lo + 1;
+  const severs = (r, x) => mask[r * gw + x - 1] & mask[r * gw + x];
+  const parts = (r, x) => mask[(r - 1) * gw + x] & mask[r * gw + x];
+  let cost = new Float64Array(n);
+  let next = new Float64Array(n);
+  const from = new Int8Array(gh * n);
+  for (let k = 0; k < n; k++) cost[k] = severs(0, lo + k);
+  for (let r = 1; r < gh; r++) {
+    for (let k = 0; k < n; k++) {
+      let best = cost[k];
+      let step = 0;
+      const x = lo + k;
+      const fromLeft = k > 0 ? cost[k - 1] + BEND_COST + parts(r, x - 1) : Infinity;
+      const fromRight = k + 1 < n ? cost[k + 1] + BEND_COST + parts(r, x) : Infinity;
+      if (fromLeft < best) [best, step] = [
+        fromLeft,
+        -1
+      ];
+      if (fromRight < best) [best, step] = [
+        fromRight,
+        1
+      ];
+      next[k] = best + severs(r, lo + k);
+      from[r * n + k] = step;
+    }
+    [cost, next] = [
+      next,
+      cost
+    ];
+  }
+  let end = 0;
+  for (let k = 1; k < n; k++) {
+    const better = cost[k] < cost[end] - 1e-9 || Math.abs(cost[k] - cost[end]) <= 1e-9 && Math.abs(lo + k - c) < Math.abs(lo + end - c);
+    if (better) end = k;
+  }
+  const at = new Int32Array(gh);
+  let total = 0;
+  for (let r = gh - 1, k = end; r >= 0; r--) {
+    at[r] = lo + k;
+    total += at[r];
+    k += from[r * n + k];
+  }
+  return {
+    at,
+    x: total / gh,
+    cost: cost[end]
+  };
+}
+function cutPaths(seg, glyph, limit, minWidth = 0.8) {
   const height = Math.max(heightOf(glyph), seg.lineHeight);
   const gw = widthOf(glyph);
-  if (gw <= 0.8 * height || limit <= 0) return [];
+  const gh = heightOf(glyph);
+  if (gw <= minWidth * height || limit <= 0) return [];
+  const mask = glyphMask(seg, glyph);
+  const column = new Float64Array(gw + 1);
+  for (let r = 0; r < gh; r++) for (let x = 0; x < gw; x++) column[x] += mask[r * gw + x];
+  const edge = Math.max(2, Math.round(0.2 * height));
+  const band = Math.max(1, Math.round(CUT_BAND * height));
+  const cuts = /* @__PURE__ */ new Map();
+  const score2 = new Float64Array(gw + 1).fill(Infinity);
+  for (let c = edge; c <= gw - edge; c++) {
+    const cut = cheapestCut(mask, gw, gh, c, band);
+    cuts.set(c, cut);
+    score2[c] = cut.cost + 1e-3 * (column[c - 1] + column[c]);
+  }
+  const minima = [];
+  const others = [];
+  for (let c = edge; c <= gw - edge; c++) {
+    const minimum = score2[c] <= score2[c - 1] && score2[c] <= score2[c + 1];
+    (minimum ? minima : others).push(c);
+  }
+  const byCost = (p, q) => score2[p] - score2[q];
+  const columns = gw >= SEVERAL_DIGITS * height ? [
+    ...minima.sort(byCost),
+    ...others.sort(byCost)
+  ] : minima.sort(byCost);
+  const chosen = [];
+  for (const c of columns) {
+    const cut = cuts.get(c);
+    const apart = chosen.every((o) => Math.abs(o.x - cut.x) >= edge);
+    if (apart && cut.x >= edge && cut.x <= gw - edge) chosen.push(cut);
+    if (chosen.length >= limit) break;
+  }
+  return chosen.map((cut) => ({
+    ...cut,
+    at: cut.at.map((x) => x + glyph.x0),
+    x: cut.x + glyph.x0
+  })).sort((p, q) => p.x - q.x);
+}
+function cutColumns(seg, glyph, limit, minWidth = 0.8) {
+  const height = Math.max(heightOf(glyph), seg.lineHeight);
+  const gw = widthOf(glyph);
+  if (gw <= minWidth * height || limit <= 0) return [];
   const own = new Set(glyph.labels);
   const profile = new Float64Array(gw);
   for (let y = glyph.y0; y <= glyph.y1; y++) {
@@ -1082,6 +1192,13 @@ function cutCandidates(seg, glyph, limit) {
     if (chosen.length >= limit) break;
   }
   return chosen.map((c) => glyph.x0 + c).sort((p, q) => p - q);
+}
+function straightCut(glyph, x) {
+  return {
+    at: new Int32Array(heightOf(glyph)).fill(x),
+    x,
+    cost: 0
+  };
 }
 
 // src/preprocess/decide_digit.ts
@@ -1129,6 +1246,10 @@ var MAX_CUTS = 24;
 var MAX_PART_ASPECT = 1.5;
 var SPLIT_COST = 1;
 var SPLIT_MIN_CONFIDENCE = 0.9;
+var CROWDED_WIDTH = 0.7;
+var LONE_SEVERAL = 1.6;
+var MIN_SPLIT_WIDTH = 0.6;
+var sameCut = (a, b) => a.at.every((x, i) => x === b.at[i]);
 var log = (p) => Math.log(Math.max(p, 1e-12));
 function partScore(probabilities, part, temperature) {
   const q = Math.max(...calibrate(probabilities, temperature));
@@ -1161,19 +1282,30 @@ var scaleBox = (b, k) => ({
   width: Math.max(1, Math.round(b.width * k)),
   height: Math.max(1, Math.round(b.height * k))
 });
-function splitSpans(seg, glyph, budget, row) {
+function splitSpans(seg, glyph, budget, row, bend) {
   const height = Math.max(glyph.y1 - glyph.y0 + 1, seg.lineHeight);
   const wanted = Math.min(MAX_CUTS, Math.round((glyph.x1 - glyph.x0 + 1) / (0.3 * height)));
   for (let limit = wanted; ; limit--) {
+    const straight = cutColumns(seg, glyph, limit, MIN_SPLIT_WIDTH).map((x) => straightCut(glyph, x));
+    const bent = cutPaths(seg, glyph, bend ? limit : 0, MIN_SPLIT_WIDTH).filter((c) => !straight.some((s) => sameCut(s, c)));
+    const cuts = [
+      ...straight,
+      ...bent
+    ].sort((p, q) => p.x - q.x);
     const points = [
+      null,
+      ...cuts,
+      null
+    ];
+    const at = [
       glyph.x0,
-      ...cutCandidates(seg, glyph, limit),
+      ...cuts.map((c) => c.x),
       glyph.x1 + 1
     ];
     const pairs = [];
     for (let i = 0; i < points.length - 1; i++) {
       for (let j = i + 1; j < points.length; j++) {
-        if (j === i + 1 || points[j] - points[i] <= MAX_PART_ASPECT * height) pairs.push([
+        if (j === i + 1 || at[j] - at[i] <= MAX_PART_ASPECT * height) pairs.push([
           i,
           j
         ]);
@@ -1182,7 +1314,7 @@ function splitSpans(seg, glyph, budget, row) {
     if (pairs.length > budget && limit > 0) continue;
     const spans = [];
     for (const [i, j] of pairs.slice(0, budget)) {
-      const part = renderPart(seg, glyph, points[i], points[j] - 1);
+      const part = renderPart(seg, glyph, points[i], points[j]);
       if (part !== null) spans.push({
         from: i,
         to: j,
@@ -1240,7 +1372,7 @@ async function joinBroken(seg, model, temperature) {
       g[i + 1],
       joined(i)
     ])
-  ].map((x) => renderPart(seg, x, x.x0, x.x1));
+  ].map((x) => renderPart(seg, x));
   if (crops.some((c) => c === null)) return g;
   const spans = crops.map((part, row) => ({
     from: 0,
@@ -1280,7 +1412,7 @@ async function readGlyphs(seg, model, options) {
   };
   const wholes = [];
   for (const glyph of seg.glyphs) {
-    const part = renderPart(seg, glyph, glyph.x0, glyph.x1);
+    const part = renderPart(seg, glyph);
     if (part !== null) wholes.push({
       from: 0,
       to: 1,
@@ -1296,9 +1428,9 @@ async function readGlyphs(seg, model, options) {
   let row = 0;
   for (const [i, whole] of wholes.entries()) {
     const height = Math.max(whole.part.box.height, seg.lineHeight);
-    const wide = whole.part.box.width > height || wholes.length >= 3 && whole.part.box.width > 1.5 * typicalWidth;
+    const wide = whole.part.box.width > (wholes.length >= 2 ? CROWDED_WIDTH : 1) * height || wholes.length >= 3 && whole.part.box.width > 1.5 * typicalWidth;
     if (!wide) continue;
-    const split = splitSpans(seg, seg.glyphs[i], budget, row);
+    const split = splitSpans(seg, seg.glyphs[i], budget, row, wholes.length >= 2);
     if (split.spans.length <= 1) continue;
     budget -= split.spans.length;
     row += split.spans.length;
@@ -1323,19 +1455,38 @@ async function readGlyphs(seg, model, options) {
       });
       continue;
     }
-    const verified = (s) => Math.max(...calibrate(rowOf(second, s.row), temperature)) >= SPLIT_MIN_CONFIDENCE;
-    const chosen = bestSplit(split.points, wholes.length >= 2 ? split.spans.filter(verified) : split.spans, (s) => partScore(rowOf(second, s.row), s.part, temperature));
-    const sure = chosen.every(verified);
-    if (chosen.length <= 1 || !sure) {
-      out.push({
-        part: whole.part,
-        probabilities: rowOf(first, i)
+    const sure = (rows) => Math.max(...calibrate(rows, temperature));
+    const verified = (s) => sure(rowOf(second, s.row)) >= SPLIT_MIN_CONFIDENCE;
+    const score2 = (s) => partScore(rowOf(second, s.row), s.part, temperature);
+    const several = wholes.length >= 2;
+    const height = Math.max(whole.part.box.height, seg.lineHeight);
+    const strict = !several && whole.part.box.width < LONE_SEVERAL * height;
+    let chosen = bestSplit(split.points, strict ? split.spans : split.spans.filter(verified), score2);
+    const splitScore = chosen.reduce((v, s) => v + score2(s), -SPLIT_COST * (chosen.length - 1));
+    const wholeScore = partScore(rowOf(first, i), whole.part, temperature);
+    if (whole.part.box.width <= whole.part.box.height && splitScore <= wholeScore) chosen = [];
+    if (chosen.length > 1 && chosen.every(verified)) {
+      for (const s of chosen) out.push({
+        part: s.part,
+        probabilities: rowOf(second, s.row)
       });
       continue;
     }
-    for (const s of chosen) out.push({
-      part: s.part,
-      probabilities: rowOf(second, s.row)
+    const digitsBeside = wholes.some((_, k) => k !== i && sure(rowOf(first, k)) >= SPLIT_MIN_CONFIDENCE);
+    const minConfidence = options.minConfidence ?? 0.5;
+    if (several && digitsBeside && sure(rowOf(first, i)) < minConfidence) {
+      chosen = bestSplit(split.points, split.spans, score2);
+      if (chosen.length > 1 && chosen.every((s) => sure(rowOf(second, s.row)) >= minConfidence)) {
+        for (const s of chosen) out.push({
+          part: s.part,
+          probabilities: rowOf(second, s.row)
+        });
+        continue;
+      }
+    }
+    out.push({
+      part: whole.part,
+      probabilities: rowOf(first, i)
     });
   }
   return out;
