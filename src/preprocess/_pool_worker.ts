@@ -4,6 +4,7 @@
 // pipeline stops at the next stage (the pool has already answered for it).
 import { preprocessImage } from "./preprocess_image.ts";
 import { readPhoto } from "./read_photo.ts";
+import { releaseBytes } from "./release_bytes.ts";
 import type { DigitModel } from "./types.ts";
 import { type PoolReply, type PoolRequest, postError, reviveError } from "./_pool_messages.ts";
 
@@ -19,6 +20,14 @@ interface Running {
 }
 
 const running = new Map<number, Running>();
+
+/**
+ * Images read at once here: one. The pool sends a worker one image at a time, but a cancelled
+ * image leaves the pool's count at once while its decoder call runs on (sharp cannot interrupt
+ * it), and the next image would start beside it: clients that give up on large images would pile
+ * decodes, and their memory, up in one worker. Images wait here, in order, instead.
+ */
+let turns: Promise<void> = Promise.resolve();
 
 /** The pool's model, as seen from here: each batch goes to the pool's thread and back. */
 function remoteModel(id: number, image: Running): DigitModel {
@@ -57,7 +66,11 @@ scope.onmessage = async function preprocessInWorker(event: MessageEvent<PoolRequ
   const image: Running = { controller: new AbortController(), calls: new Map() };
   running.set(id, image);
   const signal = image.controller.signal;
+  const previous = turns;
+  let done!: () => void;
+  turns = new Promise((resolve) => (done = resolve));
   try {
+    await previous;
     if (request.read) {
       const reading = await readPhoto(bytes, remoteModel(id, image), { ...options, signal });
       const input = reading.single.input;
@@ -71,5 +84,9 @@ scope.onmessage = async function preprocessInWorker(event: MessageEvent<PoolRequ
     scope.postMessage({ id, error: postError(error) });
   } finally {
     running.delete(id);
+    // The pipeline is done with this image (no decoder still reads it): its bytes, up to the
+    // body limit, are freed now rather than at this isolate's next full garbage collection.
+    releaseBytes(bytes);
+    done();
   }
 };
