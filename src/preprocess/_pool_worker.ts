@@ -21,14 +21,6 @@ interface Running {
 
 const running = new Map<number, Running>();
 
-/**
- * Images read at once here: one. The pool sends a worker one image at a time, but a cancelled
- * image leaves the pool's count at once while its decoder call runs on (sharp cannot interrupt
- * it), and the next image would start beside it: clients that give up on large images would pile
- * decodes, and their memory, up in one worker. Images wait here, in order, instead.
- */
-let turns: Promise<void> = Promise.resolve();
-
 /** The pool's model, as seen from here: each batch goes to the pool's thread and back. */
 function remoteModel(id: number, image: Running): DigitModel {
   let seq = 0;
@@ -66,11 +58,7 @@ scope.onmessage = async function preprocessInWorker(event: MessageEvent<PoolRequ
   const image: Running = { controller: new AbortController(), calls: new Map() };
   running.set(id, image);
   const signal = image.controller.signal;
-  const previous = turns;
-  let done!: () => void;
-  turns = new Promise((resolve) => (done = resolve));
   try {
-    await previous;
     if (request.read) {
       const reading = await readPhoto(bytes, remoteModel(id, image), { ...options, signal });
       const input = reading.single.input;
@@ -87,6 +75,5 @@ scope.onmessage = async function preprocessInWorker(event: MessageEvent<PoolRequ
     // The pipeline is done with this image (no decoder still reads it): its bytes, up to the
     // body limit, are freed now rather than at this isolate's next full garbage collection.
     releaseBytes(bytes);
-    done();
   }
 };
