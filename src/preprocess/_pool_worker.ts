@@ -4,6 +4,7 @@
 // pipeline stops at the next stage (the pool has already answered for it).
 import { preprocessImage } from "./preprocess_image.ts";
 import { readPhoto } from "./read_photo.ts";
+import { releaseBytes } from "./release_bytes.ts";
 import type { DigitModel } from "./types.ts";
 import { type PoolReply, type PoolRequest, postError, reviveError } from "./_pool_messages.ts";
 
@@ -71,5 +72,8 @@ scope.onmessage = async function preprocessInWorker(event: MessageEvent<PoolRequ
     scope.postMessage({ id, error: postError(error) });
   } finally {
     running.delete(id);
+    // The pipeline is done with this image (no decoder still reads it): its bytes, up to the
+    // body limit, are freed now rather than at this isolate's next full garbage collection.
+    releaseBytes(bytes);
   }
 };

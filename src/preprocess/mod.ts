@@ -29,6 +29,7 @@ export type {
   PreprocessResult,
 } from "./types.ts";
 export { createPreprocessPool } from "./create_preprocess_pool.ts";
+export { releaseBytes } from "./release_bytes.ts";
 export type { PreprocessPool, PreprocessPoolOptions } from "./create_preprocess_pool.ts";
 export {
   checkImageSize,

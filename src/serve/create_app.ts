@@ -7,6 +7,7 @@ import { isCancellation, readBody, requestDeadline, untilAborted } from "./_dead
 import { ApiError, codeForStatus, errorBody } from "./_errors.ts";
 import { PAGE_ROUTES, pageFile } from "./_page.ts";
 import type { Classifier } from "../model/classifier.ts";
+import { releaseBytes } from "../preprocess/mod.ts";
 import { predictImages } from "./_predict.ts";
 import { checkContentType, readRequestImages } from "./_read_images.ts";
 import { ModelFiles, tfjsBrowserBundle } from "./_static.ts";
@@ -155,15 +156,21 @@ export function createApp(options: AppOptions): Hono {
     checkContentType(contentType);
     const deadline = requestDeadline(c.req.raw.signal, limits.timeoutMs);
     const { signal } = deadline;
+    // What the request holds, up to the body limit twice over (a form's files are copies), and
+    // the work that reads it: freed once that work has settled.
+    const held: Uint8Array[] = [];
+    let work: Promise<unknown> = Promise.resolve();
     try {
       const body = await readBody(c.req.raw, limits.maxBodyBytes, signal);
+      held.push(body);
       deadline.bodyRead();
       const { images, multipart } = await readRequestImages(body, contentType, limits);
+      held.push(...images.map((image) => image.bytes));
       const classifier = await untilAborted(readyModel(model), signal);
       const leave = await admission.enter(signal);
       try {
         const top = Number.parseInt(c.req.query("top") ?? "", 10);
-        const work = predictImages(images, classifier, {
+        const predicted = predictImages(images, classifier, {
           preprocess: options.preprocess,
           read: options.read,
           topK: Number.isFinite(top) ? top : defaultTop,
@@ -171,13 +178,15 @@ export function createApp(options: AppOptions): Hono {
           withInput: ["1", "true"].includes(c.req.query("input") ?? ""),
           maxPixels: limits.maxPixels,
         });
-        const results = await untilAborted(work, signal);
+        work = predicted;
+        const results = await untilAborted(predicted, signal);
         return c.json(multipart && results.length > 1 ? results : results[0]);
       } finally {
         leave();
       }
     } finally {
       deadline.dispose();
+      work.then(() => releaseBytes(...held), () => releaseBytes(...held));
     }
   });
   app.all("/predict", (c) => {
