@@ -435,16 +435,7 @@ export function cutPaths(
     cuts.set(c, cut);
     score[c] = cut.cost + 1e-3 * (column[c - 1] + column[c]);
   }
-  const minima: number[] = [];
-  const others: number[] = [];
-  for (let c = edge; c <= gw - edge; c++) {
-    const minimum = score[c] <= score[c - 1] && score[c] <= score[c + 1];
-    (minimum ? minima : others).push(c);
-  }
-  const byCost = (p: number, q: number) => score[p] - score[q];
-  const columns = gw >= SEVERAL_DIGITS * height
-    ? [...minima.sort(byCost), ...others.sort(byCost)]
-    : minima.sort(byCost);
+  const columns = rankColumns(score, edge, gw - edge, gw >= SEVERAL_DIGITS * height);
   const chosen: Cut[] = [];
   for (const c of columns) {
     const cut = cuts.get(c)!;
@@ -455,6 +446,22 @@ export function cutPaths(
   return chosen
     .map((cut) => ({ ...cut, at: cut.at.map((x) => x + glyph.x0), x: cut.x + glyph.x0 }))
     .sort((p, q) => p.x - q.x);
+}
+
+/**
+ * The columns `from`-`to` (both included) of a per-column `score` that are its local minima,
+ * lowest score first; with `all`, followed by the other columns, lowest first (where digits
+ * overlap, no column between them scores less than its neighbours).
+ */
+function rankColumns(score: ArrayLike<number>, from: number, to: number, all: boolean): number[] {
+  const minima: number[] = [];
+  const others: number[] = [];
+  for (let c = from; c <= to; c++) {
+    const minimum = score[c] <= score[c - 1] && score[c] <= score[c + 1];
+    (minimum ? minima : others).push(c);
+  }
+  const byScore = (p: number, q: number) => score[p] - score[q];
+  return all ? [...minima.sort(byScore), ...others.sort(byScore)] : minima.sort(byScore);
 }
 
 /**
@@ -485,16 +492,7 @@ export function cutColumns(
     (profile[Math.max(0, i - 1)] + profile[i] + profile[Math.min(gw - 1, i + 1)]) / 3
   );
   const edge = Math.max(2, Math.round(0.2 * height));
-  const minima: number[] = [];
-  const others: number[] = [];
-  for (let i = edge; i < gw - edge; i++) {
-    const minimum = smooth[i] <= smooth[i - 1] && smooth[i] <= smooth[i + 1];
-    (minimum ? minima : others).push(i);
-  }
-  const byInk = (p: number, q: number) => smooth[p] - smooth[q];
-  const columns = gw >= SEVERAL_DIGITS * height
-    ? [...minima.sort(byInk), ...others.sort(byInk)]
-    : minima.sort(byInk);
+  const columns = rankColumns(smooth, edge, gw - edge - 1, gw >= SEVERAL_DIGITS * height);
   const chosen: number[] = [];
   for (const m of columns) {
     if (chosen.every((c) => Math.abs(c - m) >= edge)) chosen.push(m);
