@@ -1138,17 +1138,7 @@ function cutPaths(seg, glyph, limit, minWidth = 0.8) {
     cuts.set(c, cut);
     score2[c] = cut.cost + 1e-3 * (column[c - 1] + column[c]);
   }
-  const minima = [];
-  const others = [];
-  for (let c = edge; c <= gw - edge; c++) {
-    const minimum = score2[c] <= score2[c - 1] && score2[c] <= score2[c + 1];
-    (minimum ? minima : others).push(c);
-  }
-  const byCost = (p, q) => score2[p] - score2[q];
-  const columns = gw >= SEVERAL_DIGITS * height ? [
-    ...minima.sort(byCost),
-    ...others.sort(byCost)
-  ] : minima.sort(byCost);
+  const columns = rankColumns(score2, edge, gw - edge, gw >= SEVERAL_DIGITS * height);
   const chosen = [];
   for (const c of columns) {
     const cut = cuts.get(c);
@@ -1161,6 +1151,19 @@ function cutPaths(seg, glyph, limit, minWidth = 0.8) {
     at: cut.at.map((x) => x + glyph.x0),
     x: cut.x + glyph.x0
   })).sort((p, q) => p.x - q.x);
+}
+function rankColumns(score2, from, to, all) {
+  const minima = [];
+  const others = [];
+  for (let c = from; c <= to; c++) {
+    const minimum = score2[c] <= score2[c - 1] && score2[c] <= score2[c + 1];
+    (minimum ? minima : others).push(c);
+  }
+  const byScore = (p, q) => score2[p] - score2[q];
+  return all ? [
+    ...minima.sort(byScore),
+    ...others.sort(byScore)
+  ] : minima.sort(byScore);
 }
 function cutColumns(seg, glyph, limit, minWidth = 0.8) {
   const height = Math.max(heightOf(glyph), seg.lineHeight);
@@ -1175,17 +1178,7 @@ function cutColumns(seg, glyph, limit, minWidth = 0.8) {
   }
   const smooth = profile.map((_, i) => (profile[Math.max(0, i - 1)] + profile[i] + profile[Math.min(gw - 1, i + 1)]) / 3);
   const edge = Math.max(2, Math.round(0.2 * height));
-  const minima = [];
-  const others = [];
-  for (let i = edge; i < gw - edge; i++) {
-    const minimum = smooth[i] <= smooth[i - 1] && smooth[i] <= smooth[i + 1];
-    (minimum ? minima : others).push(i);
-  }
-  const byInk = (p, q) => smooth[p] - smooth[q];
-  const columns = gw >= SEVERAL_DIGITS * height ? [
-    ...minima.sort(byInk),
-    ...others.sort(byInk)
-  ] : minima.sort(byInk);
+  const columns = rankColumns(smooth, edge, gw - edge - 1, gw >= SEVERAL_DIGITS * height);
   const chosen = [];
   for (const m of columns) {
     if (chosen.every((c) => Math.abs(c - m) >= edge)) chosen.push(m);
