@@ -341,6 +341,13 @@ const CUT_BAND = 0.2;
 /** Cost of each column a cut moves sideways (a severed stroke pixel costs 1). */
 const BEND_COST = 0.1;
 
+/** Ink pixels in each column of a `gw` × `gh` glyph mask, in an array of `length` (≥ `gw`). */
+function columnInk(mask: Uint8Array, gw: number, gh: number, length: number): Float64Array {
+  const column = new Float64Array(length);
+  for (let r = 0; r < gh; r++) for (let x = 0; x < gw; x++) column[x] += mask[r * gw + x];
+  return column;
+}
+
 /** The glyph's own ink as a mask of its box, one byte a pixel. */
 function glyphMask(seg: Segmentation, glyph: Glyph): Uint8Array {
   const own = new Set(glyph.labels);
@@ -423,8 +430,7 @@ export function cutPaths(
   const gh = heightOf(glyph);
   if (gw <= minWidth * height || limit <= 0) return [];
   const mask = glyphMask(seg, glyph);
-  const column = new Float64Array(gw + 1);
-  for (let r = 0; r < gh; r++) for (let x = 0; x < gw; x++) column[x] += mask[r * gw + x];
+  const column = columnInk(mask, gw, gh, gw + 1);
   const edge = Math.max(2, Math.round(0.2 * height));
   const band = Math.max(1, Math.round(CUT_BAND * height));
   const cuts = new Map<number, Cut>();
@@ -481,13 +487,7 @@ export function cutColumns(
   const height = Math.max(heightOf(glyph), seg.lineHeight);
   const gw = widthOf(glyph);
   if (gw <= minWidth * height || limit <= 0) return [];
-  const own = new Set(glyph.labels);
-  const profile = new Float64Array(gw);
-  for (let y = glyph.y0; y <= glyph.y1; y++) {
-    for (let x = glyph.x0; x <= glyph.x1; x++) {
-      if (own.has(seg.labels[y * seg.width + x])) profile[x - glyph.x0]++;
-    }
-  }
+  const profile = columnInk(glyphMask(seg, glyph), gw, heightOf(glyph), gw);
   const smooth = profile.map((_, i) =>
     (profile[Math.max(0, i - 1)] + profile[i] + profile[Math.min(gw - 1, i + 1)]) / 3
   );

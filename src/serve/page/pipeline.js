@@ -1059,6 +1059,11 @@ function renderPart(seg, glyph, left = null, right = null) {
 var SEVERAL_DIGITS = 1.6;
 var CUT_BAND = 0.2;
 var BEND_COST = 0.1;
+function columnInk(mask, gw, gh, length) {
+  const column = new Float64Array(length);
+  for (let r = 0; r < gh; r++) for (let x = 0; x < gw; x++) column[x] += mask[r * gw + x];
+  return column;
+}
 function glyphMask(seg, glyph) {
   const own = new Set(glyph.labels);
   const gw = widthOf(glyph);
@@ -1127,8 +1132,7 @@ function cutPaths(seg, glyph, limit, minWidth = 0.8) {
   const gh = heightOf(glyph);
   if (gw <= minWidth * height || limit <= 0) return [];
   const mask = glyphMask(seg, glyph);
-  const column = new Float64Array(gw + 1);
-  for (let r = 0; r < gh; r++) for (let x = 0; x < gw; x++) column[x] += mask[r * gw + x];
+  const column = columnInk(mask, gw, gh, gw + 1);
   const edge = Math.max(2, Math.round(0.2 * height));
   const band = Math.max(1, Math.round(CUT_BAND * height));
   const cuts = /* @__PURE__ */ new Map();
@@ -1169,13 +1173,7 @@ function cutColumns(seg, glyph, limit, minWidth = 0.8) {
   const height = Math.max(heightOf(glyph), seg.lineHeight);
   const gw = widthOf(glyph);
   if (gw <= minWidth * height || limit <= 0) return [];
-  const own = new Set(glyph.labels);
-  const profile = new Float64Array(gw);
-  for (let y = glyph.y0; y <= glyph.y1; y++) {
-    for (let x = glyph.x0; x <= glyph.x1; x++) {
-      if (own.has(seg.labels[y * seg.width + x])) profile[x - glyph.x0]++;
-    }
-  }
+  const profile = columnInk(glyphMask(seg, glyph), gw, heightOf(glyph), gw);
   const smooth = profile.map((_, i) => (profile[Math.max(0, i - 1)] + profile[i] + profile[Math.min(gw - 1, i + 1)]) / 3);
   const edge = Math.max(2, Math.round(0.2 * height));
   const columns = rankColumns(smooth, edge, gw - edge - 1, gw >= SEVERAL_DIGITS * height);
