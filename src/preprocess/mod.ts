@@ -30,6 +30,7 @@ export type {
 } from "./types.ts";
 export { createPreprocessPool } from "./create_preprocess_pool.ts";
 export { releaseBytes } from "./release_bytes.ts";
+export { createGarbageCollector, type GarbageCollector } from "./collect_garbage.ts";
 export type { PreprocessPool, PreprocessPoolOptions } from "./create_preprocess_pool.ts";
 export {
   checkImageSize,

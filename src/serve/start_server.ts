@@ -134,7 +134,7 @@ export async function startServer(
   else service.ready.catch(() => {}); // reported by /readyz and the log
   const onListen = options.onListen ??
     ((addr: Deno.NetAddr) => console.log(`Listening on http://${addr.hostname}:${addr.port}/`));
-  const trim = createIdleTrim(1_000, 1_000);
+  const trim = createIdleTrim(1_000, 1_000, 1_000);
   const server = Deno.serve(
     { hostname: config.hostname, port: config.port, onListen, signal },
     async function serve(request, info) {

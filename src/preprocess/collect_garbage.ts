@@ -1,0 +1,48 @@
+/** `gc()`, where the isolate was started with `--v8-flags=--expose-gc`. */
+type Gc = (options?: { type?: "major" | "minor" }) => void;
+
+/** Runs full garbage collections, at most one per interval, where the isolate allows it. */
+export interface GarbageCollector {
+  /** Whether `gc()` is exposed here (`--v8-flags=--expose-gc`); without it `collect` does nothing. */
+  readonly available: boolean;
+  /**
+   * Runs a full collection now if the last one started at least the interval ago (or `force`),
+   * and says whether it ran.
+   */
+  collect(force?: boolean): boolean;
+}
+
+/**
+ * Collects the garbage an image leaves behind, on the isolate that read it. The pipeline's typed
+ * arrays (a 64 px image leaves some 280 KB of them, a 640 px one tens of MB) die with the request,
+ * but V8 frees an `ArrayBuffer` that outlived a young-generation collection only in a full one,
+ * which it starts once some 64 MB of them have piled up; small ones come from glibc's heap, which
+ * stays fragmented at its peak. A full collection (20-60 ms on the request thread, which holds the
+ * model; a few ms on a worker) once a second bounds that pile. `deno task serve` exposes `gc()`
+ * (`--v8-flags=--expose-gc`); where it is not exposed (Deno Deploy decides its V8 flags), this
+ * does nothing and V8's own schedule applies.
+ *
+ * @example
+ * ```ts
+ * import { createGarbageCollector } from "./collect_garbage.ts";
+ * import { equal } from "node:assert/strict";
+ * const collector = createGarbageCollector(1000);
+ * // `deno test` does not expose gc(): nothing runs
+ * equal(collector.collect(true), collector.available);
+ * ```
+ */
+export function createGarbageCollector(intervalMs: number): GarbageCollector {
+  const exposed = (globalThis as { gc?: unknown }).gc;
+  const gc = typeof exposed === "function" ? exposed as Gc : null;
+  let last = -Infinity;
+  return {
+    available: gc !== null,
+    collect(force = false): boolean {
+      const now = performance.now();
+      if (gc === null || (!force && now - last < intervalMs)) return false;
+      last = now;
+      gc({ type: "major" });
+      return true;
+    },
+  };
+}
