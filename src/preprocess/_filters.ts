@@ -62,7 +62,14 @@ function lineMax(
   }
 }
 
-/** Min (`max = false`) or max filter over a `(2r+1)²` square, edges clamped. */
+let spareFwd = new Float32Array(0);
+let spareBwd = new Float32Array(0);
+
+/**
+ * Min (`max = false`) or max filter over a `(2r+1)²` square, edges clamped. Rows one at a time
+ * ({@linkcode lineMax}), then the columns all at once, a whole row of them per step (the same van
+ * Herk blocks, down the rows), so that the second pass reads memory in order.
+ */
 export function extremeFilter(
   src: Plane,
   w: number,
@@ -70,24 +77,71 @@ export function extremeFilter(
   r: number,
   max: boolean,
 ): Float32Array {
-  const tmp = new Float32Array(w * h);
-  const out = new Float32Array(w * h);
-  const n = Math.max(w, h);
-  const line = new Float64Array(n);
-  const result = new Float64Array(n);
-  const fwd = new Float64Array(n);
-  const bwd = new Float64Array(n);
+  const size = w * h;
+  // Signed values (`sign × src`, exact in float32: bytes and float32s negate exactly).
+  const tmp = new Float32Array(size);
+  const line = new Float64Array(w);
+  const result = new Float64Array(w);
+  const fwdLine = new Float64Array(w);
+  const bwdLine = new Float64Array(w);
   const sign = max ? 1 : -1; // min(v) = -max(-v), exactly
   for (let y = 0; y < h; y++) {
     const row = y * w;
     for (let x = 0; x < w; x++) line[x] = sign * src[row + x];
-    lineMax(line, result, fwd, bwd, w, r);
+    lineMax(line, result, fwdLine, bwdLine, w, r);
     for (let x = 0; x < w; x++) tmp[row + x] = result[x];
   }
-  for (let x = 0; x < w; x++) {
-    for (let y = 0; y < h; y++) line[y] = tmp[y * w + x];
-    lineMax(line, result, fwd, bwd, h, r);
-    for (let y = 0; y < h; y++) out[y * w + x] = sign * result[y];
+  // Every entry of these is written below before it is read: buffers kept from the last call.
+  if (spareFwd.length < size) {
+    spareFwd = new Float32Array(size);
+    spareBwd = new Float32Array(size);
+  }
+  const fwd = spareFwd;
+  const bwd = spareBwd;
+  const k = 2 * r + 1;
+  for (let start = 0; start < h; start += k) {
+    const end = start + k < h ? start + k : h;
+    for (let x = 0, i = start * w; x < w; x++, i++) fwd[i] = tmp[i];
+    for (let y = start + 1; y < end; y++) {
+      for (let x = 0, i = y * w; x < w; x++, i++) {
+        const v = tmp[i];
+        const acc = fwd[i - w];
+        fwd[i] = v > acc ? v : acc;
+      }
+    }
+    for (let x = 0, i = (end - 1) * w; x < w; x++, i++) bwd[i] = tmp[i];
+    for (let y = end - 2; y >= start; y--) {
+      for (let x = 0, i = y * w; x < w; x++, i++) {
+        const v = tmp[i];
+        const acc = bwd[i + w];
+        bwd[i] = v > acc ? v : acc;
+      }
+    }
+  }
+  const out = new Float32Array(size);
+  let aEnd = k; // where the block holding the window's start ends (the start moves by 1)
+  for (let y = 0; y < h; y++) {
+    const a = y - r;
+    const b = y + r < h ? y + r : h - 1;
+    const o = y * w;
+    const fb = b * w;
+    if (a <= 0) {
+      // The window starts at the first block's start.
+      for (let x = 0; x < w; x++) out[o + x] = sign * fwd[fb + x];
+      continue;
+    }
+    if (a >= aEnd) aEnd += k;
+    const ba = a * w;
+    if (b < aEnd) {
+      // One block, cut short at the last row.
+      for (let x = 0; x < w; x++) out[o + x] = sign * bwd[ba + x];
+    } else {
+      for (let x = 0; x < w; x++) {
+        const p = bwd[ba + x];
+        const q = fwd[fb + x];
+        out[o + x] = sign * (p > q ? p : q);
+      }
+    }
   }
   return out;
 }
@@ -169,6 +223,8 @@ export function resizeArea(
   dw: number,
   dh: number,
 ): Float32Array {
+  // The same size: every share is 1, so each mean is its one input (as a float32).
+  if (sw === dw && sh === dh) return Float32Array.from(src);
   const wx = areaWeights(sw, dw);
   const wy = areaWeights(sh, dh);
   // Every entry is written before it is read: a buffer kept from the last call will do.

@@ -131,8 +131,8 @@ export function thresholdInk(
     stack[top++] = i;
     while (top > 0) {
       const p = stack[--top];
-      const x = p % w;
-      const y = (p - x) / w;
+      const y = (p / w) | 0; // exact: p and w are whole numbers under 2³¹
+      const x = p - y * w;
       const x0 = x > 0 ? x - 1 : 0;
       const x1 = x < w - 1 ? x + 1 : w - 1;
       const y0 = y > 0 ? y - 1 : 0;

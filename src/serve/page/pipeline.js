@@ -35,25 +35,70 @@ function lineMax(line, out, fwd, bwd, n, r) {
     else out[i] = bwd[a] > fwd[b] ? bwd[a] : fwd[b];
   }
 }
+var spareFwd = new Float32Array(0);
+var spareBwd = new Float32Array(0);
 function extremeFilter(src, w, h, r, max) {
-  const tmp = new Float32Array(w * h);
-  const out = new Float32Array(w * h);
-  const n = Math.max(w, h);
-  const line = new Float64Array(n);
-  const result = new Float64Array(n);
-  const fwd = new Float64Array(n);
-  const bwd = new Float64Array(n);
+  const size = w * h;
+  const tmp = new Float32Array(size);
+  const line = new Float64Array(w);
+  const result = new Float64Array(w);
+  const fwdLine = new Float64Array(w);
+  const bwdLine = new Float64Array(w);
   const sign = max ? 1 : -1;
   for (let y = 0; y < h; y++) {
     const row = y * w;
     for (let x = 0; x < w; x++) line[x] = sign * src[row + x];
-    lineMax(line, result, fwd, bwd, w, r);
+    lineMax(line, result, fwdLine, bwdLine, w, r);
     for (let x = 0; x < w; x++) tmp[row + x] = result[x];
   }
-  for (let x = 0; x < w; x++) {
-    for (let y = 0; y < h; y++) line[y] = tmp[y * w + x];
-    lineMax(line, result, fwd, bwd, h, r);
-    for (let y = 0; y < h; y++) out[y * w + x] = sign * result[y];
+  if (spareFwd.length < size) {
+    spareFwd = new Float32Array(size);
+    spareBwd = new Float32Array(size);
+  }
+  const fwd = spareFwd;
+  const bwd = spareBwd;
+  const k = 2 * r + 1;
+  for (let start = 0; start < h; start += k) {
+    const end = start + k < h ? start + k : h;
+    for (let x = 0, i = start * w; x < w; x++, i++) fwd[i] = tmp[i];
+    for (let y = start + 1; y < end; y++) {
+      for (let x = 0, i = y * w; x < w; x++, i++) {
+        const v = tmp[i];
+        const acc = fwd[i - w];
+        fwd[i] = v > acc ? v : acc;
+      }
+    }
+    for (let x = 0, i = (end - 1) * w; x < w; x++, i++) bwd[i] = tmp[i];
+    for (let y = end - 2; y >= start; y--) {
+      for (let x = 0, i = y * w; x < w; x++, i++) {
+        const v = tmp[i];
+        const acc = bwd[i + w];
+        bwd[i] = v > acc ? v : acc;
+      }
+    }
+  }
+  const out = new Float32Array(size);
+  let aEnd = k;
+  for (let y = 0; y < h; y++) {
+    const a = y - r;
+    const b = y + r < h ? y + r : h - 1;
+    const o = y * w;
+    const fb = b * w;
+    if (a <= 0) {
+      for (let x = 0; x < w; x++) out[o + x] = sign * fwd[fb + x];
+      continue;
+    }
+    if (a >= aEnd) aEnd += k;
+    const ba = a * w;
+    if (b < aEnd) {
+      for (let x = 0; x < w; x++) out[o + x] = sign * bwd[ba + x];
+    } else {
+      for (let x = 0; x < w; x++) {
+        const p = bwd[ba + x];
+        const q = fwd[fb + x];
+        out[o + x] = sign * (p > q ? p : q);
+      }
+    }
   }
   return out;
 }
@@ -108,6 +153,7 @@ function areaWeights(sn, dn) {
 }
 var spareArea = new Float32Array(0);
 function resizeArea(src, sw, sh, dw, dh) {
+  if (sw === dw && sh === dh) return Float32Array.from(src);
   const wx = areaWeights(sw, dw);
   const wy = areaWeights(sh, dh);
   if (spareArea.length < dw * sh) spareArea = new Float32Array(dw * sh);
@@ -350,8 +396,8 @@ function label(mask, w, h) {
     stack[top++] = i;
     while (top > 0) {
       const p = stack[--top];
-      const x = p % w;
-      const y = (p - x) / w;
+      const y = p / w | 0;
+      const x = p - y * w;
       area++;
       if (x < x0) x0 = x;
       if (y < y0) y0 = y;
@@ -551,8 +597,8 @@ function thresholdInk(ink, w, h, into) {
     stack[top++] = i;
     while (top > 0) {
       const p = stack[--top];
-      const x = p % w;
-      const y = (p - x) / w;
+      const y = p / w | 0;
+      const x = p - y * w;
       const x0 = x > 0 ? x - 1 : 0;
       const x1 = x < w - 1 ? x + 1 : w - 1;
       const y0 = y > 0 ? y - 1 : 0;
