@@ -282,20 +282,11 @@ export function resizeBilinear(
 let spareAcross = new Float64Array(0);
 
 /**
- * {@linkcode resizeBilinear} one output row at a time: calls `use(y, row)` for each row `y` in
- * order, with its `dw` values (the same float32 values, in a buffer reused for the next row), so
- * that a caller can use the enlarged plane without storing it. Not reentrant: `use` must not
- * call it.
+ * The first pass of {@linkcode resizeBilinearRows}: each of the `sh` source rows interpolated
+ * across to `dw` values (in doubles, as the plain formula does), `sh × dw` values in a buffer
+ * reused by the next call. Not reentrant.
  */
-export function resizeBilinearRows(
-  src: Plane,
-  sw: number,
-  sh: number,
-  dw: number,
-  dh: number,
-  use: (y: number, row: Float32Array) => void,
-): void {
-  // Each source row interpolated across first (in doubles, as the plain formula does), then rows.
+export function bilinearAcross(src: Plane, sw: number, sh: number, dw: number): Float64Array {
   // The columns and weights of each output column first, so that rows are written in order.
   const left = new Int32Array(dw);
   const right = new Int32Array(dw);
@@ -317,14 +308,49 @@ export function resizeBilinearRows(
       across[row + x] = src[from + left[x]] * (1 - tx) + src[from + right[x]] * tx;
     }
   }
+  return across;
+}
+
+/**
+ * For output row `y` of {@linkcode resizeBilinearRows} (`sh` rows enlarged to `dh`): writes into
+ * `rows` the offsets, in {@linkcode bilinearAcross}'s plane (`dw` values a row), of the two rows
+ * it mixes, and returns the second one's weight.
+ */
+export function bilinearDown(
+  y: number,
+  sh: number,
+  dh: number,
+  dw: number,
+  rows: Int32Array,
+): number {
+  const fy = Math.min(sh - 1, Math.max(0, ((y + 0.5) * sh) / dh - 0.5));
+  const y0 = Math.floor(fy);
+  rows[0] = y0 * dw;
+  rows[1] = Math.min(sh - 1, y0 + 1) * dw;
+  return fy - y0;
+}
+
+/**
+ * {@linkcode resizeBilinear} one output row at a time: calls `use(y, row)` for each row `y` in
+ * order, with its `dw` values (the same float32 values, in a buffer reused for the next row), so
+ * that a caller can use the enlarged plane without storing it. Not reentrant: `use` must not
+ * call it.
+ */
+export function resizeBilinearRows(
+  src: Plane,
+  sw: number,
+  sh: number,
+  dw: number,
+  dh: number,
+  use: (y: number, row: Float32Array) => void,
+): void {
+  const across = bilinearAcross(src, sw, sh, dw);
   const out = new Float32Array(dw);
+  const rows = new Int32Array(2);
   for (let y = 0; y < dh; y++) {
-    const fy = Math.min(sh - 1, Math.max(0, ((y + 0.5) * sh) / dh - 0.5));
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(sh - 1, y0 + 1);
-    const ty = fy - y0;
-    const r0 = y0 * dw;
-    const r1 = y1 * dw;
+    const ty = bilinearDown(y, sh, dh, dw, rows);
+    const r0 = rows[0];
+    const r1 = rows[1];
     for (let x = 0; x < dw; x++) out[x] = across[r0 + x] * (1 - ty) + across[r1 + x] * ty;
     use(y, out);
   }

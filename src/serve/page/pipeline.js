@@ -185,7 +185,7 @@ function areaRows(src, tmp, sw, sh, dw, { first, count, offset, share }) {
   }
 }
 var spareAcross = new Float64Array(0);
-function resizeBilinearRows(src, sw, sh, dw, dh, use) {
+function bilinearAcross(src, sw, sh, dw) {
   const left = new Int32Array(dw);
   const right = new Int32Array(dw);
   const t = new Float64Array(dw);
@@ -205,17 +205,14 @@ function resizeBilinearRows(src, sw, sh, dw, dh, use) {
       across[row + x] = src[from + left[x]] * (1 - tx) + src[from + right[x]] * tx;
     }
   }
-  const out = new Float32Array(dw);
-  for (let y = 0; y < dh; y++) {
-    const fy = Math.min(sh - 1, Math.max(0, (y + 0.5) * sh / dh - 0.5));
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(sh - 1, y0 + 1);
-    const ty = fy - y0;
-    const r0 = y0 * dw;
-    const r1 = y1 * dw;
-    for (let x = 0; x < dw; x++) out[x] = across[r0 + x] * (1 - ty) + across[r1 + x] * ty;
-    use(y, out);
-  }
+  return across;
+}
+function bilinearDown(y, sh, dh, dw, rows) {
+  const fy = Math.min(sh - 1, Math.max(0, (y + 0.5) * sh / dh - 0.5));
+  const y0 = Math.floor(fy);
+  rows[0] = y0 * dw;
+  rows[1] = Math.min(sh - 1, y0 + 1) * dw;
+  return fy - y0;
 }
 function histogram256(values) {
   const hist = new Uint32Array(256);
@@ -565,15 +562,24 @@ function divideOutBackground(gray, w, h, ink, background) {
   const opened = extremeFilter(extremeFilter(small, sw, sh, r, false), sw, sh, r, true);
   const smooth = boxBlur(boxBlur(opened, sw, sh, Math.ceil(r / 2)), sw, sh, Math.ceil(r / 2));
   for (let i = 0; i < smooth.length; i++) smooth[i] = Math.max(smooth[i], opened[i]);
-  resizeBilinearRows(smooth, sw, sh, w, h, (y, row) => {
+  const across = bilinearAcross(smooth, sw, sh, w);
+  const rows = new Int32Array(2);
+  for (let y = 0; y < h; y++) {
+    const ty = bilinearDown(y, sh, h, w, rows);
+    const r0 = rows[0];
+    const r1 = rows[1];
     const start = y * w;
-    if (background !== null) background.set(row, start);
     for (let x = 0; x < w; x++) {
-      const b = row[x];
+      const b = Math.fround(across[r0 + x] * (1 - ty) + across[r1 + x] * ty);
       const v = (bright[start + x] - b) / Math.max(40, 255 - b);
       ink[start + x] = v > 1 ? 1 : (v + Math.abs(v)) * 0.5;
     }
-  });
+    if (background !== null) {
+      for (let x = 0; x < w; x++) {
+        background[start + x] = across[r0 + x] * (1 - ty) + across[r1 + x] * ty;
+      }
+    }
+  }
   return lightBackground ? "dark_on_light" : "light_on_dark";
 }
 var MIN_THRESHOLD = 0.16;
