@@ -64,6 +64,8 @@ function lineMax(
 
 let spareFwd = new Float32Array(0);
 let spareBwd = new Float32Array(0);
+let spareRows = new Float32Array(0);
+let spareLines = new Float64Array(0);
 
 /**
  * Min (`max = false`) or max filter over a `(2r+1)²` square, edges clamped. Rows one at a time
@@ -78,12 +80,15 @@ export function extremeFilter(
   max: boolean,
 ): Float32Array {
   const size = w * h;
+  // Every entry of these is written before it is read: buffers kept from the last call will do.
+  if (spareRows.length < size) spareRows = new Float32Array(size);
+  if (spareLines.length < 4 * w) spareLines = new Float64Array(4 * w);
   // Signed values (`sign × src`, exact in float32: bytes and float32s negate exactly).
-  const tmp = new Float32Array(size);
-  const line = new Float64Array(w);
-  const result = new Float64Array(w);
-  const fwdLine = new Float64Array(w);
-  const bwdLine = new Float64Array(w);
+  const tmp = spareRows;
+  const line = spareLines.subarray(0, w);
+  const result = spareLines.subarray(w, 2 * w);
+  const fwdLine = spareLines.subarray(2 * w, 3 * w);
+  const bwdLine = spareLines.subarray(3 * w, 4 * w);
   const sign = max ? 1 : -1; // min(v) = -max(-v), exactly
   for (let y = 0; y < h; y++) {
     const row = y * w;
@@ -91,7 +96,6 @@ export function extremeFilter(
     lineMax(line, result, fwdLine, bwdLine, w, r);
     for (let x = 0; x < w; x++) tmp[row + x] = result[x];
   }
-  // Every entry of these is written below before it is read: buffers kept from the last call.
   if (spareFwd.length < size) {
     spareFwd = new Float32Array(size);
     spareBwd = new Float32Array(size);
@@ -146,9 +150,13 @@ export function extremeFilter(
   return out;
 }
 
+let spareBlur = new Float32Array(0);
+
 /** Mean over a `(2r+1)²` square (edges clamped), by running sums. */
 export function boxBlur(src: Plane, w: number, h: number, r: number): Float32Array {
-  const tmp = new Float32Array(w * h);
+  // Every entry is written by the first pass before the second reads it: a kept buffer will do.
+  if (spareBlur.length < w * h) spareBlur = new Float32Array(w * h);
+  const tmp = spareBlur;
   const out = new Float32Array(w * h);
   blurLines(src, tmp, h, w, w, 1, r);
   blurLines(tmp, out, w, h, 1, w, r);

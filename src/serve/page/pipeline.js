@@ -37,13 +37,17 @@ function lineMax(line, out, fwd, bwd, n, r) {
 }
 var spareFwd = new Float32Array(0);
 var spareBwd = new Float32Array(0);
+var spareRows = new Float32Array(0);
+var spareLines = new Float64Array(0);
 function extremeFilter(src, w, h, r, max) {
   const size = w * h;
-  const tmp = new Float32Array(size);
-  const line = new Float64Array(w);
-  const result = new Float64Array(w);
-  const fwdLine = new Float64Array(w);
-  const bwdLine = new Float64Array(w);
+  if (spareRows.length < size) spareRows = new Float32Array(size);
+  if (spareLines.length < 4 * w) spareLines = new Float64Array(4 * w);
+  const tmp = spareRows;
+  const line = spareLines.subarray(0, w);
+  const result = spareLines.subarray(w, 2 * w);
+  const fwdLine = spareLines.subarray(2 * w, 3 * w);
+  const bwdLine = spareLines.subarray(3 * w, 4 * w);
   const sign = max ? 1 : -1;
   for (let y = 0; y < h; y++) {
     const row = y * w;
@@ -102,8 +106,10 @@ function extremeFilter(src, w, h, r, max) {
   }
   return out;
 }
+var spareBlur = new Float32Array(0);
 function boxBlur(src, w, h, r) {
-  const tmp = new Float32Array(w * h);
+  if (spareBlur.length < w * h) spareBlur = new Float32Array(w * h);
+  const tmp = spareBlur;
   const out = new Float32Array(w * h);
   blurLines(src, tmp, h, w, w, 1, r);
   blurLines(tmp, out, w, h, 1, w, r);
