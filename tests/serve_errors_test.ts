@@ -269,6 +269,30 @@ Deno.test("POST /predict queues past its concurrency and refuses past the queue 
   await expectError(await second, 422, "no_digit_found");
 });
 
+Deno.test("POST /predict admits requests of small images apart from the pipeline's concurrency", async () => {
+  const waiting: Array<() => void> = [];
+  const preprocess: PreprocessFn = () =>
+    new Promise((resolve) => waiting.push(() => resolve({ input: null, reason: "blank" })));
+  const busy = app({
+    preprocess,
+    concurrency: 1,
+    smallImagePixels: 16 * 16,
+    smallConcurrency: 2,
+    limits: { maxQueued: 0 },
+  });
+  const send = (side: number) => busy.request("/predict", post(pngHeader(side, side), "image/png"));
+  const large = send(20);
+  const small = [send(16), send(10)];
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  equal(waiting.length, 3, "both small requests run beside the large one");
+  await expectError(await send(12), 503, "overloaded");
+  await expectError(await send(20), 503, "overloaded");
+  for (const go of waiting.splice(0)) go();
+  for (const res of [await large, ...(await Promise.all(small))]) {
+    await expectError(res, 422, "no_digit_found");
+  }
+});
+
 Deno.test("POST /predict stops the pipeline when the client goes away, and logs nothing", async () => {
   let seen: AbortSignal | undefined;
   const preprocess: PreprocessFn = (_bytes, options) => {

@@ -162,8 +162,8 @@ export function label(mask: Uint8Array, w: number, h: number): [Int32Array, Comp
     stack[top++] = i;
     while (top > 0) {
       const p = stack[--top];
-      const x = p % w;
-      const y = (p - x) / w;
+      const y = (p / w) | 0; // exact: p and w are whole numbers under 2³¹
+      const x = p - y * w;
       area++;
       if (x < x0) x0 = x;
       if (y < y0) y0 = y;

@@ -62,7 +62,16 @@ function lineMax(
   }
 }
 
-/** Min (`max = false`) or max filter over a `(2r+1)²` square, edges clamped. */
+let spareFwd = new Float32Array(0);
+let spareBwd = new Float32Array(0);
+let spareRows = new Float32Array(0);
+let spareLines = new Float64Array(0);
+
+/**
+ * Min (`max = false`) or max filter over a `(2r+1)²` square, edges clamped. Rows one at a time
+ * ({@linkcode lineMax}), then the columns all at once, a whole row of them per step (the same van
+ * Herk blocks, down the rows), so that the second pass reads memory in order.
+ */
 export function extremeFilter(
   src: Plane,
   w: number,
@@ -70,31 +79,84 @@ export function extremeFilter(
   r: number,
   max: boolean,
 ): Float32Array {
-  const tmp = new Float32Array(w * h);
-  const out = new Float32Array(w * h);
-  const n = Math.max(w, h);
-  const line = new Float64Array(n);
-  const result = new Float64Array(n);
-  const fwd = new Float64Array(n);
-  const bwd = new Float64Array(n);
+  const size = w * h;
+  // Every entry of these is written before it is read: buffers kept from the last call will do.
+  if (spareRows.length < size) spareRows = new Float32Array(size);
+  if (spareLines.length < 4 * w) spareLines = new Float64Array(4 * w);
+  // Signed values (`sign × src`, exact in float32: bytes and float32s negate exactly).
+  const tmp = spareRows;
+  const line = spareLines.subarray(0, w);
+  const result = spareLines.subarray(w, 2 * w);
+  const fwdLine = spareLines.subarray(2 * w, 3 * w);
+  const bwdLine = spareLines.subarray(3 * w, 4 * w);
   const sign = max ? 1 : -1; // min(v) = -max(-v), exactly
   for (let y = 0; y < h; y++) {
     const row = y * w;
     for (let x = 0; x < w; x++) line[x] = sign * src[row + x];
-    lineMax(line, result, fwd, bwd, w, r);
+    lineMax(line, result, fwdLine, bwdLine, w, r);
     for (let x = 0; x < w; x++) tmp[row + x] = result[x];
   }
-  for (let x = 0; x < w; x++) {
-    for (let y = 0; y < h; y++) line[y] = tmp[y * w + x];
-    lineMax(line, result, fwd, bwd, h, r);
-    for (let y = 0; y < h; y++) out[y * w + x] = sign * result[y];
+  if (spareFwd.length < size) {
+    spareFwd = new Float32Array(size);
+    spareBwd = new Float32Array(size);
+  }
+  const fwd = spareFwd;
+  const bwd = spareBwd;
+  const k = 2 * r + 1;
+  for (let start = 0; start < h; start += k) {
+    const end = start + k < h ? start + k : h;
+    for (let x = 0, i = start * w; x < w; x++, i++) fwd[i] = tmp[i];
+    for (let y = start + 1; y < end; y++) {
+      for (let x = 0, i = y * w; x < w; x++, i++) {
+        const v = tmp[i];
+        const acc = fwd[i - w];
+        fwd[i] = v > acc ? v : acc;
+      }
+    }
+    for (let x = 0, i = (end - 1) * w; x < w; x++, i++) bwd[i] = tmp[i];
+    for (let y = end - 2; y >= start; y--) {
+      for (let x = 0, i = y * w; x < w; x++, i++) {
+        const v = tmp[i];
+        const acc = bwd[i + w];
+        bwd[i] = v > acc ? v : acc;
+      }
+    }
+  }
+  const out = new Float32Array(size);
+  let aEnd = k; // where the block holding the window's start ends (the start moves by 1)
+  for (let y = 0; y < h; y++) {
+    const a = y - r;
+    const b = y + r < h ? y + r : h - 1;
+    const o = y * w;
+    const fb = b * w;
+    if (a <= 0) {
+      // The window starts at the first block's start.
+      for (let x = 0; x < w; x++) out[o + x] = sign * fwd[fb + x];
+      continue;
+    }
+    if (a >= aEnd) aEnd += k;
+    const ba = a * w;
+    if (b < aEnd) {
+      // One block, cut short at the last row.
+      for (let x = 0; x < w; x++) out[o + x] = sign * bwd[ba + x];
+    } else {
+      for (let x = 0; x < w; x++) {
+        const p = bwd[ba + x];
+        const q = fwd[fb + x];
+        out[o + x] = sign * (p > q ? p : q);
+      }
+    }
   }
   return out;
 }
 
+let spareBlur = new Float32Array(0);
+
 /** Mean over a `(2r+1)²` square (edges clamped), by running sums. */
 export function boxBlur(src: Plane, w: number, h: number, r: number): Float32Array {
-  const tmp = new Float32Array(w * h);
+  // Every entry is written by the first pass before the second reads it: a kept buffer will do.
+  if (spareBlur.length < w * h) spareBlur = new Float32Array(w * h);
+  const tmp = spareBlur;
   const out = new Float32Array(w * h);
   blurLines(src, tmp, h, w, w, 1, r);
   blurLines(tmp, out, w, h, 1, w, r);
@@ -169,6 +231,8 @@ export function resizeArea(
   dw: number,
   dh: number,
 ): Float32Array {
+  // The same size: every share is 1, so each mean is its one input (as a float32).
+  if (sw === dw && sh === dh) return Float32Array.from(src);
   const wx = areaWeights(sw, dw);
   const wy = areaWeights(sh, dh);
   // Every entry is written before it is read: a buffer kept from the last call will do.
@@ -226,20 +290,11 @@ export function resizeBilinear(
 let spareAcross = new Float64Array(0);
 
 /**
- * {@linkcode resizeBilinear} one output row at a time: calls `use(y, row)` for each row `y` in
- * order, with its `dw` values (the same float32 values, in a buffer reused for the next row), so
- * that a caller can use the enlarged plane without storing it. Not reentrant: `use` must not
- * call it.
+ * The first pass of {@linkcode resizeBilinearRows}: each of the `sh` source rows interpolated
+ * across to `dw` values (in doubles, as the plain formula does), `sh × dw` values in a buffer
+ * reused by the next call. Not reentrant.
  */
-export function resizeBilinearRows(
-  src: Plane,
-  sw: number,
-  sh: number,
-  dw: number,
-  dh: number,
-  use: (y: number, row: Float32Array) => void,
-): void {
-  // Each source row interpolated across first (in doubles, as the plain formula does), then rows.
+export function bilinearAcross(src: Plane, sw: number, sh: number, dw: number): Float64Array {
   // The columns and weights of each output column first, so that rows are written in order.
   const left = new Int32Array(dw);
   const right = new Int32Array(dw);
@@ -261,14 +316,49 @@ export function resizeBilinearRows(
       across[row + x] = src[from + left[x]] * (1 - tx) + src[from + right[x]] * tx;
     }
   }
+  return across;
+}
+
+/**
+ * For output row `y` of {@linkcode resizeBilinearRows} (`sh` rows enlarged to `dh`): writes into
+ * `rows` the offsets, in {@linkcode bilinearAcross}'s plane (`dw` values a row), of the two rows
+ * it mixes, and returns the second one's weight.
+ */
+export function bilinearDown(
+  y: number,
+  sh: number,
+  dh: number,
+  dw: number,
+  rows: Int32Array,
+): number {
+  const fy = Math.min(sh - 1, Math.max(0, ((y + 0.5) * sh) / dh - 0.5));
+  const y0 = Math.floor(fy);
+  rows[0] = y0 * dw;
+  rows[1] = Math.min(sh - 1, y0 + 1) * dw;
+  return fy - y0;
+}
+
+/**
+ * {@linkcode resizeBilinear} one output row at a time: calls `use(y, row)` for each row `y` in
+ * order, with its `dw` values (the same float32 values, in a buffer reused for the next row), so
+ * that a caller can use the enlarged plane without storing it. Not reentrant: `use` must not
+ * call it.
+ */
+export function resizeBilinearRows(
+  src: Plane,
+  sw: number,
+  sh: number,
+  dw: number,
+  dh: number,
+  use: (y: number, row: Float32Array) => void,
+): void {
+  const across = bilinearAcross(src, sw, sh, dw);
   const out = new Float32Array(dw);
+  const rows = new Int32Array(2);
   for (let y = 0; y < dh; y++) {
-    const fy = Math.min(sh - 1, Math.max(0, ((y + 0.5) * sh) / dh - 0.5));
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(sh - 1, y0 + 1);
-    const ty = fy - y0;
-    const r0 = y0 * dw;
-    const r1 = y1 * dw;
+    const ty = bilinearDown(y, sh, dh, dw, rows);
+    const r0 = rows[0];
+    const r1 = rows[1];
     for (let x = 0; x < dw; x++) out[x] = across[r0 + x] * (1 - ty) + across[r1 + x] * ty;
     use(y, out);
   }

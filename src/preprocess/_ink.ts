@@ -1,11 +1,12 @@
 import {
+  bilinearAcross,
+  bilinearDown,
   boxBlur,
   extremeFilter,
   floodStack,
   histogram256,
   otsuOfHistogram,
   resizeArea,
-  resizeBilinearRows,
 } from "./_filters.ts";
 
 /** The ink of an image: how much each pixel differs from the local background (0-1). */
@@ -81,18 +82,28 @@ function divideOutBackground(
   // Smoothing pulls the estimate below the paper where the light changes fast (at the edges of
   // a shadow); the opening itself never lies above the paper, so take the higher of the two.
   for (let i = 0; i < smooth.length; i++) smooth[i] = Math.max(smooth[i], opened[i]);
-  // The background enlarged row by row, each row divided out as it comes.
-  resizeBilinearRows(smooth, sw, sh, w, h, (y, row) => {
+  // The background enlarged row by row (bilinear, as resizeBilinearRows() gives it: the same
+  // float32 values), each row divided out as it comes.
+  const across = bilinearAcross(smooth, sw, sh, w);
+  const rows = new Int32Array(2);
+  for (let y = 0; y < h; y++) {
+    const ty = bilinearDown(y, sh, h, w, rows);
+    const r0 = rows[0];
+    const r1 = rows[1];
     const start = y * w;
-    if (background !== null) background.set(row, start);
     for (let x = 0; x < w; x++) {
-      const b = row[x];
+      const b = Math.fround(across[r0 + x] * (1 - ty) + across[r1 + x] * ty);
       const v = (bright[start + x] - b) / Math.max(40, 255 - b);
       // Paper noise puts `v` on either side of 0 at random: `(v + |v|) / 2` is max(0, v)
       // exactly, without a branch the CPU would mispredict half the time.
       ink[start + x] = v > 1 ? 1 : (v + Math.abs(v)) * 0.5;
     }
-  });
+    if (background !== null) {
+      for (let x = 0; x < w; x++) {
+        background[start + x] = across[r0 + x] * (1 - ty) + across[r1 + x] * ty;
+      }
+    }
+  }
   return lightBackground ? "dark_on_light" : "light_on_dark";
 }
 
@@ -131,8 +142,8 @@ export function thresholdInk(
     stack[top++] = i;
     while (top > 0) {
       const p = stack[--top];
-      const x = p % w;
-      const y = (p - x) / w;
+      const y = (p / w) | 0; // exact: p and w are whole numbers under 2³¹
+      const x = p - y * w;
       const x0 = x > 0 ? x - 1 : 0;
       const x1 = x < w - 1 ? x + 1 : w - 1;
       const y0 = y > 0 ? y - 1 : 0;

@@ -39,6 +39,18 @@ export interface AppOptions {
    * `limits.maxQueued` more wait in order, and the rest get a 503 with `Retry-After`. @default {2}
    */
   concurrency?: number;
+  /**
+   * Requests whose every image has at most this many pixels (by its header) are read on the
+   * calling thread, not by a worker: they are admitted apart from `concurrency`, up to
+   * `smallConcurrency` at once, so that those read together share one run of the model (the
+   * reading of a small image is synchronous up to its model call). @default {0} (none)
+   */
+  smallImagePixels?: number;
+  /**
+   * Requests of small images (`smallImagePixels`) that run at once; up to `limits.maxQueued` more
+   * wait in order, and the rest get a 503 with `Retry-After`. @default {8}
+   */
+  smallConcurrency?: number;
 }
 
 type ModelState =
@@ -151,6 +163,11 @@ export function createApp(options: AppOptions): Hono {
   });
 
   const admission = createAdmission(Math.max(1, options.concurrency ?? 2), limits.maxQueued);
+  const smallPixels = options.smallImagePixels ?? 0;
+  const smallAdmission = createAdmission(
+    Math.max(1, options.smallConcurrency ?? 8),
+    limits.maxQueued,
+  );
   app.post("/predict", async function predict(c) {
     const contentType = c.req.header("content-type") ?? "";
     checkContentType(contentType);
@@ -167,7 +184,9 @@ export function createApp(options: AppOptions): Hono {
       const { images, multipart } = await readRequestImages(body, contentType, limits);
       held.push(...images.map((image) => image.bytes));
       const classifier = await untilAborted(readyModel(model), signal);
-      const leave = await admission.enter(signal);
+      // Checked images have a size: a request of small images only waits for small ones.
+      const small = images.every((image) => image.info.width! * image.info.height! <= smallPixels);
+      const leave = await (small ? smallAdmission : admission).enter(signal);
       try {
         const top = Number.parseInt(c.req.query("top") ?? "", 10);
         const predicted = predictImages(images, classifier, {

@@ -28,6 +28,13 @@ export interface Service {
  */
 const SMALL_IMAGE_PIXELS = 128 * 128;
 
+/**
+ * Requests of small images read at once: their model calls go in one batch (with 8 connections
+ * sending a 64 px PNG, 2 at once gave a batch every 2 requests and 3.3 CPU ms a request; 8 at once,
+ * 2.2-2.8 CPU ms).
+ */
+const SMALL_CONCURRENCY = 8;
+
 const isUrl = (s: string): boolean => /^https?:\/\//i.test(s);
 
 /** What a server without its model should do about it. */
@@ -100,6 +107,8 @@ export function createService(config: ServeConfig): Service {
     modelFiles: config.publishModel ? config.modelPath : null,
     info,
     concurrency: Math.max(1, config.workers),
+    smallImagePixels: SMALL_IMAGE_PIXELS,
+    smallConcurrency: SMALL_CONCURRENCY,
   });
   return { app, ready, info, close: () => pool.close() };
 }

@@ -35,30 +35,81 @@ function lineMax(line, out, fwd, bwd, n, r) {
     else out[i] = bwd[a] > fwd[b] ? bwd[a] : fwd[b];
   }
 }
+var spareFwd = new Float32Array(0);
+var spareBwd = new Float32Array(0);
+var spareRows = new Float32Array(0);
+var spareLines = new Float64Array(0);
 function extremeFilter(src, w, h, r, max) {
-  const tmp = new Float32Array(w * h);
-  const out = new Float32Array(w * h);
-  const n = Math.max(w, h);
-  const line = new Float64Array(n);
-  const result = new Float64Array(n);
-  const fwd = new Float64Array(n);
-  const bwd = new Float64Array(n);
+  const size = w * h;
+  if (spareRows.length < size) spareRows = new Float32Array(size);
+  if (spareLines.length < 4 * w) spareLines = new Float64Array(4 * w);
+  const tmp = spareRows;
+  const line = spareLines.subarray(0, w);
+  const result = spareLines.subarray(w, 2 * w);
+  const fwdLine = spareLines.subarray(2 * w, 3 * w);
+  const bwdLine = spareLines.subarray(3 * w, 4 * w);
   const sign = max ? 1 : -1;
   for (let y = 0; y < h; y++) {
     const row = y * w;
     for (let x = 0; x < w; x++) line[x] = sign * src[row + x];
-    lineMax(line, result, fwd, bwd, w, r);
+    lineMax(line, result, fwdLine, bwdLine, w, r);
     for (let x = 0; x < w; x++) tmp[row + x] = result[x];
   }
-  for (let x = 0; x < w; x++) {
-    for (let y = 0; y < h; y++) line[y] = tmp[y * w + x];
-    lineMax(line, result, fwd, bwd, h, r);
-    for (let y = 0; y < h; y++) out[y * w + x] = sign * result[y];
+  if (spareFwd.length < size) {
+    spareFwd = new Float32Array(size);
+    spareBwd = new Float32Array(size);
+  }
+  const fwd = spareFwd;
+  const bwd = spareBwd;
+  const k = 2 * r + 1;
+  for (let start = 0; start < h; start += k) {
+    const end = start + k < h ? start + k : h;
+    for (let x = 0, i = start * w; x < w; x++, i++) fwd[i] = tmp[i];
+    for (let y = start + 1; y < end; y++) {
+      for (let x = 0, i = y * w; x < w; x++, i++) {
+        const v = tmp[i];
+        const acc = fwd[i - w];
+        fwd[i] = v > acc ? v : acc;
+      }
+    }
+    for (let x = 0, i = (end - 1) * w; x < w; x++, i++) bwd[i] = tmp[i];
+    for (let y = end - 2; y >= start; y--) {
+      for (let x = 0, i = y * w; x < w; x++, i++) {
+        const v = tmp[i];
+        const acc = bwd[i + w];
+        bwd[i] = v > acc ? v : acc;
+      }
+    }
+  }
+  const out = new Float32Array(size);
+  let aEnd = k;
+  for (let y = 0; y < h; y++) {
+    const a = y - r;
+    const b = y + r < h ? y + r : h - 1;
+    const o = y * w;
+    const fb = b * w;
+    if (a <= 0) {
+      for (let x = 0; x < w; x++) out[o + x] = sign * fwd[fb + x];
+      continue;
+    }
+    if (a >= aEnd) aEnd += k;
+    const ba = a * w;
+    if (b < aEnd) {
+      for (let x = 0; x < w; x++) out[o + x] = sign * bwd[ba + x];
+    } else {
+      for (let x = 0; x < w; x++) {
+        const p = bwd[ba + x];
+        const q = fwd[fb + x];
+        out[o + x] = sign * (p > q ? p : q);
+      }
+    }
   }
   return out;
 }
+var spareBlur = new Float32Array(0);
 function boxBlur(src, w, h, r) {
-  const tmp = new Float32Array(w * h);
+  if (spareBlur.length < w * h) spareBlur = new Float32Array(w * h);
+  const tmp = spareBlur;
   const out = new Float32Array(w * h);
   blurLines(src, tmp, h, w, w, 1, r);
   blurLines(tmp, out, w, h, 1, w, r);
@@ -108,6 +159,7 @@ function areaWeights(sn, dn) {
 }
 var spareArea = new Float32Array(0);
 function resizeArea(src, sw, sh, dw, dh) {
+  if (sw === dw && sh === dh) return Float32Array.from(src);
   const wx = areaWeights(sw, dw);
   const wy = areaWeights(sh, dh);
   if (spareArea.length < dw * sh) spareArea = new Float32Array(dw * sh);
@@ -139,7 +191,7 @@ function areaRows(src, tmp, sw, sh, dw, { first, count, offset, share }) {
   }
 }
 var spareAcross = new Float64Array(0);
-function resizeBilinearRows(src, sw, sh, dw, dh, use) {
+function bilinearAcross(src, sw, sh, dw) {
   const left = new Int32Array(dw);
   const right = new Int32Array(dw);
   const t = new Float64Array(dw);
@@ -159,17 +211,14 @@ function resizeBilinearRows(src, sw, sh, dw, dh, use) {
       across[row + x] = src[from + left[x]] * (1 - tx) + src[from + right[x]] * tx;
     }
   }
-  const out = new Float32Array(dw);
-  for (let y = 0; y < dh; y++) {
-    const fy = Math.min(sh - 1, Math.max(0, (y + 0.5) * sh / dh - 0.5));
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(sh - 1, y0 + 1);
-    const ty = fy - y0;
-    const r0 = y0 * dw;
-    const r1 = y1 * dw;
-    for (let x = 0; x < dw; x++) out[x] = across[r0 + x] * (1 - ty) + across[r1 + x] * ty;
-    use(y, out);
-  }
+  return across;
+}
+function bilinearDown(y, sh, dh, dw, rows) {
+  const fy = Math.min(sh - 1, Math.max(0, (y + 0.5) * sh / dh - 0.5));
+  const y0 = Math.floor(fy);
+  rows[0] = y0 * dw;
+  rows[1] = Math.min(sh - 1, y0 + 1) * dw;
+  return fy - y0;
 }
 function histogram256(values) {
   const hist = new Uint32Array(256);
@@ -350,8 +399,8 @@ function label(mask, w, h) {
     stack[top++] = i;
     while (top > 0) {
       const p = stack[--top];
-      const x = p % w;
-      const y = (p - x) / w;
+      const y = p / w | 0;
+      const x = p - y * w;
       area++;
       if (x < x0) x0 = x;
       if (y < y0) y0 = y;
@@ -519,15 +568,24 @@ function divideOutBackground(gray, w, h, ink, background) {
   const opened = extremeFilter(extremeFilter(small, sw, sh, r, false), sw, sh, r, true);
   const smooth = boxBlur(boxBlur(opened, sw, sh, Math.ceil(r / 2)), sw, sh, Math.ceil(r / 2));
   for (let i = 0; i < smooth.length; i++) smooth[i] = Math.max(smooth[i], opened[i]);
-  resizeBilinearRows(smooth, sw, sh, w, h, (y, row) => {
+  const across = bilinearAcross(smooth, sw, sh, w);
+  const rows = new Int32Array(2);
+  for (let y = 0; y < h; y++) {
+    const ty = bilinearDown(y, sh, h, w, rows);
+    const r0 = rows[0];
+    const r1 = rows[1];
     const start = y * w;
-    if (background !== null) background.set(row, start);
     for (let x = 0; x < w; x++) {
-      const b = row[x];
+      const b = Math.fround(across[r0 + x] * (1 - ty) + across[r1 + x] * ty);
       const v = (bright[start + x] - b) / Math.max(40, 255 - b);
       ink[start + x] = v > 1 ? 1 : (v + Math.abs(v)) * 0.5;
     }
-  });
+    if (background !== null) {
+      for (let x = 0; x < w; x++) {
+        background[start + x] = across[r0 + x] * (1 - ty) + across[r1 + x] * ty;
+      }
+    }
+  }
   return lightBackground ? "dark_on_light" : "light_on_dark";
 }
 var MIN_THRESHOLD = 0.16;
@@ -551,8 +609,8 @@ function thresholdInk(ink, w, h, into) {
     stack[top++] = i;
     while (top > 0) {
       const p = stack[--top];
-      const x = p % w;
-      const y = (p - x) / w;
+      const y = p / w | 0;
+      const x = p - y * w;
       const x0 = x > 0 ? x - 1 : 0;
       const x1 = x < w - 1 ? x + 1 : w - 1;
       const y0 = y > 0 ? y - 1 : 0;
