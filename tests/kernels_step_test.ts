@@ -156,7 +156,7 @@ Deno.test("simdTrainStep() equals the layers' step bit for bit on the plain-SIMD
   }).output();
   const out = new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr);
   equal(code, 0, out.slice(-2000));
-  ok(/ok \| 2 passed \| 0 failed/.test(out), out.slice(-500));
+  ok(/ok \| 3 passed \| 0 failed/.test(out), out.slice(-500));
 });
 
 Deno.test("simdTrainStep() follows tf.train.adam and the layers model on tfjs' cpu backend", async () => {
