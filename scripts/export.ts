@@ -3,6 +3,7 @@ import { runExport } from "../src/export/run_export.ts";
 
 const USAGE = `Usage: deno task export [--model RUN/model] [--quantize none|float16|uint16|uint8]
                         [--layer NAME=QUANT ...] [--out DIR] [--backend cpu|wasm]
+                        [--max-bytes N]
 
 Exports a tfjs layers model to a quantized TF.js graph model (model.json, group1-shard1of1.bin,
 metadata.json), checks it against the original on the validation digits and writes it only if
@@ -12,7 +13,9 @@ their top-1 agreement reaches the threshold for that quantization.
   --quantize  weight storage (default: uint8)
   --layer     per-layer storage, repeatable, e.g. --layer conv1=float16
   --out       output folder (default: RUN/graph_model_<quantize>)
-  --backend   tfjs backend for the check (default: cpu)`;
+  --backend   tfjs backend for the check (default: cpu)
+  --max-bytes size limit of model.json + shards (default: the notebook model's target for the
+              storage, 45000 for uint8; the wider default model is exported with 150000)`;
 
 function parseLayers(values: string[]): Record<string, string> {
   const perLayer: Record<string, string> = {};
@@ -37,6 +40,7 @@ async function main(args: string[]): Promise<number> {
       quantize: { type: "string" },
       layer: { type: "string", multiple: true },
       backend: { type: "string" },
+      "max-bytes": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -51,6 +55,7 @@ async function main(args: string[]): Promise<number> {
     quantize: values.quantize,
     perLayer: parseLayers(values.layer ?? []),
     backend: values.backend,
+    ...(values["max-bytes"] === undefined ? {} : { maxBytes: Number(values["max-bytes"]) }),
   });
   return 0;
 }

@@ -1,6 +1,6 @@
 /**
  * `deno run -A scripts/train_refusal.ts --data DIR --fonts A.woff,B.woff|FOLDER [--out runs/refuse]
- * [--epochs 15] [--non-digits 12000] [--per-batch 8] [--shares LETTERS,WORDS,PAIRS]`: trains the notebook's CNN to read digits and
+ * [--epochs 15] [--non-digits 12000] [--per-batch 8] [--shares LETTERS,WORDS,PAIRS] [--filters 8,16] [--units 128]`: trains the notebook's CNN (or a wider one) to read digits and
  * to spread its probabilities on letters, symbols, words, doodles and digit pairs (outlier
  * exposure), then saves the best epoch's model in `OUT/model` (export it with `deno task export`).
  *
@@ -20,11 +20,13 @@ async function main(args: string[]): Promise<void> {
       "non-digits": { type: "string", default: "12000" },
       "per-batch": { type: "string", default: "8" },
       shares: { type: "string" },
+      filters: { type: "string" },
+      units: { type: "string" },
     },
   });
   if (values.data === undefined || values.fonts === undefined) {
     console.error(
-      "Usage: deno run -A scripts/train_refusal.ts --data DIR --fonts A.woff,B.woff|FOLDER [--out DIR] [--epochs N] [--non-digits N] [--per-batch N] [--shares L,W,P]",
+      "Usage: deno run -A scripts/train_refusal.ts --data DIR --fonts A.woff,B.woff|FOLDER [--out DIR] [--epochs N] [--non-digits N] [--per-batch N] [--shares L,W,P] [--filters F1,F2] [--units N]",
     );
     Deno.exit(2);
   }
@@ -38,6 +40,10 @@ async function main(args: string[]): Promise<void> {
     ...(values.shares === undefined
       ? {}
       : { shares: values.shares.split(",").map(Number) as [number, number, number] }),
+    ...(values.filters === undefined
+      ? {}
+      : { filters: values.filters.split(",").map(Number) as [number, number] }),
+    ...(values.units === undefined ? {} : { units: Number(values.units) }),
   });
 }
 

@@ -79,6 +79,39 @@ Deno.test("runExport() refuses an export above its size target and writes nothin
         /^The uint8 export misses its targets: size 10\d,\d{3} B, target <= 45,000 B; .*graph_model_uint8 was not written$/,
     });
     deepEqual([...Deno.readDirSync(join(dir, "run"))].map((e) => e.name), ["model"]);
+    // A wider model passes its own limit (maxBytes, --max-bytes): checked the same way, and
+    // written when it is met.
+    await rejects(runExport({ model: join(dir, "run", "model"), maxBytes: 90_000 }, () => {}), {
+      name: "RangeError",
+      message: /^The uint8 export misses its targets: size 10\d,\d{3} B, target <= 90,000 B; /,
+    });
+    await rejects(runExport({ model: join(dir, "run", "model"), maxBytes: -1 }, () => {}), {
+      name: "RangeError",
+      message: "--max-bytes must be a positive number of bytes, got -1",
+    });
+    deepEqual([...Deno.readDirSync(join(dir, "run"))].map((e) => e.name), ["model"]);
+    // Unquantized (agreement 100 %, whatever the untrained weights): about 410 KB.
+    await rejects(
+      runExport(
+        { model: join(dir, "run", "model"), quantize: "none", maxBytes: 300_000 },
+        () => {},
+      ),
+      {
+        name: "RangeError",
+        message: /^The none export misses its targets: size 4[01]\d,\d{3} B, /,
+      },
+    );
+    const lines: string[] = [];
+    const report = await runExport(
+      { model: join(dir, "run", "model"), quantize: "none", maxBytes: 500_000 },
+      (line) => lines.push(line),
+    );
+    ok(report.export.totalBytes > 400_000 && report.export.totalBytes <= 500_000);
+    match(lines.join("\n"), /total +[\d,]+ B \([\d.]+ KiB\) +target <= 500 KB: met/);
+    deepEqual([...Deno.readDirSync(join(dir, "run"))].map((e) => e.name).sort(), [
+      "graph_model_none",
+      "model",
+    ]);
   } finally {
     model.dispose();
     await Deno.remove(dir, { recursive: true });

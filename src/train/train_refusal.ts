@@ -32,15 +32,20 @@ export interface RefusalTrainConfig {
   shares?: [number, number, number];
   /** Seed of the split (as `deno task train`), shuffles, generator and initialisers. @default {1212} */
   seed?: number;
+  /** Filters of the two convolutions ({@linkcode createModel}). @default {[8, 16]} */
+  filters?: [number, number];
+  /** Units of the hidden dense layer ({@linkcode createModel}). @default {128} */
+  units?: number;
 }
 
 /**
- * Trains the notebook's CNN (unchanged: 10 softmax outputs) with outlier exposure: every step
+ * Trains the notebook's CNN (10 softmax outputs; wider with `filters` and `units`) with outlier exposure: every step
  * holds augmented training digits (the robust recipe) with their labels, and augmented examples
  * of "not a digit" ({@linkcode makeNonDigits}) whose target is the uniform distribution, so that
  * the model learns to spread its probabilities, and the decision function to refuse, on letters,
  * symbols, doodles and digit pairs. Keeps the epoch with the best validation accuracy on the
- * digits held out by the same split as `deno task train` (seed 1212, 20 %).
+ * digits held out by the same split as `deno task train` (seed 1212, 20 %); `OUT/model` is
+ * rewritten each time an epoch beats the best so far, and holds the best epoch at the end.
  *
  * @example
  * ```ts ignore
@@ -78,7 +83,12 @@ export async function trainRefusal(
     `${config.out}/config.json`,
     JSON.stringify({ ...config, epochs, batchSize, nonDigitsPerBatch, nonDigits, seed }, null, 2),
   );
-  const model = createModel({ seed });
+  const model = createModel({
+    seed,
+    ...(config.filters === undefined ? {} : { filters: config.filters }),
+    ...(config.units === undefined ? {} : { units: config.units }),
+  });
+  log(`Model: ${model.countParams()} parameters`);
   model.compile({
     optimizer: adamOptimizer(1e-3), // tf.train.adam, one kernel per variable on simd
     loss: "categoricalCrossentropy",
@@ -148,6 +158,8 @@ export async function trainRefusal(
       best = { accuracy, epoch };
       tf.dispose(bestWeights);
       bestWeights = model.getWeights().map((w) => w.clone());
+      // Kept on disk as it improves, so that a run stopped early still leaves its best epoch.
+      await saveLayersModel(model, `${config.out}/model`);
     }
   }
   fused?.dispose();
