@@ -25,7 +25,7 @@ export interface DigitDecision {
  * that mean what they say. Fitted by `deno task bench refuse` (negative log-likelihood on the
  * model's 12,000 held-out MNIST validation digits, seed 1212, as `deno task train` splits them).
  */
-export const DEFAULT_TEMPERATURE = 0.75;
+export const DEFAULT_TEMPERATURE = 0.7;
 
 /** Options for {@linkcode decideDigit}. */
 export interface DecideOptions {

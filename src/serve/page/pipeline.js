@@ -1251,7 +1251,7 @@ function straightCut(glyph, x) {
 }
 
 // src/preprocess/decide_digit.ts
-var DEFAULT_TEMPERATURE = 0.75;
+var DEFAULT_TEMPERATURE = 0.7;
 function calibrate(probabilities, temperature) {
   const row = probabilities.subarray(0, 10);
   if (temperature === 1) return Float32Array.from(row);
