@@ -5,7 +5,6 @@
 import { preprocessImage } from "./preprocess_image.ts";
 import { readPhoto } from "./read_photo.ts";
 import { releaseBytes } from "./release_bytes.ts";
-import { createGarbageCollector } from "./collect_garbage.ts";
 import type { DigitModel } from "./types.ts";
 import { type PoolReply, type PoolRequest, postError, reviveError } from "./_pool_messages.ts";
 
@@ -21,7 +20,6 @@ interface Running {
 }
 
 const running = new Map<number, Running>();
-const collector = createGarbageCollector(1_000);
 
 /** The pool's model, as seen from here: each batch goes to the pool's thread and back. */
 function remoteModel(id: number, image: Running): DigitModel {
@@ -77,8 +75,5 @@ scope.onmessage = async function preprocessInWorker(event: MessageEvent<PoolRequ
     // The pipeline is done with this image (no decoder still reads it): its bytes, up to the
     // body limit, are freed now rather than at this isolate's next full garbage collection.
     releaseBytes(bytes);
-    // Its analyses' typed arrays (tens of MB at 640 px) too, at most once a second: a full
-    // collection of this isolate's small heap takes a few ms.
-    collector.collect();
   }
 };
