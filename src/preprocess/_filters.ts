@@ -274,25 +274,13 @@ function areaRows(
   }
 }
 
-/** Bilinear resize (for enlarging a low-resolution background estimate). */
-export function resizeBilinear(
-  src: Plane,
-  sw: number,
-  sh: number,
-  dw: number,
-  dh: number,
-): Float32Array {
-  const out = new Float32Array(dw * dh);
-  resizeBilinearRows(src, sw, sh, dw, dh, (y, row) => out.set(row, y * dw));
-  return out;
-}
-
 let spareAcross = new Float64Array(0);
 
 /**
- * The first pass of {@linkcode resizeBilinearRows}: each of the `sh` source rows interpolated
- * across to `dw` values (in doubles, as the plain formula does), `sh × dw` values in a buffer
- * reused by the next call. Not reentrant.
+ * The first pass of a bilinear enlargement (pixel centres aligned; for a low-resolution background
+ * estimate): each of the `sh` source rows interpolated across to `dw` values, in doubles, `sh × dw`
+ * values in a buffer reused by the next call. Not reentrant. Output row `y` then mixes two of these
+ * rows ({@linkcode bilinearDown}).
  */
 export function bilinearAcross(src: Plane, sw: number, sh: number, dw: number): Float64Array {
   // The columns and weights of each output column first, so that rows are written in order.
@@ -320,7 +308,7 @@ export function bilinearAcross(src: Plane, sw: number, sh: number, dw: number): 
 }
 
 /**
- * For output row `y` of {@linkcode resizeBilinearRows} (`sh` rows enlarged to `dh`): writes into
+ * For output row `y` of a bilinear enlargement (`sh` rows enlarged to `dh`): writes into
  * `rows` the offsets, in {@linkcode bilinearAcross}'s plane (`dw` values a row), of the two rows
  * it mixes, and returns the second one's weight.
  */
@@ -336,32 +324,6 @@ export function bilinearDown(
   rows[0] = y0 * dw;
   rows[1] = Math.min(sh - 1, y0 + 1) * dw;
   return fy - y0;
-}
-
-/**
- * {@linkcode resizeBilinear} one output row at a time: calls `use(y, row)` for each row `y` in
- * order, with its `dw` values (the same float32 values, in a buffer reused for the next row), so
- * that a caller can use the enlarged plane without storing it. Not reentrant: `use` must not
- * call it.
- */
-export function resizeBilinearRows(
-  src: Plane,
-  sw: number,
-  sh: number,
-  dw: number,
-  dh: number,
-  use: (y: number, row: Float32Array) => void,
-): void {
-  const across = bilinearAcross(src, sw, sh, dw);
-  const out = new Float32Array(dw);
-  const rows = new Int32Array(2);
-  for (let y = 0; y < dh; y++) {
-    const ty = bilinearDown(y, sh, dh, dw, rows);
-    const r0 = rows[0];
-    const r1 = rows[1];
-    for (let x = 0; x < dw; x++) out[x] = across[r0 + x] * (1 - ty) + across[r1 + x] * ty;
-    use(y, out);
-  }
 }
 
 /** Histogram of values in 0-1 over 256 bins (`round(v × 255)`, clamped). */

@@ -82,8 +82,8 @@ function divideOutBackground(
   // Smoothing pulls the estimate below the paper where the light changes fast (at the edges of
   // a shadow); the opening itself never lies above the paper, so take the higher of the two.
   for (let i = 0; i < smooth.length; i++) smooth[i] = Math.max(smooth[i], opened[i]);
-  // The background enlarged row by row (bilinear, as resizeBilinearRows() gives it: the same
-  // float32 values), each row divided out as it comes.
+  // The background enlarged row by row (bilinear, rounded to float32), each row divided out as it
+  // comes.
   const across = bilinearAcross(smooth, sw, sh, w);
   const rows = new Int32Array(2);
   for (let y = 0; y < h; y++) {
@@ -93,15 +93,11 @@ function divideOutBackground(
     const start = y * w;
     for (let x = 0; x < w; x++) {
       const b = Math.fround(across[r0 + x] * (1 - ty) + across[r1 + x] * ty);
+      if (background !== null) background[start + x] = b;
       const v = (bright[start + x] - b) / Math.max(40, 255 - b);
       // Paper noise puts `v` on either side of 0 at random: `(v + |v|) / 2` is max(0, v)
       // exactly, without a branch the CPU would mispredict half the time.
       ink[start + x] = v > 1 ? 1 : (v + Math.abs(v)) * 0.5;
-    }
-    if (background !== null) {
-      for (let x = 0; x < w; x++) {
-        background[start + x] = across[r0 + x] * (1 - ty) + across[r1 + x] * ty;
-      }
     }
   }
   return lightBackground ? "dark_on_light" : "light_on_dark";

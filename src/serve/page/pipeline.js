@@ -577,13 +577,9 @@ function divideOutBackground(gray, w, h, ink, background) {
     const start = y * w;
     for (let x = 0; x < w; x++) {
       const b = Math.fround(across[r0 + x] * (1 - ty) + across[r1 + x] * ty);
+      if (background !== null) background[start + x] = b;
       const v = (bright[start + x] - b) / Math.max(40, 255 - b);
       ink[start + x] = v > 1 ? 1 : (v + Math.abs(v)) * 0.5;
-    }
-    if (background !== null) {
-      for (let x = 0; x < w; x++) {
-        background[start + x] = across[r0 + x] * (1 - ty) + across[r1 + x] * ty;
-      }
     }
   }
   return lightBackground ? "dark_on_light" : "light_on_dark";
