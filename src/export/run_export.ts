@@ -73,10 +73,9 @@ export function missedTargets(
   maxBytes: number | undefined = SIZE_TARGETS[quantize],
 ): string[] {
   const missed: string[] = [];
-  const size = maxBytes;
   const format = (n: number) => n.toLocaleString("en-US");
-  if (size !== undefined && measured.totalBytes > size) {
-    missed.push(`size ${format(measured.totalBytes)} B, target <= ${format(size)} B`);
+  if (maxBytes !== undefined && measured.totalBytes > maxBytes) {
+    missed.push(`size ${format(measured.totalBytes)} B, target <= ${format(maxBytes)} B`);
   }
   const accuracy = ACCURACY_TARGETS[quantize];
   const drop = measured.accuracyDrop;

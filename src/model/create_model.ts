@@ -34,12 +34,8 @@ export interface CreateModelOptions {
  */
 export function createModel(options: CreateModelOptions = {}): tf.Sequential {
   const { dropout = 0.2, seed, filters = [8, 16], units = 128 } = options;
-  for (
-    const [what, value] of [["filters[0]", filters[0]], ["filters[1]", filters[1]], [
-      "units",
-      units,
-    ]] as const
-  ) {
+  const sizes = { "filters[0]": filters[0], "filters[1]": filters[1], units };
+  for (const [what, value] of Object.entries(sizes)) {
     if (!Number.isInteger(value) || value < 1) {
       throw new RangeError(`createModel: ${what} must be a positive integer, got ${value}`);
     }

@@ -59,6 +59,9 @@ export async function trainRefusal(
 ): Promise<{ accuracy: number; epoch: number }> {
   const { epochs = 15, batchSize = 32, nonDigitsPerBatch = 8, nonDigits = 12000 } = config;
   const seed = config.seed ?? 1212;
+  if (!Number.isInteger(epochs) || epochs < 1) {
+    throw new RangeError(`trainRefusal: epochs must be a positive integer, got ${epochs}`);
+  }
   const backend = await selectBackend("simd", { training: true });
   log(`Backend: ${describeBackend(backend)}`);
   const all = await loadDigits(config.data);
@@ -103,7 +106,6 @@ export async function trainRefusal(
   const images = new Uint8Array(n * IMAGE_PIXELS);
   const targets = new Float32Array(n * NUM_CLASSES);
   let best = { accuracy: -1, epoch: 0 };
-  let bestWeights: tf.Tensor[] = [];
   let negativeAt = 0;
   let negativeOrder = permutation(negatives.count, shuffle);
   for (let epoch = 1; epoch <= epochs; epoch++) {
@@ -156,16 +158,11 @@ export async function trainRefusal(
     );
     if (accuracy > best.accuracy) {
       best = { accuracy, epoch };
-      tf.dispose(bestWeights);
-      bestWeights = model.getWeights().map((w) => w.clone());
-      // Kept on disk as it improves, so that a run stopped early still leaves its best epoch.
+      // Kept on disk as it improves: the best epoch's model, also when a run is stopped early.
       await saveLayersModel(model, `${config.out}/model`);
     }
   }
   fused?.dispose();
-  model.setWeights(bestWeights);
-  await saveLayersModel(model, `${config.out}/model`);
-  tf.dispose(bestWeights);
   model.dispose();
   log(
     `Best: epoch ${best.epoch}, validation accuracy ${
