@@ -26,15 +26,9 @@ export interface DigitPick {
  * Clears ruled lines, page edges and canvas borders: runs of ink across at least 90 % of the
  * image, in bands no thicker than 4 % of it (a digit's own bar in a tight crop is as thick as its
  * other strokes, and rarely spans the whole width). Vertical runs must also lie near the left or
- * right edge, so that a tall "1" is never taken for one.
- */
-export function removeLines(mask: Uint8Array, w: number, h: number): Uint8Array {
-  return clearLines(mask, w, h).mask;
-}
-
-/**
- * {@linkcode removeLines}, also saying how many ink pixels it cleared (0: `mask` is a copy of
- * the input, pixel for pixel). Writes into `into` (as long as `mask`) when given.
+ * right edge, so that a tall "1" is never taken for one. Returns the cleared mask and how many
+ * ink pixels it cleared (0: `mask` is a copy of the input, pixel for pixel); writes into `into`
+ * (as long as `mask`) when given.
  */
 export function clearLines(
   mask: Uint8Array,
