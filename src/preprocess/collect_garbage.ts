@@ -21,7 +21,8 @@ export interface GarbageCollector {
  * once a second bounds that pile. `deno task serve` exposes `gc()` (`--v8-flags=--expose-gc`);
  * where it is not exposed (Deno Deploy decides its V8 flags), this does nothing and V8's own
  * schedule applies. The pool's workers do not use it: there, once a second, it cost a third more
- * CPU a 12 MP photo (`deno task bench serve`: 131-132 against 93-98 ms a request).
+ * CPU a 12 MP photo (`deno task bench serve`, switched by a temporary edit: 131-132 against
+ * 93-98 ms a request).
  *
  * @example
  * ```ts
