@@ -1,7 +1,8 @@
 /**
  * Synthetic photos of handwritten numbers: MNIST digits laid out on a line (with gaps, touching or
  * overlapping neighbours) and drawn into photo-like scenes (tinted paper, coloured ink, a shadow,
- * grain, sometimes ruled lines, blur, JPEG). Used, always with MNIST's **test** digits, by
+ * grain, sometimes ruled lines, blur, JPEG), or into scan-like pages (`"scan"`: a white A4-like
+ * page of 1000-2500 px, a thin pen, small digits, gray noise, sometimes printed lines and text). Used, always with MNIST's **test** digits, by
  * `deno task bench numbers`, by the fixture generator `tests/data/make_number_fixtures.ts` and by
  * the reader's tests (with the committed grid `fixtures/mnist_test_grid.png`).
  *
@@ -11,8 +12,11 @@ import sharp from "sharp";
 import type { DigitSet } from "../data/types.ts";
 import type { Prng } from "../data/prng.ts";
 
-/** How neighbouring digits sit: apart, just touching, or overlapping. */
-export type NumberLayout = "gap" | "touching" | "overlap";
+/**
+ * How neighbouring digits sit: apart, just touching, or overlapping, in a photo-like scene; or
+ * `"scan"`: apart or just touching, written small with a thin pen on a scanned page.
+ */
+export type NumberLayout = "gap" | "touching" | "overlap" | "scan";
 
 /** One rendered number. */
 export interface NumberScene {
@@ -51,6 +55,239 @@ function sample(pixels: Uint8Array, x: number, y: number): number {
 
 const between = (rng: Prng, a: number, b: number) => a + (b - a) * rng();
 
+interface Placed {
+  pixels: Uint8Array;
+  left: number;
+  top: number;
+  box: number[];
+}
+
+/**
+ * Lays the digits `indices` of `set` out on a line, `size` pixels tall, each `advance()` pixels
+ * after the last one's ink (drawn for every digit, the first included), a little up or down.
+ * Returns the digits and the line's width.
+ */
+function placeDigits(
+  set: DigitSet,
+  indices: number[],
+  size: number,
+  advance: () => number,
+  rng: Prng,
+): { placed: Placed[]; x: number } {
+  const k = 20 / size; // scene pixels → MNIST pixels (MNIST digits are 20 px tall)
+  const placed: Placed[] = [];
+  let x = 0;
+  for (const index of indices) {
+    const pixels = set.images.subarray(index * 784, (index + 1) * 784);
+    const box = inkBox(pixels);
+    const width = (box[2] - box[0] + 1) / k;
+    const step = advance();
+    if (placed.length > 0) x += step;
+    placed.push({ pixels, left: x - box[0] / k, top: between(rng, -0.06, 0.06) * size, box });
+    x += width;
+  }
+  return { placed, x };
+}
+
+/** The digits' ink (0-1, bilinear, slanted) in a `w` × `h` field, the line at the margins. */
+function stampDigits(
+  placed: Placed[],
+  w: number,
+  h: number,
+  marginX: number,
+  marginY: number,
+  size: number,
+  slant: number,
+): Float32Array {
+  const k = 20 / size;
+  const ink = new Float32Array(w * h);
+  for (const p of placed) {
+    const ox = marginX + p.left;
+    const oy = marginY + p.top - (p.box[1] / k) + 0.2 * size;
+    for (let yy = 0; yy < Math.ceil(28 / k); yy++) {
+      const y = Math.round(oy + yy);
+      if (y < 0 || y >= h) continue;
+      for (let xx = -Math.ceil(0.3 * size); xx < Math.ceil(28 / k + 0.3 * size); xx++) {
+        const sx = Math.round(ox + xx);
+        if (sx < 0 || sx >= w) continue;
+        const v = sample(p.pixels, (xx + slant * (yy - 14 / k)) * k, yy * k);
+        const i = y * w + sx;
+        if (v > ink[i]) ink[i] = v;
+      }
+    }
+  }
+  return ink;
+}
+
+/**
+ * The ink of a thin pen along the strokes of `ink` (0-1, `w` × `h`): the strokes (ink over a
+ * half) thinned to one pixel (Zhang and Suen's thinning), then drawn again as a disc of `radius`
+ * pixels at each pixel of that skeleton, its edge antialiased. Returns the pen's cover, 0-1.
+ */
+function thinPen(ink: Float32Array, w: number, h: number, radius: number): Float32Array {
+  const on = new Uint8Array(w * h);
+  for (let i = 0; i < on.length; i++) on[i] = ink[i] > 0.5 ? 1 : 0;
+  const at = (x: number, y: number) => x < 0 || y < 0 || x >= w || y >= h ? 0 : on[y * w + x];
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const pass of [0, 1]) {
+      const drop: number[] = [];
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < w; x++) {
+          if (on[y * w + x] === 0) continue;
+          // The neighbours clockwise from north: P2 … P9.
+          const n = [
+            at(x, y - 1),
+            at(x + 1, y - 1),
+            at(x + 1, y),
+            at(x + 1, y + 1),
+            at(x, y + 1),
+            at(x - 1, y + 1),
+            at(x - 1, y),
+            at(x - 1, y - 1),
+          ];
+          const count = n.reduce((a, b) => a + b, 0);
+          let turns = 0;
+          for (let k = 0; k < 8; k++) if (n[k] === 0 && n[(k + 1) % 8] === 1) turns++;
+          const [p2, p4, p6, p8] = [n[0], n[2], n[4], n[6]];
+          const keep = pass === 0
+            ? p2 * p4 * p6 !== 0 || p4 * p6 * p8 !== 0
+            : p2 * p4 * p8 !== 0 || p2 * p6 * p8 !== 0;
+          if (count >= 2 && count <= 6 && turns === 1 && !keep) drop.push(y * w + x);
+        }
+      }
+      for (const i of drop) on[i] = 0;
+      if (drop.length > 0) changed = true;
+    }
+  }
+  const cover = new Float32Array(w * h);
+  const r = Math.ceil(radius + 1);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (on[y * w + x] === 0) continue;
+      for (let dy = -r; dy <= r; dy++) {
+        for (let dx = -r; dx <= r; dx++) {
+          const [xx, yy] = [x + dx, y + dy];
+          if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
+          const v = Math.min(1, Math.max(0, radius + 0.5 - Math.hypot(dx, dy)));
+          if (v > cover[yy * w + xx]) cover[yy * w + xx] = v;
+        }
+      }
+    }
+  }
+  return cover;
+}
+
+/**
+ * A scanned page: white (a little gray, a faint tint), A4-shaped (portrait seven times in ten),
+ * 1000-2500 px on its long side; the number written small (digits 28-70 px tall) with a thin pen
+ * (MNIST's strokes thinned to their skeleton, drawn again 1.5-3.5 px wide), apart or just touching,
+ * somewhere in the lower part of the page; half the time on a printed form line, with other thin
+ * printed rules elsewhere; one time in three a block of printed-looking text near the top; gray
+ * noise, and JPEG at quality 55-90 four times in five.
+ */
+async function renderScanScene(
+  set: DigitSet,
+  indices: number[],
+  rng: Prng,
+): Promise<NumberScene> {
+  const size = Math.round(between(rng, 28, 70));
+  const { placed, x } = placeDigits(
+    set,
+    indices,
+    size,
+    () => between(rng, -0.05, 0.45) * size,
+    rng,
+  );
+  const slant = between(rng, -0.15, 0.15);
+  const lw = Math.ceil(x + 0.6 * size);
+  const lh = Math.ceil(1.6 * size);
+  const line = stampDigits(placed, lw, lh, 0.3 * size, 0.1 * size, size, slant);
+  const long = Math.round(between(rng, 1000, 2500));
+  const portrait = rng() < 0.7;
+  const w = Math.max(portrait ? Math.round(long / Math.SQRT2) : long, lw + 40);
+  const h = portrait ? long : Math.round(long / Math.SQRT2);
+  const left = Math.round(between(rng, 0.05 * w, Math.max(0.05 * w, w - lw - 0.05 * w)));
+  const top = Math.round(between(rng, 0.4 * h, 0.85 * h - lh));
+  const pen = thinPen(line, lw, lh, between(rng, 0.7, 1.7));
+  const paper = between(rng, 236, 252);
+  const tint = [between(rng, -3, 3), between(rng, -3, 3), between(rng, -3, 3)];
+  const color = rng() < 0.6 ? [30, 30, 38] : [28, 45, 140];
+  const noise = between(rng, 2, 8);
+  // Printed marks, as gray levels over the page (0 = none).
+  const print = new Float32Array(w * h);
+  const rule = (y: number, x0: number, x1: number, thick: number, level: number) => {
+    for (let t = 0; t < thick; t++) {
+      for (let xx = Math.max(0, x0); xx < Math.min(w, x1); xx++) {
+        if (y + t >= 0 && y + t < h) print[(y + t) * w + xx] = level;
+      }
+    }
+  };
+  if (rng() < 0.5) {
+    // A form: the number on a printed line, and other lines above and below it.
+    const thick = rng() < 0.6 ? 1 : 2;
+    const level = between(rng, 0.35, 0.7);
+    const base = top + Math.round(0.1 * size + 1.25 * size);
+    const gap = Math.round(between(rng, 1.8, 3) * size);
+    const x0 = Math.round(between(rng, 0.03, 0.1) * w);
+    const x1 = Math.round(between(rng, 0.85, 0.97) * w);
+    for (let y = base % gap; y < h; y += gap) {
+      if (y > 0.3 * h) rule(y, x0, x1, thick, level);
+    }
+  }
+  if (rng() < 1 / 3) {
+    // Printed text near the top: lines of words, each letter a small dark box or bar.
+    const xh = Math.round(between(rng, 8, 16));
+    const lead = Math.round(between(rng, 1.8, 2.4) * xh);
+    const lines = 2 + Math.floor(rng() * 6);
+    const y0 = Math.round(between(rng, 0.05, 0.12) * h);
+    for (let l = 0; l < lines && y0 + l * lead + xh < top - size; l++) {
+      let xx = Math.round(0.08 * w);
+      const end = Math.round(between(rng, 0.6, 0.92) * w);
+      while (xx < end) {
+        const letters = 2 + Math.floor(rng() * 8);
+        for (let c = 0; c < letters && xx < end; c++) {
+          const lw2 = Math.round(between(rng, 0.5, 0.8) * xh);
+          const tall = rng() < 0.3 ? Math.round(0.5 * xh) : 0;
+          const yTop = y0 + l * lead - tall;
+          const level = between(rng, 0.7, 0.95);
+          // A letter: its outline, two pixels thick (an "o", a "d", an "n" alike at this size).
+          for (let yy = yTop; yy < y0 + l * lead + xh; yy++) {
+            for (let q = 0; q < lw2; q++) {
+              const edge = yy - yTop < 2 || y0 + l * lead + xh - yy <= 2 || q < 2 || lw2 - q <= 2;
+              if (edge) print[yy * w + xx + q] = level;
+            }
+          }
+          xx += lw2 + Math.round(0.25 * xh);
+        }
+        xx += Math.round(0.6 * xh);
+      }
+    }
+  }
+  const rgb = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) {
+    for (let xx = 0; xx < w; xx++) {
+      const i = y * w + xx;
+      const lx = xx - left;
+      const ly = y - top;
+      const alpha = lx >= 0 && ly >= 0 && lx < lw && ly < lh ? pen[ly * lw + lx] : 0;
+      const grain = (rng() - 0.5) * 2 * noise;
+      for (let c = 0; c < 3; c++) {
+        const base = (paper + tint[c]) * (1 - print[i]) + 20 * print[i];
+        const value = base * (1 - alpha) + color[c] * alpha + grain;
+        rgb[i * 3 + c] = Math.max(0, Math.min(255, Math.round(value)));
+      }
+    }
+  }
+  const image = sharp(rgb, { raw: { width: w, height: h, channels: 3 } });
+  const format = rng() < 0.8 ? "jpeg" : "png";
+  const bytes = format === "jpeg"
+    ? await image.jpeg({ quality: Math.round(between(rng, 55, 90)) }).toBuffer()
+    : await image.png().toBuffer();
+  const number = indices.map((i) => String(set.labels![i])).join("");
+  return { number, layout: "scan", bytes: new Uint8Array(bytes), format };
+}
+
 /**
  * Renders the digits `indices` of `set` as one number in a photo-like scene (on ruled paper one
  * time in four, or as `options.ruled` says).
@@ -68,44 +305,21 @@ export async function renderNumberScene(
   rng: Prng,
   options: { ruled?: boolean } = {},
 ): Promise<NumberScene> {
+  if (layout === "scan") return await renderScanScene(set, indices, rng);
   const size = Math.round(between(rng, 36, 90)); // digit height in scene pixels
   const k = 20 / size; // scene pixels → MNIST pixels (MNIST digits are 20 px tall)
-  const placed: Array<{ pixels: Uint8Array; left: number; top: number; box: number[] }> = [];
-  let x = 0;
-  for (const index of indices) {
-    const pixels = set.images.subarray(index * 784, (index + 1) * 784);
-    const box = inkBox(pixels);
-    const width = (box[2] - box[0] + 1) / k;
-    const advance = layout === "gap"
-      ? between(rng, 0.15, 0.6) * size
-      : layout === "touching"
-      ? between(rng, -0.06, 0) * size
-      : between(rng, -0.16, -0.06) * size;
-    if (placed.length > 0) x += advance;
-    placed.push({ pixels, left: x - box[0] / k, top: between(rng, -0.06, 0.06) * size, box });
-    x += width;
-  }
+  const advance = layout === "gap"
+    ? () => between(rng, 0.15, 0.6) * size
+    : layout === "touching"
+    ? () => between(rng, -0.06, 0) * size
+    : () => between(rng, -0.16, -0.06) * size;
+  const { placed, x } = placeDigits(set, indices, size, advance, rng);
   const marginX = between(rng, 0.3, 1.2) * size;
   const marginY = between(rng, 0.4, 1.0) * size;
   const w = Math.round(x + 2 * marginX);
   const h = Math.round(size * 1.4 + 2 * marginY);
-  const ink = new Float32Array(w * h);
   const slant = between(rng, -0.15, 0.15);
-  for (const p of placed) {
-    const ox = marginX + p.left;
-    const oy = marginY + p.top - (p.box[1] / k) + 0.2 * size;
-    for (let yy = 0; yy < Math.ceil(28 / k); yy++) {
-      const y = Math.round(oy + yy);
-      if (y < 0 || y >= h) continue;
-      for (let xx = -Math.ceil(0.3 * size); xx < Math.ceil(28 / k + 0.3 * size); xx++) {
-        const sx = Math.round(ox + xx);
-        if (sx < 0 || sx >= w) continue;
-        const v = sample(p.pixels, (xx + slant * (yy - 14 / k)) * k, yy * k);
-        const i = y * w + sx;
-        if (v > ink[i]) ink[i] = v;
-      }
-    }
-  }
+  const ink = stampDigits(placed, w, h, marginX, marginY, size, slant);
   const paper = [between(rng, 200, 250), between(rng, 195, 245), between(rng, 185, 240)];
   const pen = rng() < 0.5 ? [25, 25, 35] : [30, 50, 160];
   const shadow = between(rng, 0, 0.35);

@@ -88,10 +88,14 @@ async function testDigits(): Promise<DigitSet> {
   return await loadTestDigitGrid();
 }
 
+/** The seed of the scan-like pages' own random stream, from the bench's seed. */
+const scanSeed = (seed: number) => (seed ^ 0x5ca4) >>> 0;
+
 async function benchSynthetic(
   model: Classifier,
   count: number,
   seed: number,
+  scans: number,
 ): Promise<NumberScores & { seed: number }> {
   const set = await testDigits();
   const rng = mulberry32(seed);
@@ -112,13 +116,33 @@ async function benchSynthetic(
       if (got === null) tally.refused++;
     }
   }
+  // Scan-like pages, from a random stream of their own: the photo-like scenes above stay the same
+  // for a seed whatever `scans` is.
+  const scanRng = mulberry32(scanSeed(seed));
+  for (let n = 0; n < scans; n++) {
+    const length = 2 + Math.floor(scanRng() * 7);
+    const indices = Array.from({ length }, () => Math.floor(scanRng() * set.count));
+    const scene = await renderNumberScene(set, indices, "scan", scanRng);
+    const got = await read(model, scene.bytes);
+    const t = by.get("scan") ?? { right: 0, refused: 0, total: 0 };
+    by.set("scan", t);
+    t.total++;
+    if (got === scene.number) t.right++;
+    if (got === null) t.refused++;
+  }
   const seconds = (performance.now() - started) / 1000;
   console.log(`Synthetic numbers (${set.source}, 2-8 digits, photo-like scenes, seed ${seed}):`);
-  for (const [layout, t] of by) console.log(line(layout, t));
+  for (const [layout, t] of by) if (layout !== "scan") console.log(line(layout, t));
   console.log(line("all", all));
-  console.log(`${count} images in ${seconds.toFixed(1)} s (rendering included)\n`);
-  const source = `${set.source}, 2-8 digits, photo-like scenes`;
-  return { source, by: Object.fromEntries(by), all, images: count, seconds, seed };
+  const scan = by.get("scan");
+  if (scan !== undefined) {
+    console.log(`Scan-like pages (${scans}, own random stream, seed ${scanSeed(seed)}):`);
+    console.log(line("scan", scan));
+  }
+  console.log(`${count + scans} images in ${seconds.toFixed(1)} s (rendering included)\n`);
+  const source = `${set.source}, 2-8 digits, photo-like scenes` +
+    (scans > 0 ? ` (scan: ${scans} scan-like pages, not in "all")` : "");
+  return { source, by: Object.fromEntries(by), all, images: count + scans, seconds, seed };
 }
 
 interface MultiRow {
@@ -201,7 +225,9 @@ async function benchPython(
 
 /**
  * Runs the numbers benchmark. Flags: `--model DIR`, `--labels CSV` (default
- * `../shared/photos_multi/labels.csv`), `--synthetic N` (default 150), `--seed S`, `--no-python`,
+ * `../shared/photos_multi/labels.csv`), `--synthetic N` (default 150: gap, touching and overlap in
+ * turn), `--scan N` (scan-like pages, default 50, from a random stream of their own so that the
+ * other scenes stay the same; counted apart from "all"), `--seed S`, `--no-python`,
  * `--torch-weights FILE` (default: `runs/bench/photo_torch.pt`, trained by `torch_seed.py` once, as
  * `deno task bench photos` does), `--verbose` (list the misses).
  *
@@ -218,6 +244,7 @@ export async function runBench(args: string[]): Promise<void> {
       model: { type: "string", default: DEFAULT_MODEL },
       labels: { type: "string", default: `${SHARED}/photos_multi/labels.csv` },
       synthetic: { type: "string", default: "150" },
+      scan: { type: "string", default: "50" },
       seed: { type: "string", default: "20260" },
       "no-python": { type: "boolean", default: false },
       "torch-weights": { type: "string" },
@@ -227,7 +254,12 @@ export async function runBench(args: string[]): Promise<void> {
   });
   await selectBackend("wasm");
   const model = await loadClassifier(values.model);
-  const synthetic = await benchSynthetic(model, Number(values.synthetic), Number(values.seed));
+  const synthetic = await benchSynthetic(
+    model,
+    Number(values.synthetic),
+    Number(values.seed),
+    Number(values.scan),
+  );
   let real: NumberScores | null = null;
   let peer: Awaited<ReturnType<typeof benchPython>> = "no real photos";
   if (!(await exists(values.labels))) {

@@ -143,6 +143,14 @@ function glyphsOf(line: Component[], specks: Component[], refHeight: number): Gl
   return glyphs;
 }
 
+/** How small the digits may be: below both, the marks are specks. */
+export interface SmallDigits {
+  /** Least typical mark height as a share of the image's short side. @default {0.05} */
+  share?: number;
+  /** Least typical mark height in pixels. @default {6} */
+  pixels?: number;
+}
+
 /** Thickest ruled line bridged, in pixels. */
 const MAX_LINE = 4;
 
@@ -185,9 +193,10 @@ let spareLined = new Uint8Array(0);
  * it: lighting evened out, hysteresis threshold, ruled lines and surroundings cleared), its
  * connected components, the one line they form, and the glyphs on that line left to right.
  * Refuses (empty `glyphs`, with a `reason`) when there is no ink, too much of it, or several
- * lines of marks of similar weight.
+ * lines of marks of similar weight, or when the marks are smaller than `small` says (specks).
  */
-export function segmentNumber(gray: GrayImage): Segmentation {
+export function segmentNumber(gray: GrayImage, small: SmallDigits = {}): Segmentation {
+  const { share = 0.05, pixels = 6 } = small;
   const { width: w, height: h } = gray;
   const scale = gray.originalWidth / w;
   // The ink and the masks before labelling are used here only (this runs without a pause):
@@ -224,7 +233,7 @@ export function segmentNumber(gray: GrayImage): Segmentation {
   const maxArea = Math.max(...pieces.map((c) => c.area));
   const refHeight = median(pieces.filter((c) => c.area >= 0.15 * maxArea).map(heightOf));
   // Relative to the short side: a long strip of digits is as tall as its digits.
-  if (refHeight < Math.max(6, 0.05 * Math.min(w, h))) {
+  if (refHeight < Math.max(pixels, share * Math.min(w, h))) {
     return refuse("no digit found: only specks of ink");
   }
   const isSpeck = (c: Component) => heightOf(c) < 0.3 * refHeight && c.area < 0.15 * maxArea;

@@ -61,6 +61,13 @@ const WORK_SIZE = 640;
 /** Short side wanted for a wide number (a long strip is decoded larger, up to `MAX_WORK`). */
 const MIN_SHORT_SIDE = 96;
 const MAX_WORK = 2048;
+/**
+ * Below this share of the working image's short side, the digits found are small (or there were
+ * none), and a large original is read again decoded larger.
+ */
+const SMALL_LINE = 0.08;
+/** How small digits may be on a page decoded larger: 1.5 % of its short side, and 14 px. */
+const PAGE_DIGITS = { share: 0.015, pixels: 14 };
 /** Most crops the model reads for one image (every glyph, plus split candidates while they fit). */
 const MAX_CROPS = 600;
 /** Most candidate cuts looked at in one glyph. */
@@ -415,7 +422,22 @@ export async function readNumberFromGray(
     if (want > WORK_SIZE) gray = await source(want);
     signal?.throwIfAborted();
   }
-  const seg = segmentNumber(gray);
+  let seg = segmentNumber(gray);
+  // A number written small on a large page (a scan): at the working size its strokes are thinner
+  // than a pixel and break into specks, or its digits are a few pixels tall. Look again at the
+  // whole page decoded larger, up to `MAX_WORK` (the segmentation is linear in the pixels).
+  const long = Math.max(gray.originalWidth, gray.originalHeight);
+  const specks = seg.reason?.startsWith("no digit found: only specks") ?? false;
+  const small = specks ||
+    (seg.glyphs.length > 0 && seg.lineHeight < SMALL_LINE * Math.min(gray.width, gray.height));
+  const larger = Math.min(MAX_WORK, long);
+  if (small && larger >= 1.5 * Math.max(gray.width, gray.height)) {
+    const big = await source(larger);
+    signal?.throwIfAborted();
+    // On the page decoded larger, digits may be small beside the page, not beside a pen.
+    const again = segmentNumber(big, PAGE_DIGITS);
+    if (again.glyphs.length > 0) [gray, seg] = [big, again];
+  }
   const toOriginal = (b: Box) => scaleBox(b, seg.scale);
   if (seg.glyphs.length === 0) {
     const single = await singleDigit(source, model, options, undefined);

@@ -980,7 +980,8 @@ var healed = (raw, lined, w, h) => lined.cleared === 0 ? lined.mask : healStroke
 var spareInk = new Float32Array(0);
 var spareRaw = new Uint8Array(0);
 var spareLined = new Uint8Array(0);
-function segmentNumber(gray) {
+function segmentNumber(gray, small = {}) {
+  const { share = 0.05, pixels = 6 } = small;
   const { width: w, height: h } = gray;
   const scale = gray.originalWidth / w;
   if (spareInk.length < w * h) {
@@ -1018,7 +1019,7 @@ function segmentNumber(gray) {
   if (pieces.length === 0) return refuse("no digit found");
   const maxArea = Math.max(...pieces.map((c) => c.area));
   const refHeight = median(pieces.filter((c) => c.area >= 0.15 * maxArea).map(heightOf));
-  if (refHeight < Math.max(6, 0.05 * Math.min(w, h))) {
+  if (refHeight < Math.max(pixels, share * Math.min(w, h))) {
     return refuse("no digit found: only specks of ink");
   }
   const isSpeck = (c) => heightOf(c) < 0.3 * refHeight && c.area < 0.15 * maxArea;
@@ -1286,6 +1287,11 @@ function decideDigit(probabilities, stats, options = {}) {
 var WORK_SIZE = 640;
 var MIN_SHORT_SIDE = 96;
 var MAX_WORK = 2048;
+var SMALL_LINE = 0.08;
+var PAGE_DIGITS = {
+  share: 0.015,
+  pixels: 14
+};
 var MAX_CROPS = 600;
 var MAX_CUTS = 24;
 var MAX_PART_ASPECT = 1.5;
@@ -1597,12 +1603,25 @@ async function readNumberFromGray(source, model, options = {}) {
   const shortSide = Math.min(gray.width, gray.height);
   const originalShort = Math.min(gray.originalWidth, gray.originalHeight);
   if (shortSide < MIN_SHORT_SIDE && originalShort > shortSide) {
-    const long = Math.max(gray.originalWidth, gray.originalHeight);
-    const want = Math.min(MAX_WORK, Math.round(MIN_SHORT_SIDE * long / originalShort));
+    const long2 = Math.max(gray.originalWidth, gray.originalHeight);
+    const want = Math.min(MAX_WORK, Math.round(MIN_SHORT_SIDE * long2 / originalShort));
     if (want > WORK_SIZE) gray = await source(want);
     signal?.throwIfAborted();
   }
-  const seg = segmentNumber(gray);
+  let seg = segmentNumber(gray);
+  const long = Math.max(gray.originalWidth, gray.originalHeight);
+  const specks = seg.reason?.startsWith("no digit found: only specks") ?? false;
+  const small = specks || seg.glyphs.length > 0 && seg.lineHeight < SMALL_LINE * Math.min(gray.width, gray.height);
+  const larger = Math.min(MAX_WORK, long);
+  if (small && larger >= 1.5 * Math.max(gray.width, gray.height)) {
+    const big = await source(larger);
+    signal?.throwIfAborted();
+    const again = segmentNumber(big, PAGE_DIGITS);
+    if (again.glyphs.length > 0) [gray, seg] = [
+      big,
+      again
+    ];
+  }
   const toOriginal = (b) => scaleBox(b, seg.scale);
   if (seg.glyphs.length === 0) {
     const single = await singleDigit(source, model, options, void 0);
