@@ -149,7 +149,31 @@ export interface SmallDigits {
   share?: number;
   /** Least typical mark height in pixels. @default {6} */
   pixels?: number;
+  /**
+   * Keep only the largest writing: on a page, printed text (smaller, and often more marks than the
+   * number) would otherwise set the typical height. @default {false}
+   */
+  largest?: boolean;
 }
+
+/**
+ * The pieces of the lines of the largest writing: the pieces grouped into lines (at the height
+ * of the typical piece of some weight), and the lines whose typical piece is at least
+ * `LARGEST_SHARE` as tall as the tallest line's.
+ */
+function largestWriting(pieces: Component[]): Component[] {
+  const maxArea = Math.max(...pieces.map((c) => c.area));
+  const guess = median(pieces.filter((c) => c.area >= 0.15 * maxArea).map(heightOf));
+  const lines = linesOf(pieces, Math.max(1, guess)).map((line) => ({
+    line,
+    height: median(line.filter((c) => heightOf(c) >= 0.3 * guess).map(heightOf)),
+  }));
+  const tallest = Math.max(...lines.map((l) => l.height));
+  return lines.filter((l) => l.height >= LARGEST_SHARE * tallest).flatMap((l) => l.line);
+}
+
+/** A line of writing at least this share of the tallest line's height is as large. */
+const LARGEST_SHARE = 0.6;
 
 /** Thickest ruled line bridged, in pixels. */
 const MAX_LINE = 4;
@@ -224,12 +248,13 @@ export function segmentNumber(gray: GrayImage, small: SmallDigits = {}): Segment
   const contrast = new Float64Array(all.length + 1);
   for (let i = 0; i < labels.length; i++) if (labels[i] !== 0) contrast[labels[i]] += ink[i];
   // Underlines, ruled lines that survived and page edges are long and flat.
-  const pieces = all.filter((c) => {
+  let pieces = all.filter((c) => {
     const flat = widthOf(c) > 5 * heightOf(c) && widthOf(c) > 0.3 * w;
     const spans = c.touchesBorder && (widthOf(c) > 0.9 * w || heightOf(c) > 0.9 * h);
     return !flat && !spans && contrast[c.label] / c.area >= MIN_CONTRAST;
   });
   if (pieces.length === 0) return refuse("no digit found");
+  if (small.largest === true) pieces = largestWriting(pieces);
   const maxArea = Math.max(...pieces.map((c) => c.area));
   const refHeight = median(pieces.filter((c) => c.area >= 0.15 * maxArea).map(heightOf));
   // Relative to the short side: a long strip of digits is as tall as its digits.

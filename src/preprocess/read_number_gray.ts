@@ -66,8 +66,11 @@ const MAX_WORK = 2048;
  * none), and a large original is read again decoded larger.
  */
 const SMALL_LINE = 0.08;
-/** How small digits may be on a page decoded larger: 1.5 % of its short side, and 14 px. */
-const PAGE_DIGITS = { share: 0.015, pixels: 14 };
+/**
+ * How small digits may be on a page decoded larger: 1.5 % of its short side, and 14 px; and only
+ * the largest writing on it counts (printed text beside a handwritten number is smaller).
+ */
+const PAGE_DIGITS = { share: 0.015, pixels: 14, largest: true };
 /** Most crops the model reads for one image (every glyph, plus split candidates while they fit). */
 const MAX_CROPS = 600;
 /** Most candidate cuts looked at in one glyph. */
@@ -427,7 +430,9 @@ export async function readNumberFromGray(
   // than a pixel and break into specks, or its digits are a few pixels tall. Look again at the
   // whole page decoded larger, up to `MAX_WORK` (the segmentation is linear in the pixels).
   const long = Math.max(gray.originalWidth, gray.originalHeight);
-  const specks = seg.reason?.startsWith("no digit found: only specks") ?? false;
+  // No ink left once the faint pieces are left out, or only specks of it.
+  const specks = seg.reason === "no digit found" ||
+    (seg.reason?.startsWith("no digit found: only specks") ?? false);
   const small = specks ||
     (seg.glyphs.length > 0 && seg.lineHeight < SMALL_LINE * Math.min(gray.width, gray.height));
   const larger = Math.min(MAX_WORK, long);

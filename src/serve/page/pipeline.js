@@ -958,6 +958,17 @@ function glyphsOf(line, specks, refHeight) {
   }
   return glyphs;
 }
+function largestWriting(pieces) {
+  const maxArea = Math.max(...pieces.map((c) => c.area));
+  const guess = median(pieces.filter((c) => c.area >= 0.15 * maxArea).map(heightOf));
+  const lines = linesOf(pieces, Math.max(1, guess)).map((line) => ({
+    line,
+    height: median(line.filter((c) => heightOf(c) >= 0.3 * guess).map(heightOf))
+  }));
+  const tallest = Math.max(...lines.map((l) => l.height));
+  return lines.filter((l) => l.height >= LARGEST_SHARE * tallest).flatMap((l) => l.line);
+}
+var LARGEST_SHARE = 0.6;
 var MAX_LINE = 4;
 function healStrokes(raw, lined, w, h) {
   const out = lined.slice();
@@ -1011,12 +1022,13 @@ function segmentNumber(gray, small = {}) {
   }
   const contrast = new Float64Array(all.length + 1);
   for (let i = 0; i < labels.length; i++) if (labels[i] !== 0) contrast[labels[i]] += ink[i];
-  const pieces = all.filter((c) => {
+  let pieces = all.filter((c) => {
     const flat = widthOf(c) > 5 * heightOf(c) && widthOf(c) > 0.3 * w;
     const spans = c.touchesBorder && (widthOf(c) > 0.9 * w || heightOf(c) > 0.9 * h);
     return !flat && !spans && contrast[c.label] / c.area >= MIN_CONTRAST;
   });
   if (pieces.length === 0) return refuse("no digit found");
+  if (small.largest === true) pieces = largestWriting(pieces);
   const maxArea = Math.max(...pieces.map((c) => c.area));
   const refHeight = median(pieces.filter((c) => c.area >= 0.15 * maxArea).map(heightOf));
   if (refHeight < Math.max(pixels, share * Math.min(w, h))) {
@@ -1290,7 +1302,8 @@ var MAX_WORK = 2048;
 var SMALL_LINE = 0.08;
 var PAGE_DIGITS = {
   share: 0.015,
-  pixels: 14
+  pixels: 14,
+  largest: true
 };
 var MAX_CROPS = 600;
 var MAX_CUTS = 24;
@@ -1610,7 +1623,7 @@ async function readNumberFromGray(source, model, options = {}) {
   }
   let seg = segmentNumber(gray);
   const long = Math.max(gray.originalWidth, gray.originalHeight);
-  const specks = seg.reason?.startsWith("no digit found: only specks") ?? false;
+  const specks = seg.reason === "no digit found" || (seg.reason?.startsWith("no digit found: only specks") ?? false);
   const small = specks || seg.glyphs.length > 0 && seg.lineHeight < SMALL_LINE * Math.min(gray.width, gray.height);
   const larger = Math.min(MAX_WORK, long);
   if (small && larger >= 1.5 * Math.max(gray.width, gray.height)) {
