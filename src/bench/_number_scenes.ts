@@ -119,14 +119,17 @@ function stampDigits(
   return ink;
 }
 
+/** Where MNIST's soft strokes are cut before thinning: low enough that faint joins stay joined. */
+const PEN_LEVEL = 0.3;
+
 /**
- * The ink of a thin pen along the strokes of `ink` (0-1, `w` × `h`): the strokes (ink over a
- * half) thinned to one pixel (Zhang and Suen's thinning), then drawn again as a disc of `radius`
+ * The ink of a thin pen along the strokes of `ink` (0-1, `w` × `h`): the strokes (ink over
+ * `PEN_LEVEL`) thinned to one pixel (Zhang and Suen's thinning), then drawn again as a disc of `radius`
  * pixels at each pixel of that skeleton, its edge antialiased. Returns the pen's cover, 0-1.
  */
 function thinPen(ink: Float32Array, w: number, h: number, radius: number): Float32Array {
   const on = new Uint8Array(w * h);
-  for (let i = 0; i < on.length; i++) on[i] = ink[i] > 0.5 ? 1 : 0;
+  for (let i = 0; i < on.length; i++) on[i] = ink[i] > PEN_LEVEL ? 1 : 0;
   const at = (x: number, y: number) => x < 0 || y < 0 || x >= w || y >= h ? 0 : on[y * w + x];
   for (let changed = true; changed;) {
     changed = false;

@@ -435,13 +435,20 @@ export async function readNumberFromGray(
     (seg.reason?.startsWith("no digit found: only specks") ?? false);
   const small = specks ||
     (seg.glyphs.length > 0 && seg.lineHeight < SMALL_LINE * Math.min(gray.width, gray.height));
-  const larger = Math.min(MAX_WORK, long);
-  if (small && larger >= 1.5 * Math.max(gray.width, gray.height)) {
-    const big = await source(larger);
+  const first = Math.max(gray.width, gray.height);
+  // The original up to `MAX_WORK`, then (when that finds nothing) twice the first size: at full
+  // size a scan's grain can break into more pieces than are looked at.
+  const sizes = [Math.min(MAX_WORK, long), Math.min(2 * first, long)]
+    .filter((size, i, all) => size >= 1.5 * first && all.indexOf(size) === i);
+  for (const size of small ? sizes : []) {
+    const big = await source(size);
     signal?.throwIfAborted();
     // On the page decoded larger, digits may be small beside the page, not beside a pen.
     const again = segmentNumber(big, PAGE_DIGITS);
-    if (again.glyphs.length > 0) [gray, seg] = [big, again];
+    if (again.glyphs.length > 0) {
+      [gray, seg] = [big, again];
+      break;
+    }
   }
   const toOriginal = (b: Box) => scaleBox(b, seg.scale);
   if (seg.glyphs.length === 0) {

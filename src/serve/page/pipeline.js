@@ -1625,15 +1625,22 @@ async function readNumberFromGray(source, model, options = {}) {
   const long = Math.max(gray.originalWidth, gray.originalHeight);
   const specks = seg.reason === "no digit found" || (seg.reason?.startsWith("no digit found: only specks") ?? false);
   const small = specks || seg.glyphs.length > 0 && seg.lineHeight < SMALL_LINE * Math.min(gray.width, gray.height);
-  const larger = Math.min(MAX_WORK, long);
-  if (small && larger >= 1.5 * Math.max(gray.width, gray.height)) {
-    const big = await source(larger);
+  const first = Math.max(gray.width, gray.height);
+  const sizes = [
+    Math.min(MAX_WORK, long),
+    Math.min(2 * first, long)
+  ].filter((size, i, all2) => size >= 1.5 * first && all2.indexOf(size) === i);
+  for (const size of small ? sizes : []) {
+    const big = await source(size);
     signal?.throwIfAborted();
     const again = segmentNumber(big, PAGE_DIGITS);
-    if (again.glyphs.length > 0) [gray, seg] = [
-      big,
-      again
-    ];
+    if (again.glyphs.length > 0) {
+      [gray, seg] = [
+        big,
+        again
+      ];
+      break;
+    }
   }
   const toOriginal = (b) => scaleBox(b, seg.scale);
   if (seg.glyphs.length === 0) {
