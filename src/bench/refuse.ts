@@ -19,6 +19,8 @@ import { readNumber } from "../preprocess/read_number.ts";
 import { csvFields } from "./_photo_labels.ts";
 import { mulberry32 } from "../data/prng.ts";
 import { installSceneFonts, NON_DIGIT_KINDS, renderNonDigitScene } from "./_non_digit_scenes.ts";
+import { renderNumberScene } from "./_number_scenes.ts";
+import { loadTestDigitGrid } from "./_test_digits.ts";
 
 const SHARED = "../shared";
 const MNIST = `${SHARED}/data/mnist`;
@@ -56,6 +58,11 @@ export interface RefuseBenchResult {
    * `src/bench/_non_digit_scenes.ts`); absent without `--fonts`.
    */
   synthetic?: { source: string; seed: number; by: Record<string, RefusedTally>; all: RefusedTally };
+  /**
+   * Photo-like scenes of one MNIST test digit each (`--digit-scenes N`, from `--scene-seed S`),
+   * read by `readNumber()`: right, refused and wrong; absent without `--digit-scenes`.
+   */
+  digitScenes?: DigitScenesTally;
   /** Single-digit photos answered and right; `null` without `../shared`. */
   digits: { source: string; right: number; refused: number; wrong: number; total: number } | null;
   /** MNIST test accuracy and calibration; `null` without `../shared`. */
@@ -169,6 +176,57 @@ async function benchDigits(
   return { source: labels, right, refused, wrong, total: rows.length };
 }
 
+/** Scenes of one digit read right, refused, and answered wrong (see {@linkcode benchDigitScenes}). */
+export interface DigitScenesTally {
+  /** Where the digits came from. */
+  source: string;
+  seed: number;
+  right: number;
+  refused: number;
+  wrong: number;
+  total: number;
+}
+
+/**
+ * Reads `count` photo-like scenes (`renderNumberScene()`), each of ONE digit of `set` picked at
+ * random from `seed`, with `readNumber()`: how many are read right, refused, and answered wrong
+ * (a wrong digit, or more than one). The single-digit check of the number reader on the
+ * project's own images (pass MNIST's test digits, never training digits).
+ *
+ * @example
+ * ```ts ignore
+ * const tally = await benchDigitScenes(model, await loadTestDigitGrid(), 400, 4242);
+ * // tally.right + tally.refused + tally.wrong === 400
+ * ```
+ */
+export async function benchDigitScenes(
+  model: Classifier,
+  set: DigitSet,
+  count: number,
+  seed: number,
+): Promise<DigitScenesTally> {
+  const rng = mulberry32(seed);
+  let [right, refused, wrong] = [0, 0, 0];
+  for (let n = 0; n < count; n++) {
+    const index = Math.floor(rng() * set.count);
+    const scene = await renderNumberScene(set, [index], "gap", rng);
+    let got: string | null = null;
+    try {
+      got = (await readNumber(scene.bytes, model)).number;
+    } catch {
+      got = null;
+    }
+    if (got === scene.number) right++;
+    else if (got === null) refused++;
+    else wrong++;
+  }
+  console.log(
+    `Scenes of one digit (${set.source}, seed ${seed}): right ${pct(right, count)}, ` +
+      `refused ${refused}, wrong ${wrong}`,
+  );
+  return { source: set.source, seed, right, refused, wrong, total: count };
+}
+
 /** Top probabilities and correctness of the model on `set`, after temperature `t`. */
 function scored(probabilities: Float32Array, set: DigitSet, t: number) {
   const top = new Float64Array(set.count);
@@ -265,8 +323,9 @@ async function benchCalibration(model: Classifier): Promise<RefuseBenchResult["c
  * Runs the refusal benchmark. Flags: `--model DIR`, `--verbose` (list the non-digits answered),
  * `--fonts A.woff,B.woff` (handwriting fonts the refusal training never used: also measure the
  * project's own non-digits, `--synthetic N` of them, default 150, from `--seed S`, default 99),
- * `--out FILE` (the figures as JSON, a {@linkcode RefuseBenchResult}, which `deno task readme`
- * turns into the README's figures).
+ * `--digit-scenes N` (also read N photo-like scenes of one MNIST test digit each, from
+ * `--scene-seed S`, default 4242: right, refused, wrong), `--out FILE` (the figures as JSON, a
+ * {@linkcode RefuseBenchResult}, which `deno task readme` turns into the README's figures).
  *
  * @example
  * ```ts ignore
@@ -283,6 +342,8 @@ export async function runBench(args: string[]): Promise<void> {
       fonts: { type: "string" },
       synthetic: { type: "string", default: "150" },
       seed: { type: "string", default: "99" },
+      "digit-scenes": { type: "string", default: "0" },
+      "scene-seed": { type: "string", default: "4242" },
       out: { type: "string" },
     },
   });
@@ -308,6 +369,18 @@ export async function runBench(args: string[]): Promise<void> {
       Number(values.synthetic),
       Number(values.seed),
     );
+  }
+  const scenes = Number(values["digit-scenes"]);
+  if (!Number.isInteger(scenes) || scenes < 0) {
+    throw new RangeError(
+      `--digit-scenes must be a whole number ≥ 0, got ${values["digit-scenes"]}`,
+    );
+  }
+  if (scenes > 0) {
+    const test = await exists(`${MNIST}/t10k-images-idx3-ubyte.gz`)
+      ? await loadMnistIdx(`${MNIST}/t10k-images-idx3-ubyte.gz`)
+      : await loadTestDigitGrid();
+    result.digitScenes = await benchDigitScenes(model, test, scenes, Number(values["scene-seed"]));
   }
   if (await exists(nonDigits)) {
     result.nonDigits = await benchNonDigits(model, nonDigits, values.verbose);
