@@ -18,7 +18,12 @@ import { calibrate, DEFAULT_TEMPERATURE } from "../preprocess/decide_digit.ts";
 import { readNumber } from "../preprocess/read_number.ts";
 import { csvFields } from "./_photo_labels.ts";
 import { mulberry32 } from "../data/prng.ts";
-import { installSceneFonts, NON_DIGIT_KINDS, renderNonDigitScene } from "./_non_digit_scenes.ts";
+import {
+  installSceneFonts,
+  NON_DIGIT_KINDS,
+  renderNonDigitScene,
+  renderStrokeScene,
+} from "./_non_digit_scenes.ts";
 import { renderNumberScene } from "./_number_scenes.ts";
 import { loadTestDigitGrid } from "./_test_digits.ts";
 
@@ -58,6 +63,12 @@ export interface RefuseBenchResult {
    * `src/bench/_non_digit_scenes.ts`); absent without `--fonts`.
    */
   synthetic?: { source: string; seed: number; by: Record<string, RefusedTally>; all: RefusedTally };
+  /**
+   * The project's own held-out stroke letters refused (`--strokes N` scenes of letters, symbols
+   * and words drawn as pen strokes in single-stroke fonts the training never used, from `--seed`);
+   * absent without `--strokes`.
+   */
+  strokes?: { source: string; seed: number } & RefusedTally;
   /**
    * Photo-like scenes of one MNIST test digit each (`--digit-scenes N`, from `--scene-seed S`),
    * read by `readNumber()`: right, refused and wrong; absent without `--digit-scenes`.
@@ -150,6 +161,26 @@ async function benchSyntheticNonDigits(
   }
   console.log(`  ${"all".padEnd(8)} ${pct(all.refused, all.total)}`);
   return { source, seed, by, all };
+}
+
+/**
+ * Reads `count` scenes of held-out stroke letters (`renderStrokeScene()`) from `seed` with
+ * `readNumber()`, and counts the refused.
+ */
+async function benchStrokes(
+  model: Classifier,
+  count: number,
+  seed: number,
+): Promise<NonNullable<RefuseBenchResult["strokes"]>> {
+  const rng = mulberry32(seed);
+  let refused = 0;
+  for (let n = 0; n < count; n++) {
+    const reading = await readNumber(await renderStrokeScene(rng), model);
+    if (reading.number === null) refused++;
+  }
+  const source = "own stroke letters: letters, symbols and words in held-out single-stroke fonts";
+  console.log(`Non-digits refused, ${source} (seed ${seed}): ${pct(refused, count)}`);
+  return { source, seed, refused, total: count };
 }
 
 async function benchDigits(
@@ -323,6 +354,8 @@ async function benchCalibration(model: Classifier): Promise<RefuseBenchResult["c
  * Runs the refusal benchmark. Flags: `--model DIR`, `--verbose` (list the non-digits answered),
  * `--fonts A.woff,B.woff` (handwriting fonts the refusal training never used: also measure the
  * project's own non-digits, `--synthetic N` of them, default 150, from `--seed S`, default 99),
+ * `--strokes N` (also N held-out stroke letters, from the same `--seed`: letters, symbols and
+ * words drawn as pen strokes in single-stroke fonts the training never used),
  * `--digit-scenes N` (also read N photo-like scenes of one MNIST test digit each, from
  * `--scene-seed S`, default 4242: right, refused, wrong), `--out FILE` (the figures as JSON, a
  * {@linkcode RefuseBenchResult}, which `deno task readme` turns into the README's figures).
@@ -343,6 +376,7 @@ export async function runBench(args: string[]): Promise<void> {
       synthetic: { type: "string", default: "150" },
       seed: { type: "string", default: "99" },
       "digit-scenes": { type: "string", default: "0" },
+      strokes: { type: "string", default: "0" },
       "scene-seed": { type: "string", default: "4242" },
       out: { type: "string" },
     },
@@ -370,6 +404,11 @@ export async function runBench(args: string[]): Promise<void> {
       Number(values.seed),
     );
   }
+  const strokes = Number(values.strokes);
+  if (!Number.isInteger(strokes) || strokes < 0) {
+    throw new RangeError(`--strokes must be a whole number ≥ 0, got ${values.strokes}`);
+  }
+  if (strokes > 0) result.strokes = await benchStrokes(model, strokes, Number(values.seed));
   const scenes = Number(values["digit-scenes"]);
   if (!Number.isInteger(scenes) || scenes < 0) {
     throw new RangeError(
