@@ -1,7 +1,8 @@
 /**
  * `deno run -A scripts/train_refusal.ts --data DIR --fonts A.woff,B.woff|FOLDER [--out runs/refuse]
- * [--epochs 15] [--non-digits 12000] [--per-batch 8] [--shares LETTERS,WORDS,PAIRS] [--filters 8,16] [--units 128]`: trains the notebook's CNN (or a wider one) to read digits and
- * to spread its probabilities on letters, symbols, words, doodles and digit pairs (outlier
+ * [--epochs 15] [--non-digits 12000] [--per-batch 8] [--shares LETTERS,WORDS,PAIRS[,STROKES]] [--filters 8,16] [--units 128]`: trains the notebook's CNN (or a wider one) to read digits and
+ * to spread its probabilities on letters, symbols, words, doodles, digit pairs and (the fourth
+ * share) letters drawn as pen strokes from single-stroke fonts (outlier
  * exposure), then saves the best epoch's model in `OUT/model` (export it with `deno task export`).
  *
  * @module
@@ -26,7 +27,7 @@ async function main(args: string[]): Promise<void> {
   });
   if (values.data === undefined || values.fonts === undefined) {
     console.error(
-      "Usage: deno run -A scripts/train_refusal.ts --data DIR --fonts A.woff,B.woff|FOLDER [--out DIR] [--epochs N] [--non-digits N] [--per-batch N] [--shares L,W,P] [--filters F1,F2] [--units N]",
+      "Usage: deno run -A scripts/train_refusal.ts --data DIR --fonts A.woff,B.woff|FOLDER [--out DIR] [--epochs N] [--non-digits N] [--per-batch N] [--shares L,W,P[,S]] [--filters F1,F2] [--units N]",
     );
     Deno.exit(2);
   }
@@ -37,9 +38,11 @@ async function main(args: string[]): Promise<void> {
     epochs: Number(values.epochs),
     nonDigits: Number(values["non-digits"]),
     nonDigitsPerBatch: Number(values["per-batch"]),
-    ...(values.shares === undefined
-      ? {}
-      : { shares: values.shares.split(",").map(Number) as [number, number, number] }),
+    ...(values.shares === undefined ? {} : {
+      shares: values.shares.split(",").map(Number) as
+        | [number, number, number]
+        | [number, number, number, number],
+    }),
     ...(values.filters === undefined
       ? {}
       : { filters: values.filters.split(",").map(Number) as [number, number] }),

@@ -11,6 +11,7 @@ import sharp from "sharp";
 import type { Prng } from "../data/prng.ts";
 import { familyOf, NON_DIGIT_CHARACTERS } from "../train/make_non_digits.ts";
 import { woffToSfnt } from "../train/woff_to_sfnt.ts";
+import { HELD_OUT_STROKE_FONTS, strokeText } from "../train/stroke_letters.ts";
 
 /** What a scene shows. */
 export type NonDigitKind = "letter" | "word" | "doodle";
@@ -108,4 +109,25 @@ export async function renderNonDigitScene(
     .extend({ top: m, bottom: m, left: m, right: m, background: paper })
     .jpeg({ quality: 80 }).toBuffer();
   return new Uint8Array(jpeg);
+}
+
+/**
+ * Renders one photo-like scene of a letter, symbol or made-up word drawn as pen strokes in a
+ * single-stroke font the refusal training never used (`HELD_OUT_STROKE_FONTS`: EMS Allure, EMS
+ * Readability and its italic), dark ink on tinted paper, sometimes blurred, as JPEG.
+ *
+ * @example
+ * ```ts ignore
+ * const bytes = await renderStrokeScene(mulberry32(1));
+ * ```
+ */
+export async function renderStrokeScene(rng: Prng): Promise<Uint8Array> {
+  const paper = `rgb(${Math.round(between(rng, 200, 250))},${Math.round(between(rng, 195, 245))},${
+    Math.round(between(rng, 185, 240))
+  })`;
+  const ink = rng() < 0.5 ? "#202030" : "#1e3296";
+  const { svg } = await strokeText(rng, HELD_OUT_STROKE_FONTS, { ink, paper });
+  let image = sharp(new TextEncoder().encode(svg));
+  if (rng() < 0.3) image = sharp(await image.blur(0.8).png().toBuffer());
+  return new Uint8Array(await image.jpeg({ quality: 80 }).toBuffer());
 }

@@ -18,7 +18,14 @@ import { calibrate, DEFAULT_TEMPERATURE } from "../preprocess/decide_digit.ts";
 import { readNumber } from "../preprocess/read_number.ts";
 import { csvFields } from "./_photo_labels.ts";
 import { mulberry32 } from "../data/prng.ts";
-import { installSceneFonts, NON_DIGIT_KINDS, renderNonDigitScene } from "./_non_digit_scenes.ts";
+import {
+  installSceneFonts,
+  NON_DIGIT_KINDS,
+  renderNonDigitScene,
+  renderStrokeScene,
+} from "./_non_digit_scenes.ts";
+import { renderNumberScene } from "./_number_scenes.ts";
+import { loadTestDigitGrid } from "./_test_digits.ts";
 
 const SHARED = "../shared";
 const MNIST = `${SHARED}/data/mnist`;
@@ -56,6 +63,17 @@ export interface RefuseBenchResult {
    * `src/bench/_non_digit_scenes.ts`); absent without `--fonts`.
    */
   synthetic?: { source: string; seed: number; by: Record<string, RefusedTally>; all: RefusedTally };
+  /**
+   * The project's own held-out stroke letters refused (`--strokes N` scenes of letters, symbols
+   * and words drawn as pen strokes in single-stroke fonts the training never used, from `--seed`);
+   * absent without `--strokes`.
+   */
+  strokes?: { source: string; seed: number } & RefusedTally;
+  /**
+   * Photo-like scenes of one MNIST test digit each (`--digit-scenes N`, from `--scene-seed S`),
+   * read by `readNumber()`: right, refused and wrong; absent without `--digit-scenes`.
+   */
+  digitScenes?: DigitScenesTally;
   /** Single-digit photos answered and right; `null` without `../shared`. */
   digits: { source: string; right: number; refused: number; wrong: number; total: number } | null;
   /** MNIST test accuracy and calibration; `null` without `../shared`. */
@@ -145,6 +163,26 @@ async function benchSyntheticNonDigits(
   return { source, seed, by, all };
 }
 
+/**
+ * Reads `count` scenes of held-out stroke letters (`renderStrokeScene()`) from `seed` with
+ * `readNumber()`, and counts the refused.
+ */
+async function benchStrokes(
+  model: Classifier,
+  count: number,
+  seed: number,
+): Promise<NonNullable<RefuseBenchResult["strokes"]>> {
+  const rng = mulberry32(seed);
+  let refused = 0;
+  for (let n = 0; n < count; n++) {
+    const reading = await readNumber(await renderStrokeScene(rng), model);
+    if (reading.number === null) refused++;
+  }
+  const source = "own stroke letters: letters, symbols and words in held-out single-stroke fonts";
+  console.log(`Non-digits refused, ${source} (seed ${seed}): ${pct(refused, count)}`);
+  return { source, seed, refused, total: count };
+}
+
 async function benchDigits(
   model: Classifier,
   labels: string,
@@ -167,6 +205,57 @@ async function benchDigits(
       `refused ${refused}, wrong ${wrong}`,
   );
   return { source: labels, right, refused, wrong, total: rows.length };
+}
+
+/** Scenes of one digit read right, refused, and answered wrong (see {@linkcode benchDigitScenes}). */
+export interface DigitScenesTally {
+  /** Where the digits came from. */
+  source: string;
+  seed: number;
+  right: number;
+  refused: number;
+  wrong: number;
+  total: number;
+}
+
+/**
+ * Reads `count` photo-like scenes (`renderNumberScene()`), each of ONE digit of `set` picked at
+ * random from `seed`, with `readNumber()`: how many are read right, refused, and answered wrong
+ * (a wrong digit, or more than one). The single-digit check of the number reader on the
+ * project's own images (pass MNIST's test digits, never training digits).
+ *
+ * @example
+ * ```ts ignore
+ * const tally = await benchDigitScenes(model, await loadTestDigitGrid(), 400, 4242);
+ * // tally.right + tally.refused + tally.wrong === 400
+ * ```
+ */
+export async function benchDigitScenes(
+  model: Classifier,
+  set: DigitSet,
+  count: number,
+  seed: number,
+): Promise<DigitScenesTally> {
+  const rng = mulberry32(seed);
+  let [right, refused, wrong] = [0, 0, 0];
+  for (let n = 0; n < count; n++) {
+    const index = Math.floor(rng() * set.count);
+    const scene = await renderNumberScene(set, [index], "gap", rng);
+    let got: string | null = null;
+    try {
+      got = (await readNumber(scene.bytes, model)).number;
+    } catch {
+      got = null;
+    }
+    if (got === scene.number) right++;
+    else if (got === null) refused++;
+    else wrong++;
+  }
+  console.log(
+    `Scenes of one digit (${set.source}, seed ${seed}): right ${pct(right, count)}, ` +
+      `refused ${refused}, wrong ${wrong}`,
+  );
+  return { source: set.source, seed, right, refused, wrong, total: count };
 }
 
 /** Top probabilities and correctness of the model on `set`, after temperature `t`. */
@@ -265,8 +354,11 @@ async function benchCalibration(model: Classifier): Promise<RefuseBenchResult["c
  * Runs the refusal benchmark. Flags: `--model DIR`, `--verbose` (list the non-digits answered),
  * `--fonts A.woff,B.woff` (handwriting fonts the refusal training never used: also measure the
  * project's own non-digits, `--synthetic N` of them, default 150, from `--seed S`, default 99),
- * `--out FILE` (the figures as JSON, a {@linkcode RefuseBenchResult}, which `deno task readme`
- * turns into the README's figures).
+ * `--strokes N` (also N held-out stroke letters, from the same `--seed`: letters, symbols and
+ * words drawn as pen strokes in single-stroke fonts the training never used),
+ * `--digit-scenes N` (also read N photo-like scenes of one MNIST test digit each, from
+ * `--scene-seed S`, default 4242: right, refused, wrong), `--out FILE` (the figures as JSON, a
+ * {@linkcode RefuseBenchResult}, which `deno task readme` turns into the README's figures).
  *
  * @example
  * ```ts ignore
@@ -283,6 +375,9 @@ export async function runBench(args: string[]): Promise<void> {
       fonts: { type: "string" },
       synthetic: { type: "string", default: "150" },
       seed: { type: "string", default: "99" },
+      "digit-scenes": { type: "string", default: "0" },
+      strokes: { type: "string", default: "0" },
+      "scene-seed": { type: "string", default: "4242" },
       out: { type: "string" },
     },
   });
@@ -308,6 +403,23 @@ export async function runBench(args: string[]): Promise<void> {
       Number(values.synthetic),
       Number(values.seed),
     );
+  }
+  const strokes = Number(values.strokes);
+  if (!Number.isInteger(strokes) || strokes < 0) {
+    throw new RangeError(`--strokes must be a whole number ≥ 0, got ${values.strokes}`);
+  }
+  if (strokes > 0) result.strokes = await benchStrokes(model, strokes, Number(values.seed));
+  const scenes = Number(values["digit-scenes"]);
+  if (!Number.isInteger(scenes) || scenes < 0) {
+    throw new RangeError(
+      `--digit-scenes must be a whole number ≥ 0, got ${values["digit-scenes"]}`,
+    );
+  }
+  if (scenes > 0) {
+    const test = await exists(`${MNIST}/t10k-images-idx3-ubyte.gz`)
+      ? await loadMnistIdx(`${MNIST}/t10k-images-idx3-ubyte.gz`)
+      : await loadTestDigitGrid();
+    result.digitScenes = await benchDigitScenes(model, test, scenes, Number(values["scene-seed"]));
   }
   if (await exists(nonDigits)) {
     result.nonDigits = await benchNonDigits(model, nonDigits, values.verbose);

@@ -3,6 +3,7 @@ import type { DigitSet } from "../data/types.ts";
 import { preprocessImage } from "../preprocess/mod.ts";
 import type { Prng as Rng } from "../data/prng.ts";
 import { woffToSfnt } from "./woff_to_sfnt.ts";
+import { strokePng, TRAIN_STROKE_FONTS } from "./stroke_letters.ts";
 
 /** Options for {@linkcode makeNonDigits}. */
 export interface NonDigitOptions {
@@ -18,6 +19,13 @@ export interface NonDigitOptions {
   words?: number;
   /** Share of pairs of touching digits; the rest are doodles. @default {0.12} */
   pairs?: number;
+  /**
+   * Share of letters, symbols and made-up words drawn as pen strokes from single-stroke fonts
+   * (`stroke_letters.ts`), taken from the doodles' share. @default {0}
+   */
+  strokes?: number;
+  /** The single-stroke fonts to draw them in. @default {TRAIN_STROKE_FONTS} */
+  strokeFonts?: readonly string[];
 }
 
 /**
@@ -303,7 +311,8 @@ function oneLike(input: Float32Array): boolean {
 /**
  * Makes examples of "not a digit" for training a model to refuse: letters and symbols written in
  * handwriting fonts, made-up words and pieces of them (as the number reader's segmentation cuts
- * touching letters), in strokes made thicker or thinner one time in two; pairs of digits squeezed
+ * touching letters), in strokes made thicker or thinner one time in two; letters, symbols and
+ * words drawn as wobbling pen strokes from single-stroke fonts (`strokes`); pairs of digits squeezed
  * into one crop; and doodles (random strokes, spirals, stars, arrows, hatching, smileys, crosses,
  * circled marks, zigzags, grids). Each is drawn as an image and passed through the photo pipeline
  * ({@linkcode preprocessImage}) so that it looks exactly as the model will see it. Images the
@@ -319,7 +328,14 @@ function oneLike(input: Float32Array): boolean {
  * ```
  */
 export async function makeNonDigits(rng: Rng, options: NonDigitOptions): Promise<DigitSet> {
-  const { count, digits, letters = 0.35, words = 0.2, pairs = 0.12 } = options;
+  const { count, digits, letters = 0.35, words = 0.2, pairs = 0.12, strokes = 0 } = options;
+  const strokeFonts = options.strokeFonts ?? TRAIN_STROKE_FONTS;
+  if (letters + words + pairs + strokes > 1 + 1e-9) {
+    throw new RangeError(
+      `Non-digit shares add up to more than 1: letters ${letters}, words ${words}, pairs ${pairs}, ` +
+        `strokes ${strokes}`,
+    );
+  }
   const { dir, files } = await installFonts(options.fonts);
   const images = new Uint8Array(count * 784);
   try {
@@ -332,6 +348,8 @@ export async function makeNonDigits(rng: Rng, options: NonDigitOptions): Promise
         ? await wordPng(rng, pick(rng, files))
         : roll < letters + words + pairs
         ? await pairPng(rng, digits)
+        : roll < letters + words + pairs + strokes
+        ? await strokePng(rng, strokeFonts)
         : await scribblePng(rng);
       const { input } = await preprocessImage(png);
       if (input === null || oneLike(input)) continue;

@@ -28,8 +28,11 @@ export interface RefusalTrainConfig {
   nonDigitsPerBatch?: number;
   /** How many non-digits to make (each is seen several times, augmented). @default {12000} */
   nonDigits?: number;
-  /** Shares of the non-digits: letters and symbols, words, digit pairs (the rest doodles). @default {[0.35, 0.2, 0.12]} */
-  shares?: [number, number, number];
+  /**
+   * Shares of the non-digits: letters and symbols, words, digit pairs, and optionally letters and
+   * words drawn as pen strokes from single-stroke fonts (the rest doodles). @default {[0.35, 0.2, 0.12]}
+   */
+  shares?: [number, number, number] | [number, number, number, number];
   /** Seed of the split (as `deno task train`), shuffles, generator and initialisers. @default {1212} */
   seed?: number;
   /** Filters of the two convolutions ({@linkcode createModel}). @default {[8, 16]} */
@@ -74,9 +77,12 @@ export async function trainRefusal(
     count: nonDigits,
     fonts,
     digits: train,
-    ...(config.shares === undefined
-      ? {}
-      : { letters: config.shares[0], words: config.shares[1], pairs: config.shares[2] }),
+    ...(config.shares === undefined ? {} : {
+      letters: config.shares[0],
+      words: config.shares[1],
+      pairs: config.shares[2],
+      strokes: config.shares[3] ?? 0,
+    }),
   });
   log(
     `Made ${negatives.count} non-digits in ${((performance.now() - started) / 1000).toFixed(1)} s`,
