@@ -1,4 +1,4 @@
-import { equal, notEqual, rejects } from "node:assert/strict";
+import { equal, notEqual, ok, rejects } from "node:assert/strict";
 import { parsePeerLines } from "../src/bench/photos.ts";
 import {
   renderPhotoFigures,
@@ -89,6 +89,43 @@ Deno.test("renderRefuseFigures() prints the project's own non-digits when the be
       "letter 2/3, doodle 3/3, all 5/6 (83.3 %)",
   );
   equal(renderRefuseFigures(base, "r.json").includes("own non-digits"), false);
+});
+
+Deno.test("renderRefuseFigures() prints the held-out stroke letters and the digit scenes when measured", () => {
+  const base = {
+    bench: "refuse",
+    date: "2026-11-26T08:00:00Z",
+    deno: "2.9.6",
+    args: ["--strokes", "4", "--digit-scenes", "5"],
+    model: "m",
+    nonDigits: null,
+    digits: null,
+    calibration: null,
+  };
+  const strokes = { source: "held-out stroke letters", seed: 99, refused: 3, total: 4 };
+  const digitScenes = {
+    source: "../shared/data/mnist/t10k",
+    seed: 4242,
+    right: 4,
+    refused: 1,
+    wrong: 0,
+    total: 5,
+  };
+  const lines = renderRefuseFigures({ ...base, strokes, digitScenes }, "r.json").split("\n");
+  ok(
+    lines.includes(
+      "Held-out stroke letters refused, held-out stroke letters (seed 99): 3/4 (75.0 %)",
+    ),
+  );
+  ok(
+    lines.some((l) =>
+      /^Single-digit scenes, .*t10k \(seed 4242\): right 4\/5 \(80\.0 %\), refused 1, wrong 0$/
+        .test(l)
+    ),
+    lines.join("\n"),
+  );
+  const plain = renderRefuseFigures(base, "r.json");
+  equal(plain.includes("stroke letters") || plain.includes("Single-digit scenes"), false);
 });
 
 Deno.test("parsePeerLines() reads what photo_pipeline.py prints", () => {

@@ -252,6 +252,22 @@ export function renderRefuseFigures(result: unknown, source: string): string {
       }, all ${s.all.refused}/${s.all.total} (${pct(s.all.refused, s.all.total)} %)`,
     );
   }
+  if (r.strokes !== undefined) {
+    const s = r.strokes;
+    lines.push(
+      `Held-out stroke letters refused, ${s.source} (seed ${s.seed}): ${s.refused}/${s.total} (${
+        pct(s.refused, s.total)
+      } %)`,
+    );
+  }
+  if (r.digitScenes !== undefined) {
+    const d = r.digitScenes;
+    lines.push(
+      `Single-digit scenes, ${shared(d.source)} (seed ${d.seed}): right ${d.right}/${d.total} (${
+        pct(d.right, d.total)
+      } %), refused ${d.refused}, wrong ${d.wrong}`,
+    );
+  }
   if (r.nonDigits === null) lines.push("Non-digits: not measured (no ../shared)");
   else {
     const row = (name: string, t: { refused: number; total: number }) =>
