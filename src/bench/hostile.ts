@@ -2,7 +2,8 @@
  * `deno task bench hostile`: the hostile corpus (zlib and pixel bombs, damaged files of every
  * type, lying content types, animated files, oversized forms, a slow body, a client that gives
  * up) against `deno task serve` on 127.0.0.1, one request at a time, with the status, code, time
- * and memory growth of each; then a bounded soak of mixed valid, garbage and bomb traffic from a
+ * and memory growth of each; then a bounded soak of mixed valid (a 64 px PNG, 1.6 and 12 MP photos,
+ * a number on a scanned page), garbage and bomb traffic from a
  * few connections, with the server's resident memory when warm, at its peak and after an idle
  * pause.
  *
@@ -10,6 +11,9 @@
  */
 import { parseArgs } from "node:util";
 import { samplePhoto, samplePng } from "./_sample_images.ts";
+import { renderNumberScene } from "./_number_scenes.ts";
+import { loadTestDigitGrid } from "./_test_digits.ts";
+import { mulberry32 } from "../data/prng.ts";
 import { bodyOf, expected, type HostileCase, hostileCorpus } from "./_hostile_corpus.ts";
 import { writeFileAtomically } from "../io/mod.ts";
 import { formatHostileRow } from "./readme_figures.ts";
@@ -43,6 +47,20 @@ export interface CaseRow extends Answer {
 }
 
 const mb = (kb: number): number => Math.round(kb / 102.4) / 10;
+
+/**
+ * A valid upload of the heaviest kind the reader handles: a number written small on an A4-like
+ * scanned page (`renderNumberScene()`'s `"scan"` layout, five MNIST test digits from the committed
+ * grid, a fixed seed), which the reader looks at again decoded up to 2,048 px.
+ */
+async function scanPage(): Promise<HostileCase> {
+  const digits = await loadTestDigitGrid();
+  const rng = mulberry32(2026);
+  const indices = Array.from({ length: 5 }, () => Math.floor(rng() * digits.count));
+  const scene = await renderNumberScene(digits, indices, "scan", rng);
+  const type = scene.format === "jpeg" ? "image/jpeg" : "image/png";
+  return { name: "scan-page", about: "", body: scene.bytes, type, expect: {} };
+}
 
 async function send(url: string, item: HostileCase, signal?: AbortSignal): Promise<Answer> {
   const start = performance.now();
@@ -242,7 +260,7 @@ async function soak(
   const sampler = setInterval(async () => {
     peak = Math.max(peak, await rssKb(server.pid));
   }, 250);
-  const photo = valid.at(-1)!.body as Uint8Array;
+  const photo = (valid.find((v) => v.name === "jpeg-12mp") ?? valid[0]).body as Uint8Array;
   const loop = async (id: number) => {
     for (let i = id; Date.now() < end; i++) {
       // Every other request valid; the rest walk the hostile corpus; now and then a client that
@@ -336,6 +354,7 @@ export async function runBench(args: string[]): Promise<void> {
       type: "image/jpeg",
       expect: {},
     },
+    await scanPage(),
   ];
   const port = await freePort();
   const env: Record<string, string> = { TIMEOUT_MS: String(timeoutMs) };
@@ -355,7 +374,7 @@ export async function runBench(args: string[]): Promise<void> {
         `${mb(warm)} MB after 30 valid requests`,
     );
     const rows = await runCorpus(server, port, corpus, timeoutMs);
-    const photo = valid[2].body as Uint8Array;
+    const photo = valid.find((v) => v.name === "jpeg-12mp")!.body as Uint8Array;
     for (let i = 0; i < 5; i++) await abandon(server.predictUrl, photo, 20);
     const health = performance.now();
     await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.body?.cancel());
