@@ -51,7 +51,7 @@ const mb = (kb: number): number => Math.round(kb / 102.4) / 10;
 /**
  * A valid upload of the heaviest kind the reader handles: a number written small on an A4-like
  * scanned page (`renderNumberScene()`'s `"scan"` layout, five MNIST test digits from the committed
- * grid, a fixed seed), which the reader looks at again decoded up to 2,048 px.
+ * grid, a fixed seed), which the reader looks at again decoded up to 1,536 px.
  */
 async function scanPage(): Promise<HostileCase> {
   const digits = await loadTestDigitGrid();

@@ -16,7 +16,7 @@ export type { DigitReading, NumberReading, ReadNumberOptions } from "./read_numb
  * {@linkcode preprocessImage}.
  *
  * A number written small on a large page (a scan) is looked at again on the page decoded larger
- * (up to 2,048 px), keeping to the largest writing on it (printed text beside it is smaller).
+ * (up to 1,536 px), keeping to the largest writing on it (printed text beside it is smaller).
  *
  * Time and memory are bounded: at most 4,000 ink pieces, 60 glyphs and 600 crops per image, and
  * at most two more decodes of a large page.

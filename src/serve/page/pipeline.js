@@ -1305,6 +1305,7 @@ var PAGE_DIGITS = {
   pixels: 14,
   largest: true
 };
+var PAGE_WORK = 1536;
 var MAX_CROPS = 600;
 var MAX_CUTS = 24;
 var MAX_PART_ASPECT = 1.5;
@@ -1627,7 +1628,7 @@ async function readNumberFromGray(source, model, options = {}) {
   const small = specks || seg.glyphs.length > 0 && seg.lineHeight < SMALL_LINE * Math.min(gray.width, gray.height);
   const first = Math.max(gray.width, gray.height);
   const sizes = [
-    Math.min(MAX_WORK, long),
+    Math.min(PAGE_WORK, long),
     Math.min(2 * first, long)
   ].filter((size, i, all2) => size >= 1.5 * first && all2.indexOf(size) === i);
   for (const size of small ? sizes : []) {
