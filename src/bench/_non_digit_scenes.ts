@@ -8,7 +8,7 @@
  * @module
  */
 import sharp from "sharp";
-import type { Prng } from "../data/prng.ts";
+import { drawBetween, type Prng } from "../data/prng.ts";
 import { familyOf, NON_DIGIT_CHARACTERS } from "../train/make_non_digits.ts";
 import { woffToSfnt } from "../train/woff_to_sfnt.ts";
 import { HELD_OUT_STROKE_FONTS, strokeText } from "../train/stroke_letters.ts";
@@ -23,7 +23,6 @@ export const NON_DIGIT_KINDS: readonly NonDigitKind[] = ["letter", "word", "dood
 const WORDS = "cat dog yes no ok hello wave hat tree max fun zebra ax why PM AM km kg mm ltr Hi Ex"
   .split(" ");
 
-const between = (rng: Prng, a: number, b: number) => a + (b - a) * rng();
 const escape = (s: string) => s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
 
 /** Fonts written out as TrueType files for libvips' text renderer, and how to remove them. */
@@ -65,11 +64,12 @@ export async function renderNonDigitScene(
   fonts: SceneFonts,
   rng: Prng,
 ): Promise<Uint8Array> {
-  const paper = `rgb(${Math.round(between(rng, 200, 250))},${Math.round(between(rng, 195, 245))},${
-    Math.round(between(rng, 185, 240))
-  })`;
+  const paper = `rgb(${Math.round(drawBetween(rng, 200, 250))},${
+    Math.round(drawBetween(rng, 195, 245))
+  },${Math.round(drawBetween(rng, 185, 240))})`;
   if (kind === "doodle") {
-    const p = () => `${between(rng, 20, 280).toFixed(1)} ${between(rng, 20, 180).toFixed(1)}`;
+    const p = () =>
+      `${drawBetween(rng, 20, 280).toFixed(1)} ${drawBetween(rng, 20, 180).toFixed(1)}`;
     const paths: string[] = [];
     for (let i = 0, n = 2 + Math.floor(rng() * 4); i < n; i++) {
       const k = Math.floor(rng() * 3);
@@ -81,7 +81,7 @@ export async function renderNonDigitScene(
           : `M ${p()} Q ${p()} ${p()} T ${p()}`,
       );
     }
-    const width = between(rng, 3, 9).toFixed(1);
+    const width = drawBetween(rng, 3, 9).toFixed(1);
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="300" height="200">` +
       `<rect width="300" height="200" fill="${paper}"/>` +
       paths.map((d) =>
@@ -100,11 +100,11 @@ export async function renderNonDigitScene(
       text: `<span foreground="#202030">${escape(text)}</span>`,
       fontfile: font.file,
       font: font.family,
-      dpi: Math.round(between(rng, 250, 500)),
+      dpi: Math.round(drawBetween(rng, 250, 500)),
       rgba: true,
     },
   }).png().toBuffer();
-  const m = Math.round(between(rng, 20, 60));
+  const m = Math.round(drawBetween(rng, 20, 60));
   const jpeg = await sharp(glyph).flatten({ background: paper })
     .extend({ top: m, bottom: m, left: m, right: m, background: paper })
     .jpeg({ quality: 80 }).toBuffer();
@@ -122,9 +122,9 @@ export async function renderNonDigitScene(
  * ```
  */
 export async function renderStrokeScene(rng: Prng): Promise<Uint8Array> {
-  const paper = `rgb(${Math.round(between(rng, 200, 250))},${Math.round(between(rng, 195, 245))},${
-    Math.round(between(rng, 185, 240))
-  })`;
+  const paper = `rgb(${Math.round(drawBetween(rng, 200, 250))},${
+    Math.round(drawBetween(rng, 195, 245))
+  },${Math.round(drawBetween(rng, 185, 240))})`;
   const ink = rng() < 0.5 ? "#202030" : "#1e3296";
   const { svg } = await strokeText(rng, HELD_OUT_STROKE_FONTS, { ink, paper });
   let image = sharp(new TextEncoder().encode(svg));

@@ -10,7 +10,7 @@
  */
 import sharp from "sharp";
 import type { DigitSet } from "../data/types.ts";
-import type { Prng } from "../data/prng.ts";
+import { drawBetween, type Prng } from "../data/prng.ts";
 
 /**
  * How neighbouring digits sit: apart, just touching, or overlapping, in a photo-like scene; or
@@ -53,8 +53,6 @@ function sample(pixels: Uint8Array, x: number, y: number): number {
     (at(x0, y0 + 1) * (1 - tx) + at(x0 + 1, y0 + 1) * tx) * ty;
 }
 
-const between = (rng: Prng, a: number, b: number) => a + (b - a) * rng();
-
 interface Placed {
   pixels: Uint8Array;
   left: number;
@@ -83,7 +81,7 @@ function placeDigits(
     const width = (box[2] - box[0] + 1) / k;
     const step = advance();
     if (placed.length > 0) x += step;
-    placed.push({ pixels, left: x - box[0] / k, top: between(rng, -0.06, 0.06) * size, box });
+    placed.push({ pixels, left: x - box[0] / k, top: drawBetween(rng, -0.06, 0.06) * size, box });
     x += width;
   }
   return { placed, x };
@@ -194,29 +192,29 @@ async function renderScanScene(
   indices: number[],
   rng: Prng,
 ): Promise<NumberScene> {
-  const size = Math.round(between(rng, 28, 70));
+  const size = Math.round(drawBetween(rng, 28, 70));
   const { placed, x } = placeDigits(
     set,
     indices,
     size,
-    () => between(rng, -0.05, 0.45) * size,
+    () => drawBetween(rng, -0.05, 0.45) * size,
     rng,
   );
-  const slant = between(rng, -0.15, 0.15);
+  const slant = drawBetween(rng, -0.15, 0.15);
   const lw = Math.ceil(x + 0.6 * size);
   const lh = Math.ceil(1.6 * size);
   const line = stampDigits(placed, lw, lh, 0.3 * size, 0.1 * size, size, slant);
-  const long = Math.round(between(rng, 1000, 2500));
+  const long = Math.round(drawBetween(rng, 1000, 2500));
   const portrait = rng() < 0.7;
   const w = Math.max(portrait ? Math.round(long / Math.SQRT2) : long, lw + 40);
   const h = portrait ? long : Math.round(long / Math.SQRT2);
-  const left = Math.round(between(rng, 0.05 * w, Math.max(0.05 * w, w - lw - 0.05 * w)));
-  const top = Math.round(between(rng, 0.4 * h, 0.85 * h - lh));
-  const pen = thinPen(line, lw, lh, between(rng, 0.7, 1.7));
-  const paper = between(rng, 236, 252);
-  const tint = [between(rng, -3, 3), between(rng, -3, 3), between(rng, -3, 3)];
+  const left = Math.round(drawBetween(rng, 0.05 * w, Math.max(0.05 * w, w - lw - 0.05 * w)));
+  const top = Math.round(drawBetween(rng, 0.4 * h, 0.85 * h - lh));
+  const pen = thinPen(line, lw, lh, drawBetween(rng, 0.7, 1.7));
+  const paper = drawBetween(rng, 236, 252);
+  const tint = [drawBetween(rng, -3, 3), drawBetween(rng, -3, 3), drawBetween(rng, -3, 3)];
   const color = rng() < 0.6 ? [30, 30, 38] : [28, 45, 140];
-  const noise = between(rng, 2, 8);
+  const noise = drawBetween(rng, 2, 8);
   // Printed marks, as gray levels over the page (0 = none).
   const print = new Float32Array(w * h);
   const rule = (y: number, x0: number, x1: number, thick: number, level: number) => {
@@ -229,31 +227,31 @@ async function renderScanScene(
   if (rng() < 0.5) {
     // A form: the number on a printed line, and other lines above and below it.
     const thick = rng() < 0.6 ? 1 : 2;
-    const level = between(rng, 0.35, 0.7);
+    const level = drawBetween(rng, 0.35, 0.7);
     const base = top + Math.round(0.1 * size + 1.25 * size);
-    const gap = Math.round(between(rng, 1.8, 3) * size);
-    const x0 = Math.round(between(rng, 0.03, 0.1) * w);
-    const x1 = Math.round(between(rng, 0.85, 0.97) * w);
+    const gap = Math.round(drawBetween(rng, 1.8, 3) * size);
+    const x0 = Math.round(drawBetween(rng, 0.03, 0.1) * w);
+    const x1 = Math.round(drawBetween(rng, 0.85, 0.97) * w);
     for (let y = base % gap; y < h; y += gap) {
       if (y > 0.3 * h) rule(y, x0, x1, thick, level);
     }
   }
   if (rng() < 1 / 3) {
     // Printed text near the top: lines of words, each letter a small dark box or bar.
-    const xh = Math.round(between(rng, 8, 16));
-    const lead = Math.round(between(rng, 1.8, 2.4) * xh);
+    const xh = Math.round(drawBetween(rng, 8, 16));
+    const lead = Math.round(drawBetween(rng, 1.8, 2.4) * xh);
     const lines = 2 + Math.floor(rng() * 6);
-    const y0 = Math.round(between(rng, 0.05, 0.12) * h);
+    const y0 = Math.round(drawBetween(rng, 0.05, 0.12) * h);
     for (let l = 0; l < lines && y0 + l * lead + xh < top - size; l++) {
       let xx = Math.round(0.08 * w);
-      const end = Math.round(between(rng, 0.6, 0.92) * w);
+      const end = Math.round(drawBetween(rng, 0.6, 0.92) * w);
       while (xx < end) {
         const letters = 2 + Math.floor(rng() * 8);
         for (let c = 0; c < letters && xx < end; c++) {
-          const lw2 = Math.round(between(rng, 0.5, 0.8) * xh);
+          const lw2 = Math.round(drawBetween(rng, 0.5, 0.8) * xh);
           const tall = rng() < 0.3 ? Math.round(0.5 * xh) : 0;
           const yTop = y0 + l * lead - tall;
-          const level = between(rng, 0.7, 0.95);
+          const level = drawBetween(rng, 0.7, 0.95);
           // A letter: its outline, two pixels thick (an "o", a "d", an "n" alike at this size).
           for (let yy = yTop; yy < y0 + l * lead + xh; yy++) {
             for (let q = 0; q < lw2; q++) {
@@ -285,7 +283,7 @@ async function renderScanScene(
   const image = sharp(rgb, { raw: { width: w, height: h, channels: 3 } });
   const format = rng() < 0.8 ? "jpeg" : "png";
   const bytes = format === "jpeg"
-    ? await image.jpeg({ quality: Math.round(between(rng, 55, 90)) }).toBuffer()
+    ? await image.jpeg({ quality: Math.round(drawBetween(rng, 55, 90)) }).toBuffer()
     : await image.png().toBuffer();
   const number = indices.map((i) => String(set.labels![i])).join("");
   return { number, layout: "scan", bytes: new Uint8Array(bytes), format };
@@ -309,26 +307,30 @@ export async function renderNumberScene(
   options: { ruled?: boolean } = {},
 ): Promise<NumberScene> {
   if (layout === "scan") return await renderScanScene(set, indices, rng);
-  const size = Math.round(between(rng, 36, 90)); // digit height in scene pixels
+  const size = Math.round(drawBetween(rng, 36, 90)); // digit height in scene pixels
   const k = 20 / size; // scene pixels → MNIST pixels (MNIST digits are 20 px tall)
   const advance = layout === "gap"
-    ? () => between(rng, 0.15, 0.6) * size
+    ? () => drawBetween(rng, 0.15, 0.6) * size
     : layout === "touching"
-    ? () => between(rng, -0.06, 0) * size
-    : () => between(rng, -0.16, -0.06) * size;
+    ? () => drawBetween(rng, -0.06, 0) * size
+    : () => drawBetween(rng, -0.16, -0.06) * size;
   const { placed, x } = placeDigits(set, indices, size, advance, rng);
-  const marginX = between(rng, 0.3, 1.2) * size;
-  const marginY = between(rng, 0.4, 1.0) * size;
+  const marginX = drawBetween(rng, 0.3, 1.2) * size;
+  const marginY = drawBetween(rng, 0.4, 1.0) * size;
   const w = Math.round(x + 2 * marginX);
   const h = Math.round(size * 1.4 + 2 * marginY);
-  const slant = between(rng, -0.15, 0.15);
+  const slant = drawBetween(rng, -0.15, 0.15);
   const ink = stampDigits(placed, w, h, marginX, marginY, size, slant);
-  const paper = [between(rng, 200, 250), between(rng, 195, 245), between(rng, 185, 240)];
+  const paper = [
+    drawBetween(rng, 200, 250),
+    drawBetween(rng, 195, 245),
+    drawBetween(rng, 185, 240),
+  ];
   const pen = rng() < 0.5 ? [25, 25, 35] : [30, 50, 160];
-  const shadow = between(rng, 0, 0.35);
-  const grain = between(rng, 3, 14);
+  const shadow = drawBetween(rng, 0, 0.35);
+  const grain = drawBetween(rng, 3, 14);
   const lined = rng() < 0.25;
-  const ruled = (options.ruled ?? lined) ? Math.round(between(rng, 1.2, 1.8) * size) : 0;
+  const ruled = (options.ruled ?? lined) ? Math.round(drawBetween(rng, 1.2, 1.8) * size) : 0;
   const baseline = Math.round(marginY + 0.2 * size + 20 / k) + ruled * 4;
   const rgb = new Uint8Array(w * h * 3);
   for (let y = 0; y < h; y++) {

@@ -62,3 +62,33 @@ export function shuffledIndices(n: number, random: Prng): Uint32Array {
   }
   return order;
 }
+
+/**
+ * A float drawn uniformly from [a, b) by one draw of `random`.
+ *
+ * @example
+ * ```ts
+ * import { ok } from "node:assert/strict";
+ * import { drawBetween, mulberry32 } from "./prng.ts";
+ * const x = drawBetween(mulberry32(7), 2, 5);
+ * ok(x >= 2 && x < 5);
+ * ```
+ */
+export function drawBetween(random: Prng, a: number, b: number): number {
+  return a + (b - a) * random();
+}
+
+/**
+ * One of `items` (an array, or the characters of a string) drawn uniformly by one draw of
+ * `random`.
+ *
+ * @example
+ * ```ts
+ * import { ok } from "node:assert/strict";
+ * import { drawFrom, mulberry32 } from "./prng.ts";
+ * ok("abc".includes(drawFrom<string>(mulberry32(7), "abc")));
+ * ```
+ */
+export function drawFrom<T>(random: Prng, items: readonly T[] | string): T {
+  return items[Math.floor(random() * items.length)] as T;
+}

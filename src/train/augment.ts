@@ -1,4 +1,4 @@
-import type { Prng } from "../data/prng.ts";
+import { drawBetween, type Prng } from "../data/prng.ts";
 
 /** Options for {@linkcode augmentBatch}; ranges are symmetric unless noted. */
 export interface AugmentOptions {
@@ -26,8 +26,6 @@ const SIDE = 28;
 const PIXELS = SIDE * SIDE;
 const GRID = 4; // elastic field control points per side
 
-const between = (rng: Prng, lo: number, hi: number): number => lo + (hi - lo) * rng();
-
 /** Bilinear sample of a 28×28 byte image at (x, y), 0 outside, scaled to 0-1. */
 function sample(img: Uint8Array, offset: number, x: number, y: number): number {
   const x0 = Math.floor(x);
@@ -44,7 +42,7 @@ function sample(img: Uint8Array, offset: number, x: number, y: number): number {
 /** A smooth random displacement field: random values on a 4×4 grid, bilinearly interpolated. */
 function elasticField(rng: Prng, amount: number): Float32Array {
   const grid = new Float32Array(GRID * GRID * 2);
-  for (let i = 0; i < grid.length; i++) grid[i] = between(rng, -amount, amount);
+  for (let i = 0; i < grid.length; i++) grid[i] = drawBetween(rng, -amount, amount);
   const field = new Float32Array(PIXELS * 2); // [28, 28, (dx, dy)]
   for (let y = 0; y < SIDE; y++) {
     const gy = (y / (SIDE - 1)) * (GRID - 1);
@@ -150,11 +148,11 @@ export function augmentBatch(
   const out = new Float32Array(n * PIXELS);
   const c = (SIDE - 1) / 2;
   for (let k = 0; k < n; k++) {
-    const angle = (between(rng, -maxRotation, maxRotation) * Math.PI) / 180;
-    const s = between(rng, scale[0], scale[1]);
-    const shear = between(rng, -maxShear, maxShear);
-    const tx = between(rng, -maxShift, maxShift);
-    const ty = between(rng, -maxShift, maxShift);
+    const angle = (drawBetween(rng, -maxRotation, maxRotation) * Math.PI) / 180;
+    const s = drawBetween(rng, scale[0], scale[1]);
+    const shear = drawBetween(rng, -maxShear, maxShear);
+    const tx = drawBetween(rng, -maxShift, maxShift);
+    const ty = drawBetween(rng, -maxShift, maxShift);
     const field = elasticField(rng, elastic);
     // Forward map: p' = R · S · H · (p - c) + c + t. Inverse of the 2×2 part for sampling.
     const cos = Math.cos(angle);
@@ -174,10 +172,10 @@ export function augmentBatch(
       }
     }
     const stroke = rng();
-    if (stroke < thicken) morph(img, true, between(rng, 0.4, 1));
-    else if (stroke < thicken + thin) morph(img, false, between(rng, 0.3, 0.7));
+    if (stroke < thicken) morph(img, true, drawBetween(rng, 0.4, 1));
+    else if (stroke < thicken + thin) morph(img, false, drawBetween(rng, 0.3, 0.7));
     if (rng() < blurChance) blur(img);
-    const gain = between(rng, contrast, 1);
+    const gain = drawBetween(rng, contrast, 1);
     let peak = 0;
     for (const v of img) peak = Math.max(peak, v);
     const g = peak > 0 ? gain / peak : 0;

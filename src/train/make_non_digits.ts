@@ -1,7 +1,7 @@
 import sharp from "sharp";
 import type { DigitSet } from "../data/types.ts";
 import { preprocessImage } from "../preprocess/mod.ts";
-import type { Prng as Rng } from "../data/prng.ts";
+import { drawBetween, drawFrom, type Prng as Rng } from "../data/prng.ts";
 import { woffToSfnt } from "./woff_to_sfnt.ts";
 import { strokePng, TRAIN_STROKE_FONTS } from "./stroke_letters.ts";
 
@@ -39,10 +39,6 @@ export const NON_DIGIT_CHARACTERS = "ACEFHKLMNPRUVWXYacdefhkmnprtuvwxy#%&@?!+=*$
  * learnt): the alphabet without the ones written like a digit on their own.
  */
 const WORD_LETTERS = "abcdefhkmnprtuvwxyACEFHKLMNPRUVWXY";
-
-const between = (rng: Rng, a: number, b: number) => a + (b - a) * rng();
-const pick = <T>(rng: Rng, items: readonly T[] | string): T =>
-  items[Math.floor(rng() * items.length)] as T;
 
 /** Writes each WOFF font as a TrueType file in a temporary folder, for libvips' text renderer. */
 async function installFonts(fonts: string[]): Promise<{ dir: string; files: Font[] }> {
@@ -82,7 +78,7 @@ const escapeMarkup = (text: string) =>
 async function restroke(rng: Rng, png: Uint8Array, height: number): Promise<Uint8Array> {
   const roll = rng();
   if (roll < 0.5) return png;
-  const width = Math.max(1, Math.round(height * between(rng, 0.01, 0.04)));
+  const width = Math.max(1, Math.round(height * drawBetween(rng, 0.01, 0.04)));
   const image = sharp(png).greyscale();
   const changed = roll < 0.8 ? image.dilate(width) : image.erode(Math.min(width, 2));
   return new Uint8Array(await changed.png().toBuffer());
@@ -94,10 +90,10 @@ async function textPng(
   { file: fontfile, family }: Font,
   text: string,
 ): Promise<{ png: Uint8Array; width: number; height: number }> {
-  const dpi = Math.round(between(rng, 150, 400));
+  const dpi = Math.round(drawBetween(rng, 150, 400));
   const png = await sharp({ text: { text: escapeMarkup(text), fontfile, font: family, dpi } })
     .png().toBuffer();
-  const turned = sharp(png).rotate(between(rng, -12, 12), { background: "#000" })
+  const turned = sharp(png).rotate(drawBetween(rng, -12, 12), { background: "#000" })
     .extend({ top: 8, bottom: 8, left: 8, right: 8, background: "#000" });
   const { data, info } = await turned.png().toBuffer({ resolveWithObject: true });
   const thick = await restroke(rng, new Uint8Array(data), dpi / 3);
@@ -106,7 +102,7 @@ async function textPng(
 
 /** One letter or symbol that does not read as a digit, in a handwriting font. */
 async function letterPng(rng: Rng, font: Font): Promise<Uint8Array> {
-  return (await textPng(rng, font, pick<string>(rng, NON_DIGIT_CHARACTERS))).png;
+  return (await textPng(rng, font, drawFrom<string>(rng, NON_DIGIT_CHARACTERS))).png;
 }
 
 /**
@@ -116,11 +112,11 @@ async function letterPng(rng: Rng, font: Font): Promise<Uint8Array> {
  */
 async function wordPng(rng: Rng, font: Font): Promise<Uint8Array> {
   const length = 2 + Math.floor(rng() * 6);
-  let word = Array.from({ length }, () => pick<string>(rng, WORD_LETTERS)).join("");
+  let word = Array.from({ length }, () => drawFrom<string>(rng, WORD_LETTERS)).join("");
   if (rng() < 0.3) word = word.toLowerCase();
   const { png, width, height } = await textPng(rng, font, word);
   if (rng() < 1 / 3 || width < height * 1.2) return png;
-  const w = Math.min(width, Math.round(height * between(rng, 0.7, 1.3)));
+  const w = Math.min(width, Math.round(height * drawBetween(rng, 0.7, 1.3)));
   const left = Math.floor(rng() * (width - w + 1));
   return new Uint8Array(
     await sharp(png).extract({ left, top: 0, width: w, height }).png().toBuffer(),
@@ -145,11 +141,11 @@ async function pairPng(rng: Rng, digits: DigitSet): Promise<Uint8Array> {
   const b = Math.floor(rng() * digits.count);
   const [, a1] = inkColumns(digits.images, a);
   const [b0] = inkColumns(digits.images, b);
-  const shift = Math.max(4, a1 - b0 - Math.round(between(rng, 1, 5)));
+  const shift = Math.max(4, a1 - b0 - Math.round(drawBetween(rng, 1, 5)));
   const w = 28 + shift;
   const pixels = new Uint8Array(w * 28);
   for (const [index, dx] of [[a, 0], [b, shift]]) {
-    const dy = Math.round(between(rng, -2, 2));
+    const dy = Math.round(drawBetween(rng, -2, 2));
     for (let y = Math.max(0, -dy); y < Math.min(28, 28 - dy); y++) {
       for (let x = 0; x < 28; x++) {
         const v = digits.images[index * 784 + y * 28 + x];
@@ -178,21 +174,25 @@ const DOODLES = [
 
 /** The SVG paths of one doodle of `kind`, in a 100×100 box. */
 function doodlePaths(rng: Rng, kind: typeof DOODLES[number]): string[] {
-  const n = (a: number, b: number) => between(rng, a, b).toFixed(1);
+  const n = (a: number, b: number) => drawBetween(rng, a, b).toFixed(1);
   const p = () => `${n(10, 90)} ${n(10, 90)}`;
-  const [cx, cy, r] = [between(rng, 40, 60), between(rng, 40, 60), between(rng, 22, 38)];
+  const [cx, cy, r] = [
+    drawBetween(rng, 40, 60),
+    drawBetween(rng, 40, 60),
+    drawBetween(rng, 22, 38),
+  ];
   const at = (angle: number, radius: number) =>
     `${(cx + radius * Math.cos(angle)).toFixed(1)} ${(cy + radius * Math.sin(angle)).toFixed(1)}`;
   const circle = (x: number, y: number, rr: number) =>
     `M ${(x - rr).toFixed(1)} ${y.toFixed(1)} a ${rr.toFixed(1)} ${
-      (rr * between(rng, 0.8, 1.2))
+      (rr * drawBetween(rng, 0.8, 1.2))
         .toFixed(1)
     } 0 1 0 ${(2 * rr).toFixed(1)} 0 a ${rr.toFixed(1)} ${rr.toFixed(1)} 0 1 0 ${
       (-2 * rr).toFixed(1)
     } 0`;
   switch (kind) {
     case "spiral": {
-      const turns = between(rng, 1.8, 3.5), start = rng() * 2 * Math.PI;
+      const turns = drawBetween(rng, 1.8, 3.5), start = rng() * 2 * Math.PI;
       const points = Array.from({ length: 60 }, (_, i) => {
         const t = i / 59;
         return at(start + t * turns * 2 * Math.PI, r * (0.1 + 0.9 * t));
@@ -216,7 +216,7 @@ function doodlePaths(rng: Rng, kind: typeof DOODLES[number]): string[] {
       ];
     }
     case "hatching": {
-      const lines = 4 + Math.floor(rng() * 6), a = between(rng, 0.3, 1.2);
+      const lines = 4 + Math.floor(rng() * 6), a = drawBetween(rng, 0.3, 1.2);
       const paths = Array.from({ length: lines }, (_, i) => {
         const o = -r + (2 * r * i) / (lines - 1);
         const [dx, dy] = [Math.cos(a) * r, Math.sin(a) * r];
@@ -233,7 +233,7 @@ function doodlePaths(rng: Rng, kind: typeof DOODLES[number]): string[] {
         circle(cx - r * 0.35, cy - r * 0.3, r * 0.08),
         circle(cx + r * 0.35, cy - r * 0.3, r * 0.08),
         `M ${at(0.5, r * 0.55)} Q ${cx.toFixed(1)} ${
-          (cy + r * between(rng, 0.5, 0.9)).toFixed(1)
+          (cy + r * drawBetween(rng, 0.5, 0.9)).toFixed(1)
         } ${at(Math.PI - 0.5, r * 0.55)}`,
       ];
     case "cross": {
@@ -246,7 +246,9 @@ function doodlePaths(rng: Rng, kind: typeof DOODLES[number]): string[] {
         rng() < 0.5 ? `M ${at(3.9, r)} L ${at(0.8, r)}` : `M ${p()} L ${p()} L ${p()}`,
       ];
     case "zigzag": {
-      const teeth = 4 + Math.floor(rng() * 5), y0 = between(rng, 30, 70), h = between(rng, 10, 30);
+      const teeth = 4 + Math.floor(rng() * 5),
+        y0 = drawBetween(rng, 30, 70),
+        h = drawBetween(rng, 10, 30);
       const points = Array.from(
         { length: teeth + 1 },
         (_, i) => `${(10 + (80 * i) / teeth).toFixed(1)} ${(y0 + (i % 2 ? h : -h)).toFixed(1)}`,
@@ -279,9 +281,13 @@ function doodlePaths(rng: Rng, kind: typeof DOODLES[number]): string[] {
  * 2-9 units wide.
  */
 async function scribblePng(rng: Rng): Promise<Uint8Array> {
-  const kind = rng() < 1 / 3 ? "strokes" : pick(rng, DOODLES.slice(1));
-  const width = between(rng, 2, 9).toFixed(1);
-  const [sx, sy, turn] = [between(rng, 0.7, 1.3), between(rng, 0.7, 1.3), between(rng, -30, 30)];
+  const kind = rng() < 1 / 3 ? "strokes" : drawFrom(rng, DOODLES.slice(1));
+  const width = drawBetween(rng, 2, 9).toFixed(1);
+  const [sx, sy, turn] = [
+    drawBetween(rng, 0.7, 1.3),
+    drawBetween(rng, 0.7, 1.3),
+    drawBetween(rng, -30, 30),
+  ];
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">` +
     `<rect width="100" height="100" fill="black"/><g transform="translate(50 50) rotate(${
       turn.toFixed(1)
@@ -343,9 +349,9 @@ export async function makeNonDigits(rng: Rng, options: NonDigitOptions): Promise
       const roll = rng();
       const written = files.length > 0 && roll < letters + words;
       const png = written && roll < letters
-        ? await letterPng(rng, pick(rng, files))
+        ? await letterPng(rng, drawFrom(rng, files))
         : written
-        ? await wordPng(rng, pick(rng, files))
+        ? await wordPng(rng, drawFrom(rng, files))
         : roll < letters + words + pairs
         ? await pairPng(rng, digits)
         : roll < letters + words + pairs + strokes

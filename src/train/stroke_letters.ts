@@ -10,7 +10,7 @@
  */
 import sharp from "sharp";
 import hershey from "hersheytext/hersheytext.min.json" with { type: "json" };
-import type { Prng as Rng } from "../data/prng.ts";
+import { drawBetween, drawFrom, type Prng as Rng } from "../data/prng.ts";
 
 /** The single-stroke fonts the refusal training draws from (never {@linkcode HELD_OUT_STROKE_FONTS}). */
 export const TRAIN_STROKE_FONTS: readonly string[] = [
@@ -153,10 +153,6 @@ export async function loadStrokeFont(name: string): Promise<StrokeFont> {
   return font;
 }
 
-const between = (rng: Rng, a: number, b: number) => a + (b - a) * rng();
-const pick = <T>(rng: Rng, items: readonly T[] | string): T =>
-  items[Math.floor(rng() * items.length)] as T;
-
 /**
  * The strokes of `text` laid out left to right, glyph after glyph, `gap` times each glyph's
  * width apart (negative: overlapping, as joined writing does).
@@ -190,13 +186,18 @@ function handDrawn(rng: Rng, strokes: Point[][]): Point[][] {
   }
   const size = Math.max(x1 - x0, y1 - y0, 1e-6);
   const [cx, cy] = [(x0 + x1) / 2, (y0 + y1) / 2];
-  const slant = between(rng, -0.35, 0.35);
-  const aspect = between(rng, 0.75, 1.3);
-  const turn = between(rng, -0.25, 0.25);
+  const slant = drawBetween(rng, -0.35, 0.35);
+  const aspect = drawBetween(rng, 0.75, 1.3);
+  const turn = drawBetween(rng, -0.25, 0.25);
   const [cos, sin] = [Math.cos(turn), Math.sin(turn)];
-  const wobble = between(rng, 0, 0.035);
-  const [fx, fy, px, py] = [between(rng, 2, 6), between(rng, 2, 6), rng() * 6.3, rng() * 6.3];
-  const jitter = between(rng, 0, 0.012);
+  const wobble = drawBetween(rng, 0, 0.035);
+  const [fx, fy, px, py] = [
+    drawBetween(rng, 2, 6),
+    drawBetween(rng, 2, 6),
+    rng() * 6.3,
+    rng() * 6.3,
+  ];
+  const jitter = drawBetween(rng, 0, 0.012);
   return strokes.map((stroke) => {
     const dense: Point[] = [];
     for (let i = 0; i < stroke.length; i++) {
@@ -250,7 +251,7 @@ export async function strokeText(
   fonts: readonly string[],
   colours: { ink: string; paper: string } = { ink: "white", paper: "black" },
 ): Promise<StrokeDrawing> {
-  const name = pick(rng, fonts);
+  const name = drawFrom(rng, fonts);
   const font = await loadStrokeFont(name);
   const has = (ch: string) => font.has(ch);
   const characters = [...STROKE_CHARACTERS].filter(has);
@@ -260,20 +261,20 @@ export async function strokeText(
     const lower = rng() < 0.5;
     const letters = [...STROKE_WORD_LETTERS]
       .filter((ch) => has(ch) && (ch === ch.toLowerCase()) === lower);
-    text = Array.from({ length }, () => pick(rng, letters)).join("");
-  } else text = pick(rng, characters);
+    text = Array.from({ length }, () => drawFrom(rng, letters)).join("");
+  } else text = drawFrom(rng, characters);
   if (text === "") throw new RangeError(`Stroke font "${name}" has none of the letters to draw`);
-  const strokes = handDrawn(rng, layout(font, text, between(rng, -0.08, 0.2)));
+  const strokes = handDrawn(rng, layout(font, text, drawBetween(rng, -0.08, 0.2)));
   let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
   for (const s of strokes) {
     for (const [x, y] of s) {
       [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
     }
   }
-  const height = between(rng, 100, 160);
+  const height = drawBetween(rng, 100, 160);
   const scale = height / Math.max(y1 - y0, 0.3 * (x1 - x0), 1e-6);
-  const pen = height * between(rng, 0.03, 0.12);
-  const margin = pen + height * between(rng, 0.1, 0.4);
+  const pen = height * drawBetween(rng, 0.03, 0.12);
+  const margin = pen + height * drawBetween(rng, 0.1, 0.4);
   const w = Math.ceil((x1 - x0) * scale + 2 * margin);
   const h = Math.ceil((y1 - y0) * scale + 2 * margin);
   const paths = strokes.map((s) =>
