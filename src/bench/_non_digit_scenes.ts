@@ -23,6 +23,16 @@ export const NON_DIGIT_KINDS: readonly NonDigitKind[] = ["letter", "word", "dood
 const WORDS = "cat dog yes no ok hello wave hat tree max fun zebra ax why PM AM km kg mm ltr Hi Ex"
   .split(" ");
 
+/** A tinted paper colour, as CSS `rgb()` (three draws of `rng`). */
+function paperColour(rng: Prng): string {
+  const [r, g, b] = [
+    drawBetween(rng, 200, 250),
+    drawBetween(rng, 195, 245),
+    drawBetween(rng, 185, 240),
+  ];
+  return `rgb(${Math.round(r)},${Math.round(g)},${Math.round(b)})`;
+}
+
 const escape = (s: string) => s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
 
 /** Fonts written out as TrueType files for libvips' text renderer, and how to remove them. */
@@ -64,9 +74,7 @@ export async function renderNonDigitScene(
   fonts: SceneFonts,
   rng: Prng,
 ): Promise<Uint8Array> {
-  const paper = `rgb(${Math.round(drawBetween(rng, 200, 250))},${
-    Math.round(drawBetween(rng, 195, 245))
-  },${Math.round(drawBetween(rng, 185, 240))})`;
+  const paper = paperColour(rng);
   if (kind === "doodle") {
     const p = () =>
       `${drawBetween(rng, 20, 280).toFixed(1)} ${drawBetween(rng, 20, 180).toFixed(1)}`;
@@ -122,9 +130,7 @@ export async function renderNonDigitScene(
  * ```
  */
 export async function renderStrokeScene(rng: Prng): Promise<Uint8Array> {
-  const paper = `rgb(${Math.round(drawBetween(rng, 200, 250))},${
-    Math.round(drawBetween(rng, 195, 245))
-  },${Math.round(drawBetween(rng, 185, 240))})`;
+  const paper = paperColour(rng);
   const ink = rng() < 0.5 ? "#202030" : "#1e3296";
   const { svg } = await strokeText(rng, HELD_OUT_STROKE_FONTS, { ink, paper });
   let image = sharp(new TextEncoder().encode(svg));

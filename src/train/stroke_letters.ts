@@ -173,17 +173,23 @@ function layout(font: StrokeFont, text: string, gap: number): Point[][] {
   return out;
 }
 
-/**
- * Strokes as a hand would draw them: segments cut into short pieces, the whole bent by a slow
- * wobble and each point moved a little, then slanted, squeezed and turned.
- */
-function handDrawn(rng: Rng, strokes: Point[][]): Point[][] {
+/** The box around every point of `strokes`: `[x0, y0, x1, y1]`. */
+function bounds(strokes: Point[][]): [number, number, number, number] {
   let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
   for (const s of strokes) {
     for (const [x, y] of s) {
       [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
     }
   }
+  return [x0, y0, x1, y1];
+}
+
+/**
+ * Strokes as a hand would draw them: segments cut into short pieces, the whole bent by a slow
+ * wobble and each point moved a little, then slanted, squeezed and turned.
+ */
+function handDrawn(rng: Rng, strokes: Point[][]): Point[][] {
+  const [x0, y0, x1, y1] = bounds(strokes);
   const size = Math.max(x1 - x0, y1 - y0, 1e-6);
   const [cx, cy] = [(x0 + x1) / 2, (y0 + y1) / 2];
   const slant = drawBetween(rng, -0.35, 0.35);
@@ -265,12 +271,7 @@ export async function strokeText(
   } else text = drawFrom(rng, characters);
   if (text === "") throw new RangeError(`Stroke font "${name}" has none of the letters to draw`);
   const strokes = handDrawn(rng, layout(font, text, drawBetween(rng, -0.08, 0.2)));
-  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const s of strokes) {
-    for (const [x, y] of s) {
-      [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
-    }
-  }
+  const [x0, y0, x1, y1] = bounds(strokes);
   const height = drawBetween(rng, 100, 160);
   const scale = height / Math.max(y1 - y0, 0.3 * (x1 - x0), 1e-6);
   const pen = height * drawBetween(rng, 0.03, 0.12);
