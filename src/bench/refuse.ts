@@ -16,6 +16,7 @@ import type { DigitSet } from "../data/types.ts";
 import { type Classifier, DEFAULT_MODEL, loadClassifier } from "../model/mod.ts";
 import { calibrate, DEFAULT_TEMPERATURE } from "../preprocess/decide_digit.ts";
 import { readNumber } from "../preprocess/read_number.ts";
+import { parseCount } from "../serve/config.ts";
 import { csvFields } from "./_photo_labels.ts";
 import { mulberry32 } from "../data/prng.ts";
 import {
@@ -25,7 +26,7 @@ import {
   renderStrokeScene,
 } from "./_non_digit_scenes.ts";
 import { renderNumberScene } from "./_number_scenes.ts";
-import { loadTestDigitGrid } from "./_test_digits.ts";
+import { loadTestDigits } from "./_test_digits.ts";
 
 const SHARED = "../shared";
 const MNIST = `${SHARED}/data/mnist`;
@@ -404,21 +405,11 @@ export async function runBench(args: string[]): Promise<void> {
       Number(values.seed),
     );
   }
-  const strokes = Number(values.strokes);
-  if (!Number.isInteger(strokes) || strokes < 0) {
-    throw new RangeError(`--strokes must be a whole number ≥ 0, got ${values.strokes}`);
-  }
+  const strokes = parseCount("--strokes", values.strokes, 0);
   if (strokes > 0) result.strokes = await benchStrokes(model, strokes, Number(values.seed));
-  const scenes = Number(values["digit-scenes"]);
-  if (!Number.isInteger(scenes) || scenes < 0) {
-    throw new RangeError(
-      `--digit-scenes must be a whole number ≥ 0, got ${values["digit-scenes"]}`,
-    );
-  }
+  const scenes = parseCount("--digit-scenes", values["digit-scenes"], 0);
   if (scenes > 0) {
-    const test = await exists(`${MNIST}/t10k-images-idx3-ubyte.gz`)
-      ? await loadMnistIdx(`${MNIST}/t10k-images-idx3-ubyte.gz`)
-      : await loadTestDigitGrid();
+    const test = await loadTestDigits(`${MNIST}/t10k-images-idx3-ubyte.gz`);
     result.digitScenes = await benchDigitScenes(model, test, scenes, Number(values["scene-seed"]));
   }
   if (await exists(nonDigits)) {
