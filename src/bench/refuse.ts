@@ -16,7 +16,6 @@ import type { DigitSet } from "../data/types.ts";
 import { type Classifier, DEFAULT_MODEL, loadClassifier } from "../model/mod.ts";
 import { calibrate, DEFAULT_TEMPERATURE } from "../preprocess/decide_digit.ts";
 import { readNumber } from "../preprocess/read_number.ts";
-import { parseCount } from "../serve/config.ts";
 import { csvFields } from "./_photo_labels.ts";
 import { mulberry32 } from "../data/prng.ts";
 import {
@@ -259,6 +258,15 @@ export async function benchDigitScenes(
   return { source: set.source, seed, right, refused, wrong, total: count };
 }
 
+/** The whole number ≥ 0 given to the flag `name`, or a `RangeError` that says what was given. */
+function countFlag(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new RangeError(`${name} must be a whole number ≥ 0, got ${text}`);
+  }
+  return value;
+}
+
 /** Top probabilities and correctness of the model on `set`, after temperature `t`. */
 function scored(probabilities: Float32Array, set: DigitSet, t: number) {
   const top = new Float64Array(set.count);
@@ -405,9 +413,9 @@ export async function runBench(args: string[]): Promise<void> {
       Number(values.seed),
     );
   }
-  const strokes = parseCount("--strokes", values.strokes, 0);
+  const strokes = countFlag("--strokes", values.strokes);
   if (strokes > 0) result.strokes = await benchStrokes(model, strokes, Number(values.seed));
-  const scenes = parseCount("--digit-scenes", values["digit-scenes"], 0);
+  const scenes = countFlag("--digit-scenes", values["digit-scenes"]);
   if (scenes > 0) {
     const test = await loadTestDigits(`${MNIST}/t10k-images-idx3-ubyte.gz`);
     result.digitScenes = await benchDigitScenes(model, test, scenes, Number(values["scene-seed"]));
