@@ -109,3 +109,28 @@ Deno.test("createPreprocessPool() runs images up to inThreadPixels on the callin
     pool.close();
   }
 });
+
+Deno.test("createPreprocessPool().read() rejects at once when aborted during the model's call, on a worker or on the calling thread", async () => {
+  const bytes = await fixtureBytes(scenes[0].file);
+  for (const workers of [1, 0]) {
+    const pool = createPreprocessPool({ workers });
+    try {
+      const controller = new AbortController();
+      const reason = new Error("The client went away");
+      const ones = (n: number) =>
+        Float32Array.from({ length: n * 10 }, (_, i) => (i % 10 === 1 ? 1 : 0));
+      // The model answers, but the client left while it ran: no answer is given for it.
+      const leaving = {
+        predict: (_batch: Float32Array, n: number) => {
+          controller.abort(reason);
+          return Promise.resolve(ones(n));
+        },
+      };
+      await rejects(pool.read(bytes, leaving, { signal: controller.signal }), (e) => e === reason);
+      const staying = { predict: (_batch: Float32Array, n: number) => Promise.resolve(ones(n)) };
+      equal((await pool.read(bytes, staying)).reading.number, "1", `${workers} workers`);
+    } finally {
+      pool.close();
+    }
+  }
+});

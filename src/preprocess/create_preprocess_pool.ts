@@ -183,8 +183,18 @@ export function createPreprocessPool(options: PreprocessPoolOptions = {}): Prepr
   const submit = (task: Omit<Task, "resolve" | "reject">): Promise<unknown> => {
     const { bytes, signal, model } = task;
     const slot = inThread || small(bytes) ? null : pick();
-    if (slot === null) return inThreadTask({ ...task, resolve: () => {}, reject: () => {} });
     if (signal?.aborted) return Promise.reject(signal.reason);
+    if (slot === null) {
+      // As on a worker: the promise rejects once `signal` is aborted, and the pipeline drops the
+      // image at its next stage.
+      return new Promise((resolve, reject) => {
+        const cancel = () => reject(signal!.reason);
+        signal?.addEventListener("abort", cancel, { once: true });
+        inThreadTask({ ...task, resolve: () => {}, reject: () => {} })
+          .then(resolve, reject)
+          .finally(() => signal?.removeEventListener("abort", cancel));
+      });
+    }
     const id = nextId++;
     return new Promise((resolve, reject) => {
       const cancel = () => {
