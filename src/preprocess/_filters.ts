@@ -4,9 +4,11 @@
  * results do not depend on how the loops are arranged.
  */
 
+import { spare } from "./_spare.ts";
+
 type Plane = Float32Array | Uint8Array;
 
-let spareStack = new Int32Array(0);
+const spareStack = spare((n) => new Int32Array(n));
 
 /**
  * A flood-fill stack of at least `n` entries, shared between calls (the fills are synchronous and
@@ -14,8 +16,7 @@ let spareStack = new Int32Array(0);
  * not allocate and clear a fresh one.
  */
 export function floodStack(n: number): Int32Array {
-  if (spareStack.length < n) spareStack = new Int32Array(n);
-  return spareStack;
+  return spareStack(n);
 }
 
 /**
@@ -62,10 +63,10 @@ function lineMax(
   }
 }
 
-let spareFwd = new Float32Array(0);
-let spareBwd = new Float32Array(0);
-let spareRows = new Float32Array(0);
-let spareLines = new Float64Array(0);
+const spareFwd = spare((n) => new Float32Array(n));
+const spareBwd = spare((n) => new Float32Array(n));
+const spareRows = spare((n) => new Float32Array(n));
+const spareLines = spare((n) => new Float64Array(n));
 
 /**
  * Min (`max = false`) or max filter over a `(2r+1)²` square, edges clamped. Rows one at a time
@@ -81,14 +82,13 @@ export function extremeFilter(
 ): Float32Array {
   const size = w * h;
   // Every entry of these is written before it is read: buffers kept from the last call will do.
-  if (spareRows.length < size) spareRows = new Float32Array(size);
-  if (spareLines.length < 4 * w) spareLines = new Float64Array(4 * w);
   // Signed values (`sign × src`, exact in float32: bytes and float32s negate exactly).
-  const tmp = spareRows;
-  const line = spareLines.subarray(0, w);
-  const result = spareLines.subarray(w, 2 * w);
-  const fwdLine = spareLines.subarray(2 * w, 3 * w);
-  const bwdLine = spareLines.subarray(3 * w, 4 * w);
+  const tmp = spareRows(size);
+  const lines = spareLines(4 * w);
+  const line = lines.subarray(0, w);
+  const result = lines.subarray(w, 2 * w);
+  const fwdLine = lines.subarray(2 * w, 3 * w);
+  const bwdLine = lines.subarray(3 * w, 4 * w);
   const sign = max ? 1 : -1; // min(v) = -max(-v), exactly
   for (let y = 0; y < h; y++) {
     const row = y * w;
@@ -96,12 +96,8 @@ export function extremeFilter(
     lineMax(line, result, fwdLine, bwdLine, w, r);
     for (let x = 0; x < w; x++) tmp[row + x] = result[x];
   }
-  if (spareFwd.length < size) {
-    spareFwd = new Float32Array(size);
-    spareBwd = new Float32Array(size);
-  }
-  const fwd = spareFwd;
-  const bwd = spareBwd;
+  const fwd = spareFwd(size);
+  const bwd = spareBwd(size);
   const k = 2 * r + 1;
   for (let start = 0; start < h; start += k) {
     const end = start + k < h ? start + k : h;
@@ -150,13 +146,12 @@ export function extremeFilter(
   return out;
 }
 
-let spareBlur = new Float32Array(0);
+const spareBlur = spare((n) => new Float32Array(n));
 
 /** Mean over a `(2r+1)²` square (edges clamped), by running sums. */
 export function boxBlur(src: Plane, w: number, h: number, r: number): Float32Array {
   // Every entry is written by the first pass before the second reads it: a kept buffer will do.
-  if (spareBlur.length < w * h) spareBlur = new Float32Array(w * h);
-  const tmp = spareBlur;
+  const tmp = spareBlur(w * h);
   const out = new Float32Array(w * h);
   blurLines(src, tmp, h, w, w, 1, r);
   blurLines(tmp, out, w, h, 1, w, r);
@@ -221,7 +216,7 @@ function areaWeights(sn: number, dn: number): AreaWeights {
   return { first, count, offset, share: Float64Array.from(shares) };
 }
 
-let spareArea = new Float32Array(0);
+const spareArea = spare((n) => new Float32Array(n));
 
 /** Resamples by area averaging (each output pixel is the mean of the input area it covers). */
 export function resizeArea(
@@ -236,8 +231,7 @@ export function resizeArea(
   const wx = areaWeights(sw, dw);
   const wy = areaWeights(sh, dh);
   // Every entry is written before it is read: a buffer kept from the last call will do.
-  if (spareArea.length < dw * sh) spareArea = new Float32Array(dw * sh);
-  const tmp = spareArea;
+  const tmp = spareArea(dw * sh);
   areaRows(src, tmp, sw, sh, dw, wx);
   const out = new Float32Array(dw * dh);
   const { first, count, offset, share } = wy;
@@ -274,7 +268,7 @@ function areaRows(
   }
 }
 
-let spareAcross = new Float64Array(0);
+const spareAcross = spare((n) => new Float64Array(n));
 
 /**
  * The first pass of a bilinear enlargement (pixel centres aligned; for a low-resolution background
@@ -294,8 +288,7 @@ export function bilinearAcross(src: Plane, sw: number, sh: number, dw: number): 
     t[x] = fx - left[x];
   }
   // Every entry is written below before it is read: a buffer kept from the last call will do.
-  if (spareAcross.length < sh * dw) spareAcross = new Float64Array(sh * dw);
-  const across = spareAcross;
+  const across = spareAcross(sh * dw);
   for (let y = 0; y < sh; y++) {
     const from = y * sw;
     const row = y * dw;

@@ -8,6 +8,7 @@ import {
   otsuOfHistogram,
   resizeArea,
 } from "./_filters.ts";
+import { spare } from "./_spare.ts";
 
 /** The ink of an image: how much each pixel differs from the local background (0-1). */
 export interface InkMap {
@@ -43,7 +44,7 @@ export function inkInto(gray: Uint8Array, w: number, h: number, into: Float32Arr
   return into;
 }
 
-let spareBright = new Uint8Array(0);
+const spareBright = spare((n) => new Uint8Array(n));
 
 /** Writes the ink (and the background, when given a plane for it); returns the polarity. */
 function divideOutBackground(
@@ -67,8 +68,7 @@ function divideOutBackground(
   const median = at(0.5);
   const lightBackground = median - at(0.001) >= at(0.999) - median;
   // Whole numbers 0-255, as bytes; every one is written here, so the last call's buffer will do.
-  if (spareBright.length < gray.length) spareBright = new Uint8Array(gray.length);
-  const bright = spareBright.subarray(0, gray.length);
+  const bright = spareBright(gray.length).subarray(0, gray.length);
   if (lightBackground) { for (let i = 0; i < gray.length; i++) bright[i] = 255 - gray[i]; }
   else bright.set(gray);
 

@@ -2,6 +2,7 @@ import type { GrayImage } from "./_decode.ts";
 import { clearLines, type Component, label, removeSurroundings } from "./_components.ts";
 import { inkInto, thresholdInk } from "./_ink.ts";
 import { knownInkSteps } from "./_ink_steps.ts";
+import { releaseScratch, spare } from "./_spare.ts";
 import { normaliseStroke, renderMnist } from "./_render.ts";
 import type { Box } from "./types.ts";
 
@@ -208,9 +209,9 @@ const healed = (
   h: number,
 ): Uint8Array => lined.cleared === 0 ? lined.mask : healStrokes(raw, lined.mask, w, h);
 
-let spareInk = new Float32Array(0);
-let spareRaw = new Uint8Array(0);
-let spareLined = new Uint8Array(0);
+const spareInk = spare((n) => new Float32Array(n));
+const spareRaw = spare((n) => new Uint8Array(n));
+const spareLined = spare((n) => new Uint8Array(n));
 
 /**
  * Finds the digits of a number in a decoded image: the ink (as the single-digit pipeline finds
@@ -220,21 +221,26 @@ let spareLined = new Uint8Array(0);
  * lines of marks of similar weight, or when the marks are smaller than `small` says (specks).
  */
 export function segmentNumber(gray: GrayImage, small: SmallDigits = {}): Segmentation {
+  try {
+    return segmentLine(gray, small);
+  } finally {
+    // A page looked at again at up to 1,536 px needed scratch planes of its own: freed now.
+    releaseScratch();
+  }
+}
+
+/** {@linkcode segmentNumber}, before its scratch is released. */
+function segmentLine(gray: GrayImage, small: SmallDigits): Segmentation {
   const { share = 0.05, pixels = 6 } = small;
   const { width: w, height: h } = gray;
   const scale = gray.originalWidth / w;
   // The ink and the masks before labelling are used here only (this runs without a pause):
   // buffers kept from the last call will do, each wholly written before it is read.
-  if (spareInk.length < w * h) {
-    spareInk = new Float32Array(w * h);
-    spareRaw = new Uint8Array(w * h);
-    spareLined = new Uint8Array(w * h);
-  }
   // The single-digit pipeline may have found the first steps in these very pixels.
   const known = knownInkSteps(gray);
-  const ink = known?.ink ?? inkInto(gray.data, w, h, spareInk.subarray(0, w * h));
-  const raw = known?.raw ?? thresholdInk(ink, w, h, spareRaw.subarray(0, w * h));
-  const lined = known?.lined ?? clearLines(raw, w, h, spareLined.subarray(0, w * h));
+  const ink = known?.ink ?? inkInto(gray.data, w, h, spareInk(w * h).subarray(0, w * h));
+  const raw = known?.raw ?? thresholdInk(ink, w, h, spareRaw(w * h).subarray(0, w * h));
+  const lined = known?.lined ?? clearLines(raw, w, h, spareLined(w * h).subarray(0, w * h));
   // Healing only puts back cleared pixels: with none cleared, `lined.mask` is `raw` already.
   const [labels, all] = known !== undefined && lined.cleared === 0
     ? known.labelled()

@@ -12,6 +12,7 @@ import {
 } from "./_segment.ts";
 import { calibrate, decideDigit, DEFAULT_TEMPERATURE, type ScoredClass } from "./decide_digit.ts";
 import { type GraySource, NO_DIGIT, preprocessGray } from "./preprocess_gray.ts";
+import { releaseBytes } from "./release_bytes.ts";
 import type { Box, DigitModel, PreprocessResult } from "./types.ts";
 
 /** One digit of a number. */
@@ -455,6 +456,8 @@ export async function readNumberFromGray(
       [gray, seg] = [big, again];
       break;
     }
+    // The page's labels (4 bytes a pixel), freed now rather than at a full garbage collection.
+    releaseBytes(again.labels);
   }
   const toOriginal = (b: Box) => scaleBox(b, seg.scale);
   if (seg.glyphs.length === 0) {
@@ -465,6 +468,7 @@ export async function readNumberFromGray(
     return single.number === null && lines ? { ...single, reason: seg.reason } : single;
   }
   const parts = await readGlyphs(seg, model, options);
+  if (Math.max(gray.width, gray.height) > first) releaseBytes(seg.labels); // as above
   if (parts.length === 0) return await singleDigit(source, model, options, undefined);
   if (parts.length === 1) {
     return await singleDigit(source, model, options, toOriginal(parts[0].part.box));
