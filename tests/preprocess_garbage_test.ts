@@ -47,3 +47,29 @@ Deno.test("createGarbageCollector() does nothing where gc() is not exposed", asy
   equal(collector.available, false, "deno test does not expose gc()");
   equal(collector.collect(true), false);
 });
+
+Deno.test("createGarbageCollector() with a growth floor collects only once the isolate grew by it", async () => {
+  // Each look is due (interval 0): the first finds no growth, the second 32 MB of promoted
+  // garbage, the third nothing new since that collection.
+  const script = `
+    import { createGarbageCollector } from "${MODULE}";
+    const collector = createGarbageCollector(0, 16 << 20);
+    function leave() {
+      const arrays = [];
+      for (let i = 0; i < 2048; i++) arrays.push(new Float32Array(4096));
+      for (let i = 0; i < 50; i++) new Array(100_000).fill(i); // promotes them
+      return arrays.length;
+    }
+    const ran = [collector.collect()];
+    leave();
+    ran.push(collector.collect(), collector.collect());
+    console.log(ran.join());
+  `;
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--v8-flags=--expose-gc", script],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  equal(code, 0, new TextDecoder().decode(stderr));
+  equal(new TextDecoder().decode(stdout).trim(), "false,true,false");
+});

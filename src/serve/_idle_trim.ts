@@ -45,10 +45,19 @@ function openLibc(): Libc | null {
 }
 
 /**
+ * Growth of the request thread's heap and external memory, in bytes, that makes a due collection
+ * run while busy. Small images read in-thread grow it by some 10 MB a second (kept collected each
+ * second, as before); large ones, read on workers, by under 1 MB.
+ */
+const GC_MIN_GROWTH = 8 << 20;
+
+/**
  * Where `gc()` is exposed, a full garbage collection runs before each trim, at most every `gcMs`
  * while busy (see `createGarbageCollector()`): the request thread reads small images itself and
  * leaves their typed arrays, under 16 KB each, in glibc's main heap until V8 collects them; in a
- * soak that heap grew from 11 to 144 MB without it.
+ * soak that heap grew from 11 to 144 MB without it. While busy, it runs only once the isolate grew
+ * by {@linkcode GC_MIN_GROWTH} since the last one: large images, read on the pool's workers,
+ * leave too little on this thread to be worth a full collection each second.
  *
  * After a burst of decoding, glibc keeps the memory that libvips and the decoders freed in its
  * arenas, and resident memory stays at the burst's peak. Where glibc and FFI are available this
@@ -63,7 +72,7 @@ function openLibc(): Libc | null {
  */
 export function createIdleTrim(idleMs: number, busyMs = 0, gcMs = 0): IdleTrim {
   let libc = openLibc();
-  const collector = gcMs > 0 ? createGarbageCollector(gcMs) : null;
+  const collector = gcMs > 0 ? createGarbageCollector(gcMs, GC_MIN_GROWTH) : null;
   // Decoded images are large buffers that live for one request. glibc raises its mmap threshold
   // (up to 32 MB) each time such a buffer is freed, after which they come from the heap and stay
   // resident; a fixed threshold gives each back to the system when freed. (Capping the arenas
