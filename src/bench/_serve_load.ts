@@ -196,14 +196,15 @@ export function startDenoServer(
   options: { model?: string; backend: string; env?: Record<string, string> },
 ): Promise<RunningServer> {
   const script = decodeURIComponent(new URL("../../scripts/serve.ts", import.meta.url).pathname);
-  // As `deno task serve` runs it (deno.json): a young generation of 1 MB per isolate, and gc().
+  // As `deno task serve` runs it (deno.json): a young generation of 1 MB per isolate, gc(), and
+  // two glibc arenas.
   const args = ["run", "--allow-read", "--allow-env", "--allow-net", "--allow-ffi", "--allow-sys"];
   args.push("--v8-flags=--max-semi-space-size=1,--expose-gc");
   args.push(script, "--host", "127.0.0.1", "--port", String(port), "--backend", options.backend);
   if (options.model) args.push("--model", options.model);
   const child = new Deno.Command(Deno.execPath(), {
     args,
-    env: options.env,
+    env: { MALLOC_ARENA_MAX: "2", ...options.env },
     stdout: "null",
     stderr: "inherit",
   }).spawn();
