@@ -17,8 +17,11 @@ import {
   predictFiles,
   preprocessImage,
   readNumber,
+  readNumberFromGray,
   readPhoto,
 } from "../src/preprocess/mod.ts";
+import type { GraySource } from "../src/preprocess/preprocess_gray.ts";
+import type { GrayImage } from "../src/preprocess/_decode.ts";
 import { createApp } from "../src/serve/create_app.ts";
 import { DEFAULT_LIMITS } from "../src/serve/types.ts";
 import { mnistDigit } from "../src/bench/_sample_images.ts";
@@ -422,5 +425,38 @@ Deno.test({
       const { width = 0 } = await sharp(scene.bytes).metadata();
       for (const d of reading.digits) ok(d.box.x + d.box.width <= width, "boxes on the page");
     }
+  },
+});
+
+Deno.test({
+  name:
+    "readNumberFromGray() does not look again at a large page of one flat tone (a blank page, a zlib bomb of zeros), and does at one with faint marks",
+  ignore,
+  async fn() {
+    const classifier = await model();
+    // A 4000 × 4000 page decoded at whatever size is asked: flat grey, or with faint specks.
+    const page = (specks: boolean): [GraySource, number[]] => {
+      const asked: number[] = [];
+      const source = (workSize: number): Promise<GrayImage> => {
+        asked.push(workSize);
+        const side = Math.min(workSize, 4000);
+        const data = new Uint8Array(side * side).fill(128);
+        if (specks) { for (let i = 0; i < data.length; i += 997) data[i] = 110; }
+        return Promise.resolve({
+          width: side,
+          height: side,
+          data,
+          originalWidth: 4000,
+          originalHeight: 4000,
+        });
+      };
+      return [source, asked];
+    };
+    const [flatPage, flatSizes] = page(false);
+    equal((await readNumberFromGray(flatPage, classifier)).number, null);
+    ok(flatSizes.every((size) => size <= 640), `sizes asked: ${flatSizes}`);
+    const [speckled, speckledSizes] = page(true);
+    equal((await readNumberFromGray(speckled, classifier)).number, null);
+    ok(speckledSizes.some((size) => size >= 1536), `sizes asked: ${speckledSizes}`);
   },
 });

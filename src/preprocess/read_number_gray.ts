@@ -57,6 +57,18 @@ export interface ReadNumberOptions {
   signal?: AbortSignal;
 }
 
+/** Whether every pixel of `gray` is within one step of the same tone. */
+function flat(gray: GrayImage): boolean {
+  const { data } = gray;
+  let [low, high] = [255, 0];
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v < low) low = v;
+    if (v > high) high = v;
+  }
+  return high - low <= 1;
+}
+
 /** Long side of the working image the reader segments (numbers need more pixels than a digit). */
 const WORK_SIZE = 640;
 /** Short side wanted for a wide number (a long strip is decoded larger, up to `MAX_WORK`). */
@@ -447,7 +459,9 @@ export async function readNumberFromGray(
   // full size a scan's grain can break into more pieces than are looked at.
   const sizes = [Math.min(PAGE_WORK, long), Math.min(2 * first, long)]
     .filter((size, i, all) => size >= 1.5 * first && all.indexOf(size) === i);
-  for (const size of small ? sizes : []) {
+  // A page of one flat tone has nothing a larger decode could show (a blank or solid image, or a
+  // zlib bomb of zeros: the cheapest way to ask for the reader's heaviest path).
+  for (const size of small && !flat(gray) ? sizes : []) {
     const big = await source(size);
     signal?.throwIfAborted();
     // On the page decoded larger, digits may be small beside the page, not beside a pen.

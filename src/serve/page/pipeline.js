@@ -18,15 +18,20 @@ function spare(make) {
   let kept = make(0);
   return (n) => {
     if (kept.length >= n) return kept;
-    const fresh = make(n);
-    if (n <= KEEP_ELEMENTS) kept = fresh;
-    else oversize.push(fresh);
-    return fresh;
+    kept = make(n);
+    if (n > KEEP_ELEMENTS) {
+      const large = kept;
+      oversize.push(() => {
+        if (kept === large) kept = make(0);
+        releaseBytes(large);
+      });
+    }
+    return kept;
   };
 }
 var oversize = [];
 function releaseScratch() {
-  releaseBytes(...oversize.splice(0));
+  for (const release of oversize.splice(0)) release();
 }
 
 // src/preprocess/_filters.ts
@@ -1045,9 +1050,9 @@ function segmentLine(gray, small) {
   const contrast = new Float64Array(all.length + 1);
   for (let i = 0; i < labels.length; i++) if (labels[i] !== 0) contrast[labels[i]] += ink[i];
   let pieces = all.filter((c) => {
-    const flat = widthOf(c) > 5 * heightOf(c) && widthOf(c) > 0.3 * w;
+    const flat2 = widthOf(c) > 5 * heightOf(c) && widthOf(c) > 0.3 * w;
     const spans = c.touchesBorder && (widthOf(c) > 0.9 * w || heightOf(c) > 0.9 * h);
-    return !flat && !spans && contrast[c.label] / c.area >= MIN_CONTRAST;
+    return !flat2 && !spans && contrast[c.label] / c.area >= MIN_CONTRAST;
   });
   if (pieces.length === 0) return refuse("no digit found");
   if (small.largest === true) pieces = largestWriting(pieces);
@@ -1318,6 +1323,19 @@ function decideDigit(probabilities, stats, options = {}) {
 }
 
 // src/preprocess/read_number_gray.ts
+function flat(gray) {
+  const { data } = gray;
+  let [low, high] = [
+    255,
+    0
+  ];
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v < low) low = v;
+    if (v > high) high = v;
+  }
+  return high - low <= 1;
+}
 var WORK_SIZE = 640;
 var MIN_SHORT_SIDE = 96;
 var MAX_WORK = 2048;
@@ -1653,7 +1671,7 @@ async function readNumberFromGray(source, model, options = {}) {
     Math.min(PAGE_WORK, long),
     Math.min(2 * first, long)
   ].filter((size, i, all2) => size >= 1.5 * first && all2.indexOf(size) === i);
-  for (const size of small ? sizes : []) {
+  for (const size of small && !flat(gray) ? sizes : []) {
     const big = await source(size);
     signal?.throwIfAborted();
     const again = segmentNumber(big, PAGE_DIGITS);
