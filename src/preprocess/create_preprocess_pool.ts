@@ -172,29 +172,33 @@ export function createPreprocessPool(options: PreprocessPoolOptions = {}): Prepr
     for (const task of tasks) inThreadTask(task).then(task.resolve, task.reject);
   };
 
-  const inThreadTask = (task: Task): Promise<PreprocessResult | PhotoReading> => {
-    const options = { ...preprocessOptions, signal: task.signal };
-    return task.model === undefined
-      ? preprocessImage(task.bytes, options)
-      : readPhoto(task.bytes, task.model, options);
+  /**
+   * Runs one image on this thread. As on a worker, the promise rejects once its signal is aborted,
+   * and the pipeline drops the image at its next stage.
+   */
+  const inThreadTask = (
+    task: Omit<Task, "resolve" | "reject">,
+  ): Promise<PreprocessResult | PhotoReading> => {
+    const { bytes, signal, model } = task;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const options = { ...preprocessOptions, signal };
+    const work = model === undefined
+      ? preprocessImage(bytes, options)
+      : readPhoto(bytes, model, options);
+    if (signal === undefined) return work;
+    return new Promise((resolve, reject) => {
+      const cancel = () => reject(signal.reason);
+      signal.addEventListener("abort", cancel, { once: true });
+      work.then(resolve, reject).finally(() => signal.removeEventListener("abort", cancel));
+    });
   };
 
   /** Runs one image on a worker, or on this thread for a small image or where workers fail. */
   const submit = (task: Omit<Task, "resolve" | "reject">): Promise<unknown> => {
     const { bytes, signal, model } = task;
     const slot = inThread || small(bytes) ? null : pick();
+    if (slot === null) return inThreadTask(task);
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (slot === null) {
-      // As on a worker: the promise rejects once `signal` is aborted, and the pipeline drops the
-      // image at its next stage.
-      return new Promise((resolve, reject) => {
-        const cancel = () => reject(signal!.reason);
-        signal?.addEventListener("abort", cancel, { once: true });
-        inThreadTask({ ...task, resolve: () => {}, reject: () => {} })
-          .then(resolve, reject)
-          .finally(() => signal?.removeEventListener("abort", cancel));
-      });
-    }
     const id = nextId++;
     return new Promise((resolve, reject) => {
       const cancel = () => {
