@@ -57,18 +57,6 @@ export interface ReadNumberOptions {
   signal?: AbortSignal;
 }
 
-/** Whether every pixel of `gray` is within one step of the same tone. */
-function flat(gray: GrayImage): boolean {
-  const { data } = gray;
-  let [low, high] = [255, 0];
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    if (v < low) low = v;
-    if (v > high) high = v;
-  }
-  return high - low <= 1;
-}
-
 /** Long side of the working image the reader segments (numbers need more pixels than a digit). */
 const WORK_SIZE = 640;
 /** Short side wanted for a wide number (a long strip is decoded larger, up to `MAX_WORK`). */
@@ -370,6 +358,18 @@ async function readGlyphs(
     out.push({ part: whole.part, probabilities: rowOf(first, i) });
   }
   return out;
+}
+
+/** Whether every pixel of `gray` is within one step of the same tone. */
+function flat(gray: GrayImage): boolean {
+  const { data } = gray;
+  let [low, high] = [255, 0];
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v < low) low = v;
+    if (v > high) high = v;
+  }
+  return high - low <= 1;
 }
 
 /**

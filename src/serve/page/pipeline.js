@@ -1323,19 +1323,6 @@ function decideDigit(probabilities, stats, options = {}) {
 }
 
 // src/preprocess/read_number_gray.ts
-function flat(gray) {
-  const { data } = gray;
-  let [low, high] = [
-    255,
-    0
-  ];
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    if (v < low) low = v;
-    if (v > high) high = v;
-  }
-  return high - low <= 1;
-}
 var WORK_SIZE = 640;
 var MIN_SHORT_SIDE = 96;
 var MAX_WORK = 2048;
@@ -1595,6 +1582,19 @@ async function readGlyphs(seg, model, options) {
     });
   }
   return out;
+}
+function flat(gray) {
+  const { data } = gray;
+  let [low, high] = [
+    255,
+    0
+  ];
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v < low) low = v;
+    if (v > high) high = v;
+  }
+  return high - low <= 1;
 }
 function coversAll(result, gray, boxes) {
   if (result.box === void 0 || result.workSize === void 0) return false;
