@@ -23,17 +23,32 @@ const BENCHES: Record<string, () => Promise<{ runBench(args: string[]): Promise<
   refuse: () => import("../src/bench/refuse.ts"),
 };
 
+const USAGE = `Usage: deno task bench <${Object.keys(BENCHES).join("|")}> [flags]
+(each benchmark's flags: the JSDoc of runBench() in src/bench/<name>.ts, and the README)`;
+
+/** An error of `parseArgs()` (node:util): an unknown flag, or a flag without its value. */
+const isFlagError = (error: unknown): error is TypeError =>
+  error instanceof TypeError &&
+  String((error as { code?: unknown }).code).startsWith("ERR_PARSE_ARGS");
+
 async function main(args: string[]): Promise<void> {
   const [what, ...rest] = args;
+  if (what === "--help" || what === "-h") {
+    console.log(USAGE);
+    return;
+  }
   const load = what === undefined ? undefined : BENCHES[what];
   if (load === undefined) {
-    console.error(
-      `Usage: deno task bench <${Object.keys(BENCHES).join("|")}> [flags]` +
-        (what === undefined ? "" : `\nUnknown benchmark "${what}"`),
-    );
+    console.error(USAGE + (what === undefined ? "" : `\nUnknown benchmark "${what}"`));
     Deno.exit(2);
   }
-  await (await load()).runBench(rest);
+  try {
+    await (await load()).runBench(rest);
+  } catch (error) {
+    if (!isFlagError(error)) throw error;
+    console.error(`deno task bench ${what}: ${error.message}\n${USAGE}`);
+    Deno.exit(2);
+  }
 }
 
 if (import.meta.main) await main(Deno.args);

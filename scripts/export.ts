@@ -31,20 +31,29 @@ function parseLayers(values: string[]): Record<string, string> {
   return perLayer;
 }
 
+function parse(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      options: {
+        model: { type: "string" },
+        out: { type: "string" },
+        quantize: { type: "string" },
+        layer: { type: "string", multiple: true },
+        backend: { type: "string" },
+        "max-bytes": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : error}\n${USAGE}`);
+    Deno.exit(2);
+  }
+}
+
 async function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      model: { type: "string" },
-      out: { type: "string" },
-      quantize: { type: "string" },
-      layer: { type: "string", multiple: true },
-      backend: { type: "string" },
-      "max-bytes": { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-    strict: true,
-  });
+  const values = parse(args);
   if (values.help) {
     console.log(USAGE);
     return 0;

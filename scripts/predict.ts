@@ -8,23 +8,38 @@
 import { parseArgs } from "node:util";
 import { formatPrediction, predictFiles } from "../src/preprocess/predict_files.ts";
 
+const USAGE =
+  "Usage: deno task predict PHOTO… [--model DIR] [--json] [--debug DIR] [--min-confidence 0-1] [--backend wasm|cpu]";
+
+function parse(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        model: { type: "string", default: "models/default" },
+        json: { type: "boolean", default: false },
+        debug: { type: "string" },
+        "min-confidence": { type: "string", default: "0.5" },
+        backend: { type: "string", default: "wasm" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : error}\n${USAGE}`);
+    Deno.exit(2);
+  }
+}
+
 async function main(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      model: { type: "string", default: "models/default" },
-      json: { type: "boolean", default: false },
-      debug: { type: "string" },
-      "min-confidence": { type: "string", default: "0.5" },
-      backend: { type: "string", default: "wasm" },
-    },
-  });
+  const { values, positionals } = parse(args);
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
   const minConfidence = Number(values["min-confidence"]);
   if (positionals.length === 0 || !(minConfidence >= 0 && minConfidence <= 1)) {
-    console.error(
-      "Usage: deno task predict PHOTO… [--model DIR] [--json] [--debug DIR] [--min-confidence 0-1] [--backend wasm|cpu]",
-    );
+    console.error(USAGE);
     Deno.exit(2);
   }
   let answers;

@@ -8,14 +8,30 @@
 import { parseArgs } from "node:util";
 import { writeReadmeFigures } from "../src/bench/readme_figures.ts";
 
+const USAGE = "Usage: deno task readme [--check] [--file README.md]";
+
+function parse(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      options: {
+        check: { type: "boolean", default: false },
+        file: { type: "string", default: "README.md" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }).values;
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : error}\n${USAGE}`);
+    Deno.exit(2);
+  }
+}
+
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      check: { type: "boolean", default: false },
-      file: { type: "string", default: "README.md" },
-    },
-  });
+  const values = parse(Deno.args);
+  if (values.help) {
+    console.log(USAGE);
+    Deno.exit(0);
+  }
   try {
     const changed = await writeReadmeFigures(values);
     console.log(changed ? `Updated ${values.file}` : `${values.file} is up to date`);

@@ -10,25 +10,40 @@
 import { parseArgs } from "node:util";
 import { trainRefusal } from "../src/train/train_refusal.ts";
 
+const USAGE =
+  "Usage: deno run -A scripts/train_refusal.ts --data DIR --fonts A.woff,B.woff|FOLDER [--out DIR] [--epochs N] [--non-digits N] [--per-batch N] [--shares L,W,P[,S]] [--filters F1,F2] [--units N]";
+
+function parse(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      options: {
+        data: { type: "string" },
+        fonts: { type: "string" },
+        out: { type: "string", default: "runs/refuse" },
+        epochs: { type: "string", default: "15" },
+        "non-digits": { type: "string", default: "12000" },
+        "per-batch": { type: "string", default: "8" },
+        shares: { type: "string" },
+        filters: { type: "string" },
+        units: { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }).values;
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : error}\n${USAGE}`);
+    Deno.exit(2);
+  }
+}
+
 async function main(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      data: { type: "string" },
-      fonts: { type: "string" },
-      out: { type: "string", default: "runs/refuse" },
-      epochs: { type: "string", default: "15" },
-      "non-digits": { type: "string", default: "12000" },
-      "per-batch": { type: "string", default: "8" },
-      shares: { type: "string" },
-      filters: { type: "string" },
-      units: { type: "string" },
-    },
-  });
+  const values = parse(args);
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
   if (values.data === undefined || values.fonts === undefined) {
-    console.error(
-      "Usage: deno run -A scripts/train_refusal.ts --data DIR --fonts A.woff,B.woff|FOLDER [--out DIR] [--epochs N] [--non-digits N] [--per-batch N] [--shares L,W,P[,S]] [--filters F1,F2] [--units N]",
-    );
+    console.error(USAGE);
     Deno.exit(2);
   }
   await trainRefusal({
