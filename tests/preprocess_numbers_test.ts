@@ -404,6 +404,20 @@ Deno.test("renderNumberScene() keeps the photo-like scenes byte for byte, and re
   ok(light > 0.9 * data.length, `${light} of ${data.length} light`);
 });
 
+Deno.test("renderNumberScene() renders a number in a form field deterministically, cut out tight", async () => {
+  const digits = await loadTestDigitGrid();
+  for (const seed of [1, 2, 3]) {
+    const a = await renderNumberScene(digits, [3, 14, 15], "field", mulberry32(seed));
+    const b = await renderNumberScene(digits, [3, 14, 15], "field", mulberry32(seed));
+    deepEqual(a.bytes, b.bytes);
+    deepEqual([a.layout, a.format], ["field", "jpeg"]);
+    equal(a.number, [3, 14, 15].map((i) => digits.labels![i]).join(""));
+    // Digits 24-48 px tall in a crop 1.1-1.5 times as tall, three of them side by side.
+    const { width = 0, height = 0 } = await sharp(a.bytes).metadata();
+    ok(height >= 26 && height <= 72 && width > 1.5 * height, `${width}×${height}`);
+  }
+});
+
 Deno.test({
   name:
     "readNumber() reads numbers written small on scan-like pages (the reader used to refuse these)",
@@ -458,5 +472,61 @@ Deno.test({
     const [speckled, speckledSizes] = page(true);
     equal((await readNumberFromGray(speckled, classifier)).number, null);
     ok(speckledSizes.some((size) => size >= 1536), `sizes asked: ${speckledSizes}`);
+  },
+});
+
+/**
+ * A number filled into a form's box, cut out tight: the grid's first 4 and 2, their ink scaled to
+ * the crop's full height (touching its top and bottom), a ruled line along the bottom row, and a
+ * filler dash after the number, `gap` pixels past the 2 (negative: running into it).
+ */
+async function formField(gap: number): Promise<Uint8Array> {
+  const digits = await loadTestDigitGrid();
+  const [w, h] = [170, 44];
+  const gray = new Uint8Array(w * h).fill(205);
+  let x = 6;
+  for (const label of [4, 2]) {
+    const i = digits.labels!.indexOf(label);
+    const pixels = digits.images.subarray(i * IMAGE_PIXELS, (i + 1) * IMAGE_PIXELS);
+    let [x0, y0, x1, y1] = [28, 28, -1, -1];
+    for (let p = 0; p < IMAGE_PIXELS; p++) {
+      if (pixels[p] < 60) continue;
+      const [px, py] = [p % 28, Math.floor(p / 28)];
+      [x0, y0, x1, y1] = [Math.min(x0, px), Math.min(y0, py), Math.max(x1, px), Math.max(y1, py)];
+    }
+    const k = h / (y1 - y0 + 1); // the ink's rows fill the crop's
+    const dw = Math.round((x1 - x0 + 1) * k);
+    for (let y = 0; y < h; y++) {
+      for (let dx = 0; dx < dw; dx++) {
+        const v =
+          pixels[Math.min(y1, y0 + Math.floor(y / k)) * 28 + Math.min(x1, x0 + Math.floor(dx / k))];
+        gray[y * w + x + dx] = Math.min(gray[y * w + x + dx], 205 - Math.round((v / 255) * 180));
+      }
+    }
+    x += dw + 8;
+  }
+  const dashFrom = x - 8 + gap;
+  for (let y = 20; y < 24; y++) gray.fill(30, y * w + dashFrom, y * w + dashFrom + 34);
+  gray.fill(90, (h - 1) * w, h * w);
+  return new Uint8Array(
+    await sharp(gray, { raw: { width: w, height: h, channels: 1 } }).png().toBuffer(),
+  );
+}
+
+Deno.test({
+  name:
+    "readNumber() reads a number filled into a form's box: digits as tall as the crop, a filler dash after it, apart or touching",
+  ignore,
+  async fn() {
+    const classifier = await model();
+    for (const gap of [6, -2]) {
+      const reading = await readNumber(await formField(gap), classifier);
+      equal(reading.number, "42", `dash ${gap} px past the 2: ${reading.reason ?? ""}`);
+      const two = reading.digits[1].box;
+      ok(
+        two.x + two.width < 6 + 2 * 44,
+        `the 2's box (${JSON.stringify(two)}) leaves out the dash`,
+      );
+    }
   },
 });

@@ -14,9 +14,10 @@ import { drawBetween, type Prng } from "../data/prng.ts";
 
 /**
  * How neighbouring digits sit: apart, just touching, or overlapping, in a photo-like scene; or
- * `"scan"`: apart or just touching, written small with a thin pen on a scanned page.
+ * `"scan"`: apart or just touching, written small with a thin pen on a scanned page. `"field"`: apart
+ * or touching, written into a form's box (an amount on a cheque) and cut out tight around it.
  */
-export type NumberLayout = "gap" | "touching" | "overlap" | "scan";
+export type NumberLayout = "gap" | "touching" | "overlap" | "scan" | "field";
 
 /** One rendered number. */
 export interface NumberScene {
@@ -290,6 +291,88 @@ async function renderScanScene(
 }
 
 /**
+ * A number written into a box of a form (the amount on a cheque, a field of a meter-reading card),
+ * scanned in gray and cut out tight around the box: the crop 1.1-1.5 times the digits' height (24-48
+ * px), the digits 8-30 % of their height from its sides; the box's ruled lines along the crop's
+ * bottom (four times in five) and top (one time in two), 1-2 px, where a digit may touch them; one
+ * time in two the paper printed with a fine wavy security pattern; one time in three a filler dash
+ * after the number (the way amounts are closed), a thick pen (MNIST's strokes) or a thin one; JPEG.
+ */
+async function renderFieldScene(
+  set: DigitSet,
+  indices: number[],
+  rng: Prng,
+): Promise<NumberScene> {
+  const size = Math.round(drawBetween(rng, 24, 48));
+  const { placed, x } = placeDigits(
+    set,
+    indices,
+    size,
+    () => drawBetween(rng, -0.06, 0.4) * size,
+    rng,
+  );
+  const slant = drawBetween(rng, -0.15, 0.15);
+  const marginX = drawBetween(rng, 0.08, 0.3) * size;
+  const dash = rng() < 1 / 3 ? drawBetween(rng, 0.4, 1.2) * size : 0;
+  // The slant leans the digits' tops or feet out by up to 0.15 × their height on either side.
+  const lean = 0.15 * size;
+  const w = Math.round(x + 2 * marginX + 2 * lean + (dash > 0 ? dash + 0.2 * size : 0));
+  const h = Math.round(drawBetween(rng, 1.1, 1.5) * size);
+  // The digits' tops: `stampDigits()` puts them 0.2 × size under `marginY`.
+  const marginY = drawBetween(rng, 0, h - 1.05 * size) - 0.2 * size;
+  const strokes = stampDigits(placed, w, h, marginX + lean, marginY, size, slant);
+  const thin = rng() < 0.5;
+  const ink = thin ? thinPen(strokes, w, h, drawBetween(rng, 0.6, 1.4)) : strokes;
+  if (dash > 0) {
+    // A stroke from about the last digit's edge, at 30-60 % of its height, as wide as a pen.
+    const y = marginY + 0.2 * size + drawBetween(rng, 0.3, 0.6) * size;
+    const pen = thin ? drawBetween(rng, 1.2, 2.8) : 0.12 * size;
+    const x0 = marginX + lean + x + drawBetween(rng, -0.05, 0.2) * size;
+    const tilt = drawBetween(rng, -0.1, 0.1);
+    for (let xx = Math.floor(x0); xx < Math.min(w, x0 + dash); xx++) {
+      const cy = y + tilt * (xx - x0);
+      for (let yy = Math.floor(cy - pen); yy <= Math.ceil(cy + pen); yy++) {
+        if (yy < 0 || yy >= h || xx < 0) continue;
+        const v = Math.min(1, Math.max(0, pen / 2 + 0.5 - Math.abs(yy - cy)));
+        if (v > ink[yy * w + xx]) ink[yy * w + xx] = v;
+      }
+    }
+  }
+  const paper = drawBetween(rng, 170, 235);
+  const ink0 = drawBetween(rng, 15, 60);
+  const pattern = rng() < 0.5 ? drawBetween(rng, 8, 30) : 0;
+  const period = drawBetween(rng, 3.5, 8);
+  const angle = drawBetween(rng, 0, Math.PI);
+  const wave = drawBetween(rng, 2, 12);
+  const [ca, sa] = [Math.cos(angle), Math.sin(angle)];
+  const rules: number[] = [];
+  if (rng() < 0.8) rules.push(h - 1 - Math.floor(drawBetween(rng, 0, 0.08) * h));
+  if (rng() < 0.5) rules.push(Math.floor(drawBetween(rng, 0, 0.08) * h));
+  const thick = rng() < 0.6 ? 1 : 2;
+  const ruleLevel = drawBetween(rng, 0.4, 0.8);
+  const grain = drawBetween(rng, 2, 8);
+  const gray = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const onRule = rules.some((r) => y >= r - thick + 1 && y <= r);
+    for (let xx = 0; xx < w; xx++) {
+      const i = y * w + xx;
+      const u = (xx * ca + y * sa) / period + Math.sin((xx * sa - y * ca) / (4 * wave)) * 1.5;
+      const lines = pattern * Math.max(0, Math.cos(2 * Math.PI * u)) ** 4;
+      let base = paper - lines;
+      if (onRule) base = base * (1 - ruleLevel) + ink0 * ruleLevel;
+      const alpha = thin ? ink[i] : Math.min(1, Math.max(0, (ink[i] - 0.2) / 0.4));
+      const v = base * (1 - alpha) + ink0 * alpha + (rng() - 0.5) * 2 * grain;
+      gray[i] = Math.max(0, Math.min(255, Math.round(v)));
+    }
+  }
+  const bytes = await sharp(gray, { raw: { width: w, height: h, channels: 1 } })
+    .jpeg({ quality: Math.round(drawBetween(rng, 70, 92)) })
+    .toBuffer();
+  const number = indices.map((i) => String(set.labels![i])).join("");
+  return { number, layout: "field", bytes: new Uint8Array(bytes), format: "jpeg" };
+}
+
+/**
  * Renders the digits `indices` of `set` as one number in a photo-like scene (on ruled paper one
  * time in four, or as `options.ruled` says).
  *
@@ -307,6 +390,7 @@ export async function renderNumberScene(
   options: { ruled?: boolean } = {},
 ): Promise<NumberScene> {
   if (layout === "scan") return await renderScanScene(set, indices, rng);
+  if (layout === "field") return await renderFieldScene(set, indices, rng);
   const size = Math.round(drawBetween(rng, 36, 90)); // digit height in scene pixels
   const k = 20 / size; // scene pixels → MNIST pixels (MNIST digits are 20 px tall)
   const advance = layout === "gap"

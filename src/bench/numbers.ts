@@ -78,12 +78,15 @@ async function read(model: Classifier, bytes: Uint8Array): Promise<string | null
 
 /** The seed of the scan-like pages' own random stream, from the bench's seed. */
 const scanSeed = (seed: number) => (seed ^ 0x5ca4) >>> 0;
+/** The seed of the form fields' own random stream, from the bench's seed. */
+const fieldSeed = (seed: number) => (seed ^ 0xf1e1d) >>> 0;
 
 async function benchSynthetic(
   model: Classifier,
   count: number,
   seed: number,
   scans: number,
+  fields: number,
 ): Promise<NumberScores & { seed: number }> {
   const set = await loadTestDigits(MNIST_TEST);
   const rng = mulberry32(seed);
@@ -112,19 +115,29 @@ async function benchSynthetic(
   // for a seed whatever `scans` is.
   const scanRng = mulberry32(scanSeed(seed));
   for (let n = 0; n < scans; n++) await readOne("scan", scanRng, false);
+  const fieldRng = mulberry32(fieldSeed(seed));
+  for (let n = 0; n < fields; n++) await readOne("field", fieldRng, false);
   const seconds = (performance.now() - started) / 1000;
   console.log(`Synthetic numbers (${set.source}, 2-8 digits, photo-like scenes, seed ${seed}):`);
-  for (const [layout, t] of by) if (layout !== "scan") console.log(line(layout, t));
+  const apart = (layout: NumberLayout) => layout === "scan" || layout === "field";
+  for (const [layout, t] of by) if (!apart(layout)) console.log(line(layout, t));
   console.log(line("all", all));
   const scan = by.get("scan");
   if (scan !== undefined) {
     console.log(`Scan-like pages (${scans}, own random stream, seed ${scanSeed(seed)}):`);
     console.log(line("scan", scan));
   }
-  console.log(`${count + scans} images in ${seconds.toFixed(1)} s (rendering included)\n`);
+  const field = by.get("field");
+  if (field !== undefined) {
+    console.log(`Numbers in form fields (${fields}, own random stream, seed ${fieldSeed(seed)}):`);
+    console.log(line("field", field));
+  }
+  console.log(`${count + scans + fields} images in ${seconds.toFixed(1)} s (rendering included)\n`);
   const source = `${set.source}, 2-8 digits, photo-like scenes` +
-    (scans > 0 ? ` (scan: ${scans} scan-like pages, not in "all")` : "");
-  return { source, by: Object.fromEntries(by), all, images: count + scans, seconds, seed };
+    (scans > 0 ? ` (scan: ${scans} scan-like pages, not in "all")` : "") +
+    (fields > 0 ? ` (field: ${fields} numbers in form fields, not in "all")` : "");
+  const images = count + scans + fields;
+  return { source, by: Object.fromEntries(by), all, images, seconds, seed };
 }
 
 interface MultiRow {
@@ -209,7 +222,9 @@ async function benchPython(
  * Runs the numbers benchmark. Flags: `--model DIR`, `--labels CSV` (default
  * `../shared/photos_multi/labels.csv`), `--synthetic N` (default 150: gap, touching and overlap in
  * turn), `--scan N` (scan-like pages, default 50, from a random stream of their own so that the
- * other scenes stay the same; counted apart from "all"), `--seed S`, `--no-python`,
+ * other scenes stay the same; counted apart from "all"), `--fields N` (numbers written in a form's
+ * box and cut out tight around it, default 50, from a stream of their own, apart from "all"),
+ * `--seed S`, `--no-python`,
  * `--torch-weights FILE` (default: `runs/bench/photo_torch.pt`, trained by `torch_seed.py` once, as
  * `deno task bench photos` does), `--verbose` (list the misses).
  *
@@ -227,6 +242,7 @@ export async function runBench(args: string[]): Promise<void> {
       labels: { type: "string", default: `${SHARED}/photos_multi/labels.csv` },
       synthetic: { type: "string", default: "150" },
       scan: { type: "string", default: "50" },
+      fields: { type: "string", default: "50" },
       seed: { type: "string", default: "20260" },
       "no-python": { type: "boolean", default: false },
       "torch-weights": { type: "string" },
@@ -241,6 +257,7 @@ export async function runBench(args: string[]): Promise<void> {
     Number(values.synthetic),
     Number(values.seed),
     Number(values.scan),
+    Number(values.fields),
   );
   let real: NumberScores | null = null;
   let peer: Awaited<ReturnType<typeof benchPython>> = "no real photos";

@@ -144,6 +144,56 @@ function glyphsOf(line: Component[], specks: Component[], refHeight: number): Gl
   return glyphs;
 }
 
+/**
+ * `glyphs` less the filler dashes at either end of the line: the stroke that closes an amount on a
+ * cheque or a form ("1570—", "—97—"), flat, under 40 % of the line's height and a quarter of it long
+ * or more, in the middle of the line's height (not on its top, where a 7's or 5's broken-off bar
+ * sits, nor on its foot, where a 2's base runs). A dash apart from the digits is dropped; one that
+ * runs on from the last digit's ink is cut off where the columns of ink grow taller than a pen's
+ * stroke, when what is left is as wide as a digit other than 1 (a 4's or a 7's bar may reach far
+ * past its stem; for the same reason, never at the first digit). Read as part of a digit, a dash
+ * would make the whole number a refusal.
+ */
+function withoutFillers(
+  glyphs: Glyph[],
+  lineHeight: number,
+  labels: Int32Array,
+  width: number,
+): Glyph[] {
+  if (glyphs.length < 2) return glyphs;
+  const top = median(glyphs.map((g) => g.y0));
+  const bottom = median(glyphs.map((g) => g.y1));
+  const inBand = (y0: number, y1: number) =>
+    y1 - y0 + 1 < 0.4 * lineHeight && (y0 + y1) / 2 >= top + 0.2 * (bottom - top) &&
+    (y0 + y1) / 2 <= bottom - 0.1 * (bottom - top);
+  const filler = (g: Glyph) =>
+    inBand(g.y0, g.y1) && widthOf(g) >= 1.5 * heightOf(g) && widthOf(g) >= 0.25 * lineHeight;
+  let [from, to] = [0, glyphs.length];
+  while (to - from > 1 && filler(glyphs[to - 1])) to--;
+  while (to - from > 1 && filler(glyphs[from])) from++;
+  const kept = glyphs.slice(from, to);
+  if (kept.length < 2) return kept;
+  /** How many columns at the glyph's right end are a thin dash. */
+  const tail = (g: Glyph): number => {
+    const own = new Set(g.labels);
+    let n = 0;
+    for (let x = g.x1; x >= g.x0; x--, n++) {
+      let [y0, y1] = [Infinity, -Infinity];
+      for (let y = g.y0; y <= g.y1; y++) {
+        if (own.has(labels[y * width + x])) [y0, y1] = [Math.min(y0, y), Math.max(y1, y)];
+      }
+      if (y1 < y0 || !inBand(y0, y1)) break;
+    }
+    return n;
+  };
+  const last = kept[kept.length - 1];
+  const right = tail(last);
+  if (right >= 0.4 * lineHeight && widthOf(last) - right >= 0.35 * lineHeight) {
+    kept[kept.length - 1] = { ...last, x1: last.x1 - right };
+  }
+  return kept;
+}
+
 /** How small the digits may be: below both, the marks are specks. */
 export interface SmallDigits {
   /** Least typical mark height as a share of the image's short side. @default {0.05} */
@@ -253,10 +303,14 @@ function segmentLine(gray: GrayImage, small: SmallDigits): Segmentation {
   // Mean contrast of each piece: paper grain that crossed the threshold is faint.
   const contrast = new Float64Array(all.length + 1);
   for (let i = 0; i < labels.length; i++) if (labels[i] !== 0) contrast[labels[i]] += ink[i];
-  // Underlines, ruled lines that survived and page edges are long and flat.
+  // Underlines, ruled lines that survived and page edges are long and flat. (A digit in a tight
+  // crop may touch the border and be as tall as the image, but is not that thin.)
   let pieces = all.filter((c) => {
     const flat = widthOf(c) > 5 * heightOf(c) && widthOf(c) > 0.3 * w;
-    const spans = c.touchesBorder && (widthOf(c) > 0.9 * w || heightOf(c) > 0.9 * h);
+    const spans = c.touchesBorder && (
+      (widthOf(c) > 0.9 * w && heightOf(c) < 0.15 * widthOf(c)) ||
+      (heightOf(c) > 0.9 * h && widthOf(c) < 0.15 * heightOf(c))
+    );
     return !flat && !spans && contrast[c.label] / c.area >= MIN_CONTRAST;
   });
   if (pieces.length === 0) return refuse("no digit found");
@@ -282,8 +336,13 @@ function segmentLine(gray: GrayImage, small: SmallDigits): Segmentation {
   }
   const line = lines[0].line;
   const lineHeight = median(line.map(heightOf));
-  const glyphs = glyphsOf(line, specks, lineHeight)
-    .filter((g) => heightOf(g) >= 0.3 * lineHeight || g.area >= 0.15 * maxArea);
+  const glyphs = withoutFillers(
+    glyphsOf(line, specks, lineHeight)
+      .filter((g) => heightOf(g) >= 0.3 * lineHeight || g.area >= 0.15 * maxArea),
+    lineHeight,
+    labels,
+    w,
+  );
   if (glyphs.length > MAX_GLYPHS) {
     return refuse(`no number found: ${glyphs.length} marks on one line (at most ${MAX_GLYPHS})`);
   }

@@ -983,6 +983,48 @@ function glyphsOf(line, specks, refHeight) {
   }
   return glyphs;
 }
+function withoutFillers(glyphs, lineHeight, labels, width) {
+  if (glyphs.length < 2) return glyphs;
+  const top = median(glyphs.map((g) => g.y0));
+  const bottom = median(glyphs.map((g) => g.y1));
+  const inBand = (y0, y1) => y1 - y0 + 1 < 0.4 * lineHeight && (y0 + y1) / 2 >= top + 0.2 * (bottom - top) && (y0 + y1) / 2 <= bottom - 0.1 * (bottom - top);
+  const filler = (g) => inBand(g.y0, g.y1) && widthOf(g) >= 1.5 * heightOf(g) && widthOf(g) >= 0.25 * lineHeight;
+  let [from, to] = [
+    0,
+    glyphs.length
+  ];
+  while (to - from > 1 && filler(glyphs[to - 1])) to--;
+  while (to - from > 1 && filler(glyphs[from])) from++;
+  const kept = glyphs.slice(from, to);
+  if (kept.length < 2) return kept;
+  const tail = (g) => {
+    const own = new Set(g.labels);
+    let n = 0;
+    for (let x = g.x1; x >= g.x0; x--, n++) {
+      let [y0, y1] = [
+        Infinity,
+        -Infinity
+      ];
+      for (let y = g.y0; y <= g.y1; y++) {
+        if (own.has(labels[y * width + x])) [y0, y1] = [
+          Math.min(y0, y),
+          Math.max(y1, y)
+        ];
+      }
+      if (y1 < y0 || !inBand(y0, y1)) break;
+    }
+    return n;
+  };
+  const last = kept[kept.length - 1];
+  const right = tail(last);
+  if (right >= 0.4 * lineHeight && widthOf(last) - right >= 0.35 * lineHeight) {
+    kept[kept.length - 1] = {
+      ...last,
+      x1: last.x1 - right
+    };
+  }
+  return kept;
+}
 function largestWriting(pieces) {
   const maxArea = Math.max(...pieces.map((c) => c.area));
   const guess = median(pieces.filter((c) => c.area >= 0.15 * maxArea).map(heightOf));
@@ -1051,7 +1093,7 @@ function segmentLine(gray, small) {
   for (let i = 0; i < labels.length; i++) if (labels[i] !== 0) contrast[labels[i]] += ink[i];
   let pieces = all.filter((c) => {
     const flat2 = widthOf(c) > 5 * heightOf(c) && widthOf(c) > 0.3 * w;
-    const spans = c.touchesBorder && (widthOf(c) > 0.9 * w || heightOf(c) > 0.9 * h);
+    const spans = c.touchesBorder && (widthOf(c) > 0.9 * w && heightOf(c) < 0.15 * widthOf(c) || heightOf(c) > 0.9 * h && widthOf(c) < 0.15 * heightOf(c));
     return !flat2 && !spans && contrast[c.label] / c.area >= MIN_CONTRAST;
   });
   if (pieces.length === 0) return refuse("no digit found");
@@ -1076,7 +1118,7 @@ function segmentLine(gray, small) {
   }
   const line = lines[0].line;
   const lineHeight = median(line.map(heightOf));
-  const glyphs = glyphsOf(line, specks, lineHeight).filter((g) => heightOf(g) >= 0.3 * lineHeight || g.area >= 0.15 * maxArea);
+  const glyphs = withoutFillers(glyphsOf(line, specks, lineHeight).filter((g) => heightOf(g) >= 0.3 * lineHeight || g.area >= 0.15 * maxArea), lineHeight, labels, w);
   if (glyphs.length > MAX_GLYPHS) {
     return refuse(`no number found: ${glyphs.length} marks on one line (at most ${MAX_GLYPHS})`);
   }
