@@ -13,6 +13,7 @@ import {
 import { calibrate, decideDigit, DEFAULT_TEMPERATURE, type ScoredClass } from "./decide_digit.ts";
 import { type GraySource, NO_DIGIT, preprocessGray } from "./preprocess_gray.ts";
 import { releaseBytes } from "./release_bytes.ts";
+import { inkTilt, level } from "./_tilt.ts";
 import type { Box, DigitModel, PreprocessResult } from "./types.ts";
 
 /** One digit of a number. */
@@ -473,7 +474,15 @@ export async function readNumberFromGray(
     // The page's labels (4 bytes a pixel), freed now rather than at a full garbage collection.
     releaseBytes(again.labels);
   }
-  const toOriginal = (b: Box) => scaleBox(b, seg.scale);
+  // A number photographed turned (its line of ink rising or falling by 8-50°) is read levelled.
+  let back = (b: Box) => b;
+  const tilt = seg.glyphs.length === 1 ? null : inkTilt(seg.labels, seg.width);
+  if (tilt !== null) {
+    const levelled = level(gray, tilt);
+    const again = segmentNumber(levelled.gray);
+    if (again.glyphs.length >= 2) [gray, seg, back] = [levelled.gray, again, levelled.back];
+  }
+  const toOriginal = (b: Box) => scaleBox(back(b), seg.scale);
   if (seg.glyphs.length === 0) {
     const single = await singleDigit(source, model, options, undefined);
     // The single-digit pipeline may find a digit the line finder refused (one mark in clutter);
