@@ -145,7 +145,9 @@ function glyphsOf(line: Component[], specks: Component[], refHeight: number): Gl
 }
 
 /**
- * `glyphs` less the filler dashes at either end of the line: the stroke that closes an amount on a
+ * `glyphs` less the separators between digits (a dot or a comma at the line's foot, or a dash in its
+ * middle, under 45 % of the line's height and 60 % of it wide) and the filler dashes at either end of
+ * the line: the stroke that closes an amount on a
  * cheque or a form ("1570—", "—97—"), flat, under 40 % of the line's height and a quarter of it long
  * or more, in the middle of the line's height (not on its top, where a 7's or 5's broken-off bar
  * sits, nor on its foot, where a 2's base runs). A dash apart from the digits is dropped; one that
@@ -171,7 +173,15 @@ function withoutFillers(
   let [from, to] = [0, glyphs.length];
   while (to - from > 1 && filler(glyphs[to - 1])) to--;
   while (to - from > 1 && filler(glyphs[from])) from++;
-  const kept = glyphs.slice(from, to);
+  // Between digits: a separator (a thousands separator or a decimal point, a dot or a comma at the
+  // line's foot; a dash between groups), small beside the digits.
+  const separator = (g: Glyph) =>
+    heightOf(g) < 0.45 * lineHeight && widthOf(g) < 0.6 * lineHeight &&
+    (g.y0 >= top + 0.45 * (bottom - top) ||
+      (inBand(g.y0, g.y1) && widthOf(g) >= 1.5 * heightOf(g)));
+  const kept = glyphs.slice(from, to).filter((g, i, all) =>
+    i === 0 || i === all.length - 1 || !separator(g)
+  );
   if (kept.length < 2) return kept;
   /** How many columns at the glyph's right end are a thin dash. */
   const tail = (g: Glyph): number => {
