@@ -530,3 +530,96 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "readNumber() reads a number photographed turned by 30° either way, its boxes along the turned line",
+  ignore,
+  async fn() {
+    const classifier = await model();
+    const digits = await loadTestDigitGrid();
+    const indices = [1, 2, 4, 7, 8].map((d) => digits.labels!.indexOf(d));
+    const scene = await renderNumberScene(digits, indices, "gap", mulberry32(5));
+    for (const angle of [30, -30]) {
+      // sharp turns clockwise for a positive angle: -30 makes the line rise to the right.
+      const turned = new Uint8Array(
+        await sharp(scene.bytes).rotate(angle, { background: "#d8d2c8" }).png().toBuffer(),
+      );
+      const reading = await readNumber(turned, classifier);
+      equal(reading.number, "12478", `turned ${angle}°: ${reading.reason ?? ""}`);
+      const centres = reading.digits.map((
+        d,
+      ) => [d.box.x + d.box.width / 2, d.box.y + d.box.height / 2]);
+      for (let i = 1; i < centres.length; i++) {
+        ok(centres[i][0] > centres[i - 1][0], "left to right");
+        // Rising to the right (y falls) for -30°, falling for 30°.
+        ok(Math.sign(centres[i][1] - centres[i - 1][1]) === Math.sign(angle), `y ${centres}`);
+      }
+    }
+  },
+});
+
+/**
+ * A line of the grid's first digits of `items` (each 28 px digit drawn at twice its size, 4 px
+ * apart) on light paper, with the marks named between them: a dot or a comma at the digits' foot,
+ * a dash across their middle.
+ */
+async function writtenLine(items: Array<number | "dot" | "comma" | "dash">): Promise<Uint8Array> {
+  const digits = await loadTestDigitGrid();
+  const [h, scale, gap] = [90, 2, 4];
+  const w = 20 + items.reduce<number>((n, it) => n + (typeof it === "number" ? 56 : 24) + gap, 0);
+  const gray = new Uint8Array(w * h).fill(228);
+  const dark = (x: number, y: number) => {
+    if (x >= 0 && y >= 0 && x < w && y < h) gray[y * w + x] = 30;
+  };
+  // MNIST digits fill rows 4-23 of 28: at twice the size, rows 8-47 of a cell placed at y = 17.
+  const [top, foot, middle] = [17, 17 + 47, 17 + 28];
+  let x = 10;
+  for (const it of items) {
+    if (typeof it === "number") {
+      const i = digits.labels!.indexOf(it);
+      const px = digits.images.subarray(i * IMAGE_PIXELS, (i + 1) * IMAGE_PIXELS);
+      for (let y = 0; y < 28 * scale; y++) {
+        for (let dx = 0; dx < 28 * scale; dx++) {
+          const v = px[Math.floor(y / scale) * 28 + Math.floor(dx / scale)];
+          const at = (top + y) * w + x + dx;
+          gray[at] = Math.min(gray[at], 228 - Math.round((v / 255) * 200));
+        }
+      }
+      x += 56 + gap;
+      continue;
+    }
+    for (let t = 0; t < 5; t++) {
+      for (let s = 0; s < 5; s++) {
+        if (it === "dot") dark(x + 8 + s, foot - 5 + t);
+        if (it === "comma") {
+          for (let k = 0; k < 12; k++) dark(x + 10 + s - k / 3, foot - 5 + t + k);
+        }
+        if (it === "dash") { for (let k = 0; k < 4; k++) dark(x + 2 + 4 * k + s, middle + t); }
+      }
+    }
+    x += 24 + gap;
+  }
+  return new Uint8Array(
+    await sharp(gray, { raw: { width: w, height: h, channels: 1 } }).png().toBuffer(),
+  );
+}
+
+Deno.test({
+  name:
+    "readNumber() reads the digits of a number with separators: a thousands comma, a decimal point, dashes between groups",
+  ignore,
+  async fn() {
+    const classifier = await model();
+    const cases: Array<[Array<number | "dot" | "comma" | "dash">, string]> = [
+      [[4, "comma", 2, 5, 0], "4250"],
+      [[4, 7, "dot", 2, 5], "4725"],
+      [[5, 5, "dash", 8, 1, "dash", 9, 0], "558190"],
+    ];
+    for (const [items, number] of cases) {
+      const reading = await readNumber(await writtenLine(items), classifier);
+      equal(reading.number, number, `${items.join(" ")}: ${reading.reason ?? ""}`);
+      equal(reading.digits.length, number.length);
+    }
+  },
+});

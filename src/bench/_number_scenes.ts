@@ -16,8 +16,19 @@ import { drawBetween, type Prng } from "../data/prng.ts";
  * How neighbouring digits sit: apart, just touching, or overlapping, in a photo-like scene; or
  * `"scan"`: apart or just touching, written small with a thin pen on a scanned page. `"field"`: apart
  * or touching, written into a form's box (an amount on a cheque) and cut out tight around it.
+ * `"tilted"`: apart, in a photo-like scene photographed turned by 10-45° either way.
+ * `"punctuated"`: apart, in a photo-like scene, with the marks people put between digits: a
+ * thousands separator or a decimal point (a dot or a comma), or dashes between groups (a phone
+ * number, a date).
  */
-export type NumberLayout = "gap" | "touching" | "overlap" | "scan" | "field";
+export type NumberLayout =
+  | "gap"
+  | "touching"
+  | "overlap"
+  | "scan"
+  | "field"
+  | "tilted"
+  | "punctuated";
 
 /** One rendered number. */
 export interface NumberScene {
@@ -290,6 +301,51 @@ async function renderScanScene(
   return { number, layout: "scan", bytes: new Uint8Array(bytes), format };
 }
 
+/** Paints a round-capped pen stroke from (x0, y0) to (x1, y1), `radius` pixels wide each side. */
+function penStroke(
+  ink: Float32Array,
+  w: number,
+  h: number,
+  [x0, y0, x1, y1]: number[],
+  radius: number,
+): void {
+  const [dx, dy] = [x1 - x0, y1 - y0];
+  const length2 = Math.max(1e-9, dx * dx + dy * dy);
+  const r = Math.ceil(radius + 1);
+  for (let y = Math.floor(Math.min(y0, y1) - r); y <= Math.ceil(Math.max(y0, y1) + r); y++) {
+    for (let x = Math.floor(Math.min(x0, x1) - r); x <= Math.ceil(Math.max(x0, x1) + r); x++) {
+      if (x < 0 || y < 0 || x >= w || y >= h) continue;
+      const t = Math.max(0, Math.min(1, ((x - x0) * dx + (y - y0) * dy) / length2));
+      const d = Math.hypot(x - x0 - t * dx, y - y0 - t * dy);
+      const v = Math.min(1, Math.max(0, radius + 0.5 - d));
+      if (v > ink[y * w + x]) ink[y * w + x] = v;
+    }
+  }
+}
+
+/**
+ * Where a punctuated number's marks go: before which digits, and which mark. Thousands separators
+ * (every three digits from the right, a dot or a comma) for four digits or more one time in two,
+ * else a decimal point before the last two digits (a dot or a comma), or dashes between two or
+ * three groups of two to four digits (a phone number, a date).
+ */
+function punctuation(length: number, rng: Prng): Map<number, "dot" | "comma" | "dash"> {
+  const marks = new Map<number, "dot" | "comma" | "dash">();
+  const style = rng();
+  const point = rng() < 0.5 ? "dot" : "comma";
+  if (style < 0.4 && length >= 4) {
+    for (let i = length - 3; i > 0; i -= 3) marks.set(i, point);
+  } else if (style < 0.7 && length >= 3) {
+    marks.set(length - 2, point);
+  } else {
+    for (let i = 2 + Math.floor(rng() * 3); i < length - 1; i += 2 + Math.floor(rng() * 3)) {
+      marks.set(i, "dash");
+    }
+    if (marks.size === 0) marks.set(Math.floor(length / 2), "dash");
+  }
+  return marks;
+}
+
 /**
  * A number written into a box of a form (the amount on a cheque, a field of a meter-reading card),
  * scanned in gray and cut out tight around the box: the crop 1.1-1.5 times the digits' height (24-48
@@ -374,7 +430,7 @@ async function renderFieldScene(
 
 /**
  * Renders the digits `indices` of `set` as one number in a photo-like scene (on ruled paper one
- * time in four, or as `options.ruled` says).
+ * time in four, or as `options.ruled` says; turned 10-45° for `"tilted"`).
  *
  * @example
  * ```ts ignore
@@ -393,7 +449,11 @@ export async function renderNumberScene(
   if (layout === "field") return await renderFieldScene(set, indices, rng);
   const size = Math.round(drawBetween(rng, 36, 90)); // digit height in scene pixels
   const k = 20 / size; // scene pixels → MNIST pixels (MNIST digits are 20 px tall)
-  const advance = layout === "gap"
+  const marks = layout === "punctuated" ? punctuation(indices.length, rng) : new Map();
+  let placing = 0; // the digit whose advance is drawn next
+  const advance = layout === "punctuated"
+    ? () => (marks.has(placing++) ? drawBetween(rng, 0.5, 0.8) : drawBetween(rng, 0.15, 0.4)) * size
+    : layout === "gap" || layout === "tilted"
     ? () => drawBetween(rng, 0.15, 0.6) * size
     : layout === "touching"
     ? () => drawBetween(rng, -0.06, 0) * size
@@ -405,6 +465,20 @@ export async function renderNumberScene(
   const h = Math.round(size * 1.4 + 2 * marginY);
   const slant = drawBetween(rng, -0.15, 0.15);
   const ink = stampDigits(placed, w, h, marginX, marginY, size, slant);
+  const k20 = 20 / size;
+  for (const [i, mark] of marks) {
+    // Halfway between the ink of the digits either side, on the line's foot or its middle.
+    const [a, b] = [placed[i - 1], placed[i]];
+    const x = marginX + (a.left + (a.box[2] + 1) / k20 + b.left + b.box[0] / k20) / 2;
+    const foot = marginY + 1.15 * size;
+    const pen = drawBetween(rng, 0.05, 0.08) * size;
+    const stroke = mark === "dot"
+      ? [x, foot - pen, x + 0.01 * size, foot - pen]
+      : mark === "comma"
+      ? [x + 0.03 * size, foot - pen, x - 0.06 * size, foot + 0.2 * size]
+      : [x - 0.18 * size, marginY + 0.7 * size, x + 0.18 * size, marginY + 0.68 * size];
+    penStroke(ink, w, h, stroke, mark === "dot" ? 1.3 * pen : pen);
+  }
   const paper = [
     drawBetween(rng, 200, 250),
     drawBetween(rng, 195, 245),
@@ -434,6 +508,12 @@ export async function renderNumberScene(
   let image = sharp(rgb, { raw: { width: w, height: h, channels: 3 } });
   if (rng() < 0.3) image = sharp(await image.blur(0.8).png().toBuffer());
   const format = rng() < 0.7 ? "jpeg" : "png";
+  if (layout === "tilted") {
+    // Turned 10-45° either way, the corners filled with the paper (in its shadowed tone).
+    const angle = drawBetween(rng, 10, 45) * (rng() < 0.5 ? -1 : 1);
+    const [r, g, b] = paper.map((c) => Math.round(c * (1 - shadow / 2)));
+    image = sharp(await image.rotate(angle, { background: { r, g, b } }).png().toBuffer());
+  }
   const bytes = format === "jpeg"
     ? await image.jpeg({ quality: 75 }).toBuffer()
     : await image.png().toBuffer();

@@ -80,6 +80,10 @@ async function read(model: Classifier, bytes: Uint8Array): Promise<string | null
 const scanSeed = (seed: number) => (seed ^ 0x5ca4) >>> 0;
 /** The seed of the form fields' own random stream, from the bench's seed. */
 const fieldSeed = (seed: number) => (seed ^ 0xf1e1d) >>> 0;
+/** The seed of the tilted scenes' own random stream, from the bench's seed. */
+const tiltSeed = (seed: number) => (seed ^ 0x7117) >>> 0;
+/** The seed of the punctuated numbers' own random stream, from the bench's seed. */
+const markSeed = (seed: number) => (seed ^ 0x2c2e) >>> 0;
 
 async function benchSynthetic(
   model: Classifier,
@@ -87,6 +91,8 @@ async function benchSynthetic(
   seed: number,
   scans: number,
   fields: number,
+  tilted: number,
+  punctuated: number,
 ): Promise<NumberScores & { seed: number }> {
   const set = await loadTestDigits(MNIST_TEST);
   const rng = mulberry32(seed);
@@ -117,9 +123,14 @@ async function benchSynthetic(
   for (let n = 0; n < scans; n++) await readOne("scan", scanRng, false);
   const fieldRng = mulberry32(fieldSeed(seed));
   for (let n = 0; n < fields; n++) await readOne("field", fieldRng, false);
+  const tiltRng = mulberry32(tiltSeed(seed));
+  for (let n = 0; n < tilted; n++) await readOne("tilted", tiltRng, false);
+  const markRng = mulberry32(markSeed(seed));
+  for (let n = 0; n < punctuated; n++) await readOne("punctuated", markRng, false);
   const seconds = (performance.now() - started) / 1000;
   console.log(`Synthetic numbers (${set.source}, 2-8 digits, photo-like scenes, seed ${seed}):`);
-  const apart = (layout: NumberLayout) => layout === "scan" || layout === "field";
+  const apart = (layout: NumberLayout) =>
+    ["scan", "field", "tilted", "punctuated"].includes(layout);
   for (const [layout, t] of by) if (!apart(layout)) console.log(line(layout, t));
   console.log(line("all", all));
   const scan = by.get("scan");
@@ -132,11 +143,29 @@ async function benchSynthetic(
     console.log(`Numbers in form fields (${fields}, own random stream, seed ${fieldSeed(seed)}):`);
     console.log(line("field", field));
   }
-  console.log(`${count + scans + fields} images in ${seconds.toFixed(1)} s (rendering included)\n`);
+  const tilt = by.get("tilted");
+  if (tilt !== undefined) {
+    console.log(`Tilted photo-like scenes (${tilted}, own random stream, seed ${tiltSeed(seed)}):`);
+    console.log(line("tilted", tilt));
+  }
+  const marked = by.get("punctuated");
+  if (marked !== undefined) {
+    console.log(
+      `Numbers with separators (${punctuated}, own random stream, seed ${markSeed(seed)}):`,
+    );
+    console.log(line("punctuated", marked));
+  }
+  console.log(
+    `${count + scans + fields + tilted + punctuated} images in ${
+      seconds.toFixed(1)
+    } s (rendering included)\n`,
+  );
   const source = `${set.source}, 2-8 digits, photo-like scenes` +
     (scans > 0 ? ` (scan: ${scans} scan-like pages, not in "all")` : "") +
-    (fields > 0 ? ` (field: ${fields} numbers in form fields, not in "all")` : "");
-  const images = count + scans + fields;
+    (fields > 0 ? ` (field: ${fields} numbers in form fields, not in "all")` : "") +
+    (tilted > 0 ? ` (tilted: ${tilted} scenes turned 10-45°, not in "all")` : "") +
+    (punctuated > 0 ? ` (punctuated: ${punctuated} with separators, not in "all")` : "");
+  const images = count + scans + fields + tilted + punctuated;
   return { source, by: Object.fromEntries(by), all, images, seconds, seed };
 }
 
@@ -224,7 +253,8 @@ async function benchPython(
  * turn), `--scan N` (scan-like pages, default 50, from a random stream of their own so that the
  * other scenes stay the same; counted apart from "all"), `--fields N` (numbers written in a form's
  * box and cut out tight around it, default 50, from a stream of their own, apart from "all"),
- * `--seed S`, `--no-python`,
+ * `--tilted N` (photo-like scenes turned 10-45°, default 50, likewise), `--punctuated N` (with
+ * thousands separators, decimal points or dashes between groups, default 50, likewise), `--seed S`, `--no-python`,
  * `--torch-weights FILE` (default: `runs/bench/photo_torch.pt`, trained by `torch_seed.py` once, as
  * `deno task bench photos` does), `--verbose` (list the misses).
  *
@@ -243,6 +273,8 @@ export async function runBench(args: string[]): Promise<void> {
       synthetic: { type: "string", default: "150" },
       scan: { type: "string", default: "50" },
       fields: { type: "string", default: "50" },
+      tilted: { type: "string", default: "50" },
+      punctuated: { type: "string", default: "50" },
       seed: { type: "string", default: "20260" },
       "no-python": { type: "boolean", default: false },
       "torch-weights": { type: "string" },
@@ -258,6 +290,8 @@ export async function runBench(args: string[]): Promise<void> {
     Number(values.seed),
     Number(values.scan),
     Number(values.fields),
+    Number(values.tilted),
+    Number(values.punctuated),
   );
   let real: NumberScores | null = null;
   let peer: Awaited<ReturnType<typeof benchPython>> = "no real photos";

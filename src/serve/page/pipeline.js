@@ -995,7 +995,8 @@ function withoutFillers(glyphs, lineHeight, labels, width) {
   ];
   while (to - from > 1 && filler(glyphs[to - 1])) to--;
   while (to - from > 1 && filler(glyphs[from])) from++;
-  const kept = glyphs.slice(from, to);
+  const separator = (g) => heightOf(g) < 0.45 * lineHeight && widthOf(g) < 0.6 * lineHeight && (g.y0 >= top + 0.45 * (bottom - top) || inBand(g.y0, g.y1) && widthOf(g) >= 1.5 * heightOf(g));
+  const kept = glyphs.slice(from, to).filter((g, i, all) => i === 0 || i === all.length - 1 || !separator(g));
   if (kept.length < 2) return kept;
   const tail = (g) => {
     const own = new Set(g.labels);
@@ -1364,6 +1365,148 @@ function decideDigit(probabilities, stats, options = {}) {
   };
 }
 
+// src/preprocess/_tilt.ts
+var MIN_TILT = 8;
+var MAX_TILT = 50;
+var MIN_ELONGATION = 2.5;
+function inkTilt(labels, width) {
+  let [n, sx, sy] = [
+    0,
+    0,
+    0
+  ];
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] === 0) continue;
+    n++;
+    sx += i % width;
+    sy += Math.floor(i / width);
+  }
+  if (n < 10) return null;
+  const [mx, my] = [
+    sx / n,
+    sy / n
+  ];
+  let [xx, yy, xy] = [
+    0,
+    0,
+    0
+  ];
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] === 0) continue;
+    const dx = i % width - mx;
+    const dy = Math.floor(i / width) - my;
+    xx += dx * dx;
+    yy += dy * dy;
+    xy += dx * dy;
+  }
+  const mean = (xx + yy) / 2;
+  const root = Math.sqrt(((xx - yy) / 2) ** 2 + xy * xy);
+  const [long, short] = [
+    mean + root,
+    Math.max(1e-9, mean - root)
+  ];
+  if (long / short < MIN_ELONGATION ** 2) return null;
+  const angle = -0.5 * Math.atan2(2 * xy, xx - yy) * 180 / Math.PI;
+  return Math.abs(angle) < MIN_TILT || Math.abs(angle) > MAX_TILT ? null : angle;
+}
+function level(gray, angle) {
+  const { width: w, height: h, data } = gray;
+  const t = angle * Math.PI / 180;
+  const [c, s] = [
+    Math.cos(t),
+    Math.sin(t)
+  ];
+  const W = Math.ceil(w * Math.abs(c) + h * Math.abs(s));
+  const H = Math.ceil(w * Math.abs(s) + h * Math.abs(c));
+  const hist = new Uint32Array(256);
+  for (let i = 0; i < data.length; i++) hist[data[i]]++;
+  let paper = 0;
+  for (let seen = 0; paper < 255 && (seen += hist[paper]) <= data.length / 2; ) paper++;
+  const out = new Uint8Array(W * H);
+  const [cx, cy, CX, CY] = [
+    w / 2,
+    h / 2,
+    W / 2,
+    H / 2
+  ];
+  for (let Y = 0; Y < H; Y++) {
+    for (let X = 0; X < W; X++) {
+      const [dx, dy] = [
+        X + 0.5 - CX,
+        Y + 0.5 - CY
+      ];
+      const x = c * dx + s * dy + cx - 0.5;
+      const y = -s * dx + c * dy + cy - 0.5;
+      const x0 = Math.floor(x);
+      const y0 = Math.floor(y);
+      if (x0 < -1 || y0 < -1 || x0 >= w || y0 >= h) {
+        out[Y * W + X] = paper;
+        continue;
+      }
+      const at = (xx, yy) => xx < 0 || yy < 0 || xx >= w || yy >= h ? paper : data[yy * w + xx];
+      const [fx, fy] = [
+        x - x0,
+        y - y0
+      ];
+      const top = at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx;
+      const bottom = at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx;
+      out[Y * W + X] = Math.round(top * (1 - fy) + bottom * fy);
+    }
+  }
+  const k = gray.originalWidth / w;
+  const back = (box) => {
+    const corners = [
+      [
+        box.x,
+        box.y
+      ],
+      [
+        box.x + box.width,
+        box.y
+      ],
+      [
+        box.x,
+        box.y + box.height
+      ],
+      [
+        box.x + box.width,
+        box.y + box.height
+      ]
+    ].map(([X, Y]) => {
+      const [dx, dy] = [
+        X - CX,
+        Y - CY
+      ];
+      return [
+        c * dx + s * dy + cx,
+        -s * dx + c * dy + cy
+      ];
+    });
+    const xs = corners.map((p) => p[0]);
+    const ys = corners.map((p) => p[1]);
+    const x0 = Math.max(0, Math.floor(Math.min(...xs)));
+    const y0 = Math.max(0, Math.floor(Math.min(...ys)));
+    const x1 = Math.min(w, Math.ceil(Math.max(...xs)));
+    const y1 = Math.min(h, Math.ceil(Math.max(...ys)));
+    return {
+      x: x0,
+      y: y0,
+      width: Math.max(0, x1 - x0),
+      height: Math.max(0, y1 - y0)
+    };
+  };
+  return {
+    gray: {
+      width: W,
+      height: H,
+      data: out,
+      originalWidth: W * k,
+      originalHeight: H * k
+    },
+    back
+  };
+}
+
 // src/preprocess/read_number_gray.ts
 var WORK_SIZE = 640;
 var MIN_SHORT_SIDE = 96;
@@ -1726,7 +1869,18 @@ async function readNumberFromGray(source, model, options = {}) {
     }
     releaseBytes(again.labels);
   }
-  const toOriginal = (b) => scaleBox(b, seg.scale);
+  let back = (b) => b;
+  const tilt = seg.glyphs.length === 1 ? null : inkTilt(seg.labels, seg.width);
+  if (tilt !== null) {
+    const levelled = level(gray, tilt);
+    const again = segmentNumber(levelled.gray);
+    if (again.glyphs.length >= 2) [gray, seg, back] = [
+      levelled.gray,
+      again,
+      levelled.back
+    ];
+  }
+  const toOriginal = (b) => scaleBox(back(b), seg.scale);
   if (seg.glyphs.length === 0) {
     const single = await singleDigit(source, model, options, void 0);
     const lines = seg.reason?.startsWith("several lines") ?? false;
