@@ -261,6 +261,90 @@ function healStrokes(raw: Uint8Array, lined: Uint8Array, w: number, h: number): 
   return out;
 }
 
+/**
+ * The lines of a grid along one axis: groups of at most `MAX_LINE` + 2 neighbouring lines (rows or
+ * columns) each with ink (within one line either side) along 60 % of its length or more. `at(i, t)`
+ * reads pixel `t` of line `i` of `count`, each `length` long.
+ */
+function gridLines(
+  count: number,
+  length: number,
+  at: (i: number, t: number) => number,
+): Array<[number, number]> {
+  const full = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    let cover = 0;
+    for (let t = 0; t < length; t++) {
+      if (at(i, t) || (i > 0 && at(i - 1, t)) || (i + 1 < count && at(i + 1, t))) cover++;
+    }
+    full[i] = cover >= 0.6 * length ? 1 : 0;
+  }
+  const lines: Array<[number, number]> = [];
+  for (let i = 0; i < count; i++) {
+    if (full[i] === 0) continue;
+    let end = i;
+    while (end + 1 < count && full[end + 1] === 1) end++;
+    if (end - i + 1 <= MAX_LINE + 2) lines.push([i, end]);
+    i = end;
+  }
+  return lines;
+}
+
+/**
+ * Squared paper: `mask` less the lines of a grid, or `null` when there is no grid. A grid is three
+ * columns or more and two rows or more of thin lines across 60 % of the image or more (faint
+ * printed lines break up when thresholded), evenly spaced, as far apart across as down (within a
+ * quarter), so that tall upright strokes (1s in a tight crop) or a form's rules are not taken for
+ * one. What is much darker than the lines' typical ink stays (a pen stroke running along a line),
+ * and so does a pixel with ink on both sides of its line (a stroke crossing it).
+ */
+function clearGrid(
+  raw: Uint8Array,
+  mask: Uint8Array,
+  ink: Float32Array,
+  w: number,
+  h: number,
+): Uint8Array | null {
+  const columns = gridLines(w, h, (x, y) => raw[y * w + x]);
+  if (columns.length < 3) return null;
+  const rows = gridLines(h, w, (y, x) => raw[y * w + x]);
+  if (rows.length < 2) return null;
+  // Squares: lines evenly spaced, as far apart across as down.
+  const gaps = (lines: Array<[number, number]>) => lines.slice(1).map((l, i) => l[0] - lines[i][0]);
+  const [across, down] = [gaps(columns), gaps(rows)];
+  const typical = median(across);
+  const even = (g: number) => Math.abs(g - typical) <= 0.25 * typical;
+  if (!across.every(even) || !down.every(even)) return null;
+  // Printed grid lines are fainter than a pen: what is much darker than the lines' typical ink,
+  // on a line, is a stroke along it, and stays.
+  const onLines: number[] = [];
+  for (const [a, b] of columns) {
+    for (let y = 0; y < h; y++) {
+      for (let x = a; x <= b; x++) if (raw[y * w + x] === 1) onLines.push(ink[y * w + x]);
+    }
+  }
+  const faint = median(onLines);
+  const out = mask.slice();
+  const on = (x: number, y: number) => x >= 0 && y >= 0 && x < w && y < h && mask[y * w + x] === 1;
+  const clear = (x: number, y: number, crossed: boolean) => {
+    const i = y * w + x;
+    if (!crossed && ink[i] < Math.max(1.5 * faint, faint + 0.15)) out[i] = 0;
+  };
+  for (const [a, b] of columns) {
+    for (let y = 0; y < h; y++) {
+      const crossed = (on(a - 2, y) || on(a - 3, y)) && (on(b + 2, y) || on(b + 3, y));
+      for (let x = Math.max(0, a - 1); x <= Math.min(w - 1, b + 1); x++) clear(x, y, crossed);
+    }
+  }
+  for (const [a, b] of rows) {
+    for (let x = 0; x < w; x++) {
+      const crossed = (on(x, a - 2) || on(x, a - 3)) && (on(x, b + 2) || on(x, b + 3));
+      for (let y = Math.max(0, a - 1); y <= Math.min(h - 1, b + 1); y++) clear(x, y, crossed);
+    }
+  }
+  return out;
+}
+
 /** `lined.mask` with the strokes across cleared lines healed (itself when none were cleared). */
 const healed = (
   raw: Uint8Array,
@@ -302,9 +386,11 @@ function segmentLine(gray: GrayImage, small: SmallDigits): Segmentation {
   const raw = known?.raw ?? thresholdInk(ink, w, h, spareRaw(w * h).subarray(0, w * h));
   const lined = known?.lined ?? clearLines(raw, w, h, spareLined(w * h).subarray(0, w * h));
   // Healing only puts back cleared pixels: with none cleared, `lined.mask` is `raw` already.
-  const [labels, all] = known !== undefined && lined.cleared === 0
+  const strokes = healed(raw, lined, w, h);
+  const grid = clearGrid(raw, strokes, ink, w, h);
+  const [labels, all] = known !== undefined && lined.cleared === 0 && grid === null
     ? known.labelled()
-    : label(removeSurroundings(healed(raw, lined, w, h), w, h), w, h);
+    : label(removeSurroundings(grid ?? strokes, w, h), w, h);
   const base = { width: w, height: h, scale, labels, lineHeight: 0 };
   const refuse = (reason: string): Segmentation => ({ ...base, glyphs: [], reason });
   if (all.length > MAX_PIECES) {
