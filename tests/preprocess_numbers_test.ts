@@ -561,14 +561,21 @@ Deno.test({
 
 /**
  * A line of the grid's first digits of `items` (each 28 px digit drawn at twice its size, 4 px
- * apart) on light paper, with the marks named between them: a dot or a comma at the digits' foot,
- * a dash across their middle.
+ * apart) on light paper (squared, `grid` pixels a square, when given), with the marks named
+ * between them: a dot or a comma at the digits' foot, a dash across their middle.
  */
-async function writtenLine(items: Array<number | "dot" | "comma" | "dash">): Promise<Uint8Array> {
+async function writtenLine(
+  items: Array<number | "dot" | "comma" | "dash">,
+  grid = 0,
+): Promise<Uint8Array> {
   const digits = await loadTestDigitGrid();
   const [h, scale, gap] = [90, 2, 4];
   const w = 20 + items.reduce<number>((n, it) => n + (typeof it === "number" ? 56 : 24) + gap, 0);
   const gray = new Uint8Array(w * h).fill(228);
+  // Squared paper: faint lines `grid` pixels apart both ways, under the ink.
+  for (let y = 0; grid > 0 && y < h; y++) {
+    for (let x = 0; x < w; x++) if (y % grid === 5 || x % grid === 3) gray[y * w + x] = 165;
+  }
   const dark = (x: number, y: number) => {
     if (x >= 0 && y >= 0 && x < w && y < h) gray[y * w + x] = 30;
   };
@@ -622,4 +629,26 @@ Deno.test({
       equal(reading.digits.length, number.length);
     }
   },
+});
+
+Deno.test({
+  name:
+    "readNumber() reads a number written on squared paper, the grid's lines crossing the digits",
+  ignore,
+  async fn() {
+    const classifier = await model();
+    const reading = await readNumber(await writtenLine([4, 2, 5, 0, 7], 26), classifier);
+    equal(reading.number, "42507", reading.reason);
+  },
+});
+
+Deno.test("renderNumberScene() renders turned, punctuated and squared-paper numbers deterministically", async () => {
+  const digits = await loadTestDigitGrid();
+  for (const layout of ["tilted", "punctuated", "squared"] as const) {
+    const a = await renderNumberScene(digits, [3, 14, 15, 92], layout, mulberry32(4));
+    const b = await renderNumberScene(digits, [3, 14, 15, 92], layout, mulberry32(4));
+    deepEqual(a.bytes, b.bytes, layout);
+    equal(a.layout, layout);
+    equal(a.number, [3, 14, 15, 92].map((i) => digits.labels![i]).join(""));
+  }
 });

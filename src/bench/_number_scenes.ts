@@ -19,7 +19,8 @@ import { drawBetween, type Prng } from "../data/prng.ts";
  * `"tilted"`: apart, in a photo-like scene photographed turned by 10-45° either way.
  * `"punctuated"`: apart, in a photo-like scene, with the marks people put between digits: a
  * thousands separator or a decimal point (a dot or a comma), or dashes between groups (a phone
- * number, a date).
+ * number, a date). `"squared"`: apart or touching, on squared paper (a grid of lines 0.45-0.7 of
+ * a digit's height apart, as in a maths exercise book), in a photo-like scene.
  */
 export type NumberLayout =
   | "gap"
@@ -28,7 +29,8 @@ export type NumberLayout =
   | "scan"
   | "field"
   | "tilted"
-  | "punctuated";
+  | "punctuated"
+  | "squared";
 
 /** One rendered number. */
 export interface NumberScene {
@@ -455,6 +457,8 @@ export async function renderNumberScene(
     ? () => (marks.has(placing++) ? drawBetween(rng, 0.5, 0.8) : drawBetween(rng, 0.15, 0.4)) * size
     : layout === "gap" || layout === "tilted"
     ? () => drawBetween(rng, 0.15, 0.6) * size
+    : layout === "squared"
+    ? () => drawBetween(rng, -0.05, 0.5) * size
     : layout === "touching"
     ? () => drawBetween(rng, -0.06, 0) * size
     : () => drawBetween(rng, -0.16, -0.06) * size;
@@ -488,15 +492,24 @@ export async function renderNumberScene(
   const shadow = drawBetween(rng, 0, 0.35);
   const grain = drawBetween(rng, 3, 14);
   const lined = rng() < 0.25;
-  const ruled = (options.ruled ?? lined) ? Math.round(drawBetween(rng, 1.2, 1.8) * size) : 0;
+  const squared = layout === "squared";
+  const ruled = squared
+    ? 0
+    : (options.ruled ?? lined)
+    ? Math.round(drawBetween(rng, 1.2, 1.8) * size)
+    : 0;
   const baseline = Math.round(marginY + 0.2 * size + 20 / k) + ruled * 4;
+  // Squared paper: rows and columns of lines a cell apart, the digits' foot on a row.
+  const cell = squared ? Math.max(4, Math.round(drawBetween(rng, 0.45, 0.7) * size)) : 0;
+  const column = squared ? Math.floor(rng() * cell) : 0;
   const rgb = new Uint8Array(w * h * 3);
   for (let y = 0; y < h; y++) {
     for (let xx = 0; xx < w; xx++) {
       const i = y * w + xx;
       const alpha = Math.min(1, Math.max(0, (ink[i] - 0.2) / 0.4));
       // Ruled paper: the digits stand on a line (their bottom), the next lines above and below.
-      const onRule = ruled > 0 && (y - baseline) % ruled === 0;
+      const onRule = (ruled > 0 && (y - baseline) % ruled === 0) ||
+        (cell > 0 && ((y - baseline) % cell === 0 || xx % cell === column));
       const light = 1 - shadow * (xx / w) + ((rng() - 0.5) * 2 * grain) / 255;
       for (let c = 0; c < 3; c++) {
         const base = onRule && alpha < 0.4 ? [120, 150, 220][c] : paper[c];

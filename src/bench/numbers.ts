@@ -76,23 +76,24 @@ async function read(model: Classifier, bytes: Uint8Array): Promise<string | null
   }
 }
 
-/** The seed of the scan-like pages' own random stream, from the bench's seed. */
-const scanSeed = (seed: number) => (seed ^ 0x5ca4) >>> 0;
-/** The seed of the form fields' own random stream, from the bench's seed. */
-const fieldSeed = (seed: number) => (seed ^ 0xf1e1d) >>> 0;
-/** The seed of the tilted scenes' own random stream, from the bench's seed. */
-const tiltSeed = (seed: number) => (seed ^ 0x7117) >>> 0;
-/** The seed of the punctuated numbers' own random stream, from the bench's seed. */
-const markSeed = (seed: number) => (seed ^ 0x2c2e) >>> 0;
+/**
+ * The kinds of scene read apart from the photo-like numbers ("all"), each from a random stream of
+ * its own (the bench's seed mixed with `salt`), so that the other scenes of a seed stay the same
+ * whatever is asked of these: the flag that says how many, and the title of their figures.
+ */
+const APART: ReadonlyArray<{ layout: NumberLayout; flag: string; salt: number; title: string }> = [
+  { layout: "scan", flag: "scan", salt: 0x5ca4, title: "Scan-like pages" },
+  { layout: "field", flag: "fields", salt: 0xf1e1d, title: "Numbers in form fields" },
+  { layout: "tilted", flag: "tilted", salt: 0x7117, title: "Photo-like scenes turned 10-45°" },
+  { layout: "punctuated", flag: "punctuated", salt: 0x2c2e, title: "Numbers with separators" },
+  { layout: "squared", flag: "squared", salt: 0x9d1d, title: "Numbers on squared paper" },
+];
 
 async function benchSynthetic(
   model: Classifier,
   count: number,
   seed: number,
-  scans: number,
-  fields: number,
-  tilted: number,
-  punctuated: number,
+  apart: Record<string, number>,
 ): Promise<NumberScores & { seed: number }> {
   const set = await loadTestDigits(MNIST_TEST);
   const rng = mulberry32(seed);
@@ -117,55 +118,29 @@ async function benchSynthetic(
   for (let n = 0; n < count; n++) {
     await readOne((["gap", "touching", "overlap"] as const)[n % 3], rng, true);
   }
-  // Scan-like pages, from a random stream of their own: the photo-like scenes above stay the same
-  // for a seed whatever `scans` is.
-  const scanRng = mulberry32(scanSeed(seed));
-  for (let n = 0; n < scans; n++) await readOne("scan", scanRng, false);
-  const fieldRng = mulberry32(fieldSeed(seed));
-  for (let n = 0; n < fields; n++) await readOne("field", fieldRng, false);
-  const tiltRng = mulberry32(tiltSeed(seed));
-  for (let n = 0; n < tilted; n++) await readOne("tilted", tiltRng, false);
-  const markRng = mulberry32(markSeed(seed));
-  for (let n = 0; n < punctuated; n++) await readOne("punctuated", markRng, false);
+  let images = count;
+  for (const kind of APART) {
+    const random = mulberry32((seed ^ kind.salt) >>> 0);
+    const n = apart[kind.flag] ?? 0;
+    for (let i = 0; i < n; i++) await readOne(kind.layout, random, false);
+    images += n;
+  }
   const seconds = (performance.now() - started) / 1000;
   console.log(`Synthetic numbers (${set.source}, 2-8 digits, photo-like scenes, seed ${seed}):`);
-  const apart = (layout: NumberLayout) =>
-    ["scan", "field", "tilted", "punctuated"].includes(layout);
-  for (const [layout, t] of by) if (!apart(layout)) console.log(line(layout, t));
+  for (const [layout, t] of by) {
+    if (!APART.some((k) => k.layout === layout)) console.log(line(layout, t));
+  }
   console.log(line("all", all));
-  const scan = by.get("scan");
-  if (scan !== undefined) {
-    console.log(`Scan-like pages (${scans}, own random stream, seed ${scanSeed(seed)}):`);
-    console.log(line("scan", scan));
+  let source = `${set.source}, 2-8 digits, photo-like scenes`;
+  for (const kind of APART) {
+    const t = by.get(kind.layout);
+    if (t === undefined) continue;
+    const stream = (seed ^ kind.salt) >>> 0;
+    console.log(`${kind.title} (${t.total}, own random stream, seed ${stream}):`);
+    console.log(line(kind.layout, t));
+    source += ` (${kind.layout}: ${t.total} ${kind.title.toLowerCase()}, not in "all")`;
   }
-  const field = by.get("field");
-  if (field !== undefined) {
-    console.log(`Numbers in form fields (${fields}, own random stream, seed ${fieldSeed(seed)}):`);
-    console.log(line("field", field));
-  }
-  const tilt = by.get("tilted");
-  if (tilt !== undefined) {
-    console.log(`Tilted photo-like scenes (${tilted}, own random stream, seed ${tiltSeed(seed)}):`);
-    console.log(line("tilted", tilt));
-  }
-  const marked = by.get("punctuated");
-  if (marked !== undefined) {
-    console.log(
-      `Numbers with separators (${punctuated}, own random stream, seed ${markSeed(seed)}):`,
-    );
-    console.log(line("punctuated", marked));
-  }
-  console.log(
-    `${count + scans + fields + tilted + punctuated} images in ${
-      seconds.toFixed(1)
-    } s (rendering included)\n`,
-  );
-  const source = `${set.source}, 2-8 digits, photo-like scenes` +
-    (scans > 0 ? ` (scan: ${scans} scan-like pages, not in "all")` : "") +
-    (fields > 0 ? ` (field: ${fields} numbers in form fields, not in "all")` : "") +
-    (tilted > 0 ? ` (tilted: ${tilted} scenes turned 10-45°, not in "all")` : "") +
-    (punctuated > 0 ? ` (punctuated: ${punctuated} with separators, not in "all")` : "");
-  const images = count + scans + fields + tilted + punctuated;
+  console.log(`${images} images in ${seconds.toFixed(1)} s (rendering included)\n`);
   return { source, by: Object.fromEntries(by), all, images, seconds, seed };
 }
 
@@ -254,7 +229,8 @@ async function benchPython(
  * other scenes stay the same; counted apart from "all"), `--fields N` (numbers written in a form's
  * box and cut out tight around it, default 50, from a stream of their own, apart from "all"),
  * `--tilted N` (photo-like scenes turned 10-45°, default 50, likewise), `--punctuated N` (with
- * thousands separators, decimal points or dashes between groups, default 50, likewise), `--seed S`, `--no-python`,
+ * thousands separators, decimal points or dashes between groups, default 50, likewise),
+ * `--squared N` (on squared paper, default 50, likewise), `--seed S`, `--no-python`,
  * `--torch-weights FILE` (default: `runs/bench/photo_torch.pt`, trained by `torch_seed.py` once, as
  * `deno task bench photos` does), `--verbose` (list the misses).
  *
@@ -271,10 +247,9 @@ export async function runBench(args: string[]): Promise<void> {
       model: { type: "string", default: DEFAULT_MODEL },
       labels: { type: "string", default: `${SHARED}/photos_multi/labels.csv` },
       synthetic: { type: "string", default: "150" },
-      scan: { type: "string", default: "50" },
-      fields: { type: "string", default: "50" },
-      tilted: { type: "string", default: "50" },
-      punctuated: { type: "string", default: "50" },
+      ...Object.fromEntries(
+        APART.map((k) => [k.flag, { type: "string" as const, default: "50" }]),
+      ),
       seed: { type: "string", default: "20260" },
       "no-python": { type: "boolean", default: false },
       "torch-weights": { type: "string" },
@@ -288,10 +263,9 @@ export async function runBench(args: string[]): Promise<void> {
     model,
     Number(values.synthetic),
     Number(values.seed),
-    Number(values.scan),
-    Number(values.fields),
-    Number(values.tilted),
-    Number(values.punctuated),
+    Object.fromEntries(
+      APART.map((k) => [k.flag, Number((values as Record<string, unknown>)[k.flag])]),
+    ),
   );
   let real: NumberScores | null = null;
   let peer: Awaited<ReturnType<typeof benchPython>> = "no real photos";

@@ -12,7 +12,8 @@ export type { DigitReading, NumberReading, ReadNumberOptions } from "./read_numb
  * programming over cut columns), reads each digit with the model and decides each with
  * {@linkcode decideDigit}; a filler dash closing the number ("1570—", as on a cheque) and the
  * separators between digits ("1,250", "555-8190": `number` holds the digits only) are not read as
- * marks, and a line of digits photographed turned by 8-50° is read levelled. An image of one
+ * marks, the lines of squared paper are cleared, and a line of digits photographed turned by
+ * 8-50° is read levelled. An image of one
  * digit goes through the single-digit pipeline
  * ({@linkcode preprocessImage}) unchanged. Refuses (`number: null` with a `reason`) when any mark
  * is not a confident digit, or there are several lines of marks. Decoding errors throw as in

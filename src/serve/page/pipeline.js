@@ -1055,6 +1055,68 @@ function healStrokes(raw, lined, w, h) {
   }
   return out;
 }
+function gridLines(count, length, at) {
+  const full = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    let cover = 0;
+    for (let t = 0; t < length; t++) {
+      if (at(i, t) || i > 0 && at(i - 1, t) || i + 1 < count && at(i + 1, t)) cover++;
+    }
+    full[i] = cover >= 0.6 * length ? 1 : 0;
+  }
+  const lines = [];
+  for (let i = 0; i < count; i++) {
+    if (full[i] === 0) continue;
+    let end = i;
+    while (end + 1 < count && full[end + 1] === 1) end++;
+    if (end - i + 1 <= MAX_LINE + 2) lines.push([
+      i,
+      end
+    ]);
+    i = end;
+  }
+  return lines;
+}
+function clearGrid(raw, mask, ink, w, h) {
+  const columns = gridLines(w, h, (x, y) => raw[y * w + x]);
+  if (columns.length < 3) return null;
+  const rows = gridLines(h, w, (y, x) => raw[y * w + x]);
+  if (rows.length < 2) return null;
+  const gaps = (lines) => lines.slice(1).map((l, i) => l[0] - lines[i][0]);
+  const [across, down] = [
+    gaps(columns),
+    gaps(rows)
+  ];
+  const typical = median(across);
+  const even = (g) => Math.abs(g - typical) <= 0.25 * typical;
+  if (!across.every(even) || !down.every(even)) return null;
+  const onLines = [];
+  for (const [a, b] of columns) {
+    for (let y = 0; y < h; y++) {
+      for (let x = a; x <= b; x++) if (raw[y * w + x] === 1) onLines.push(ink[y * w + x]);
+    }
+  }
+  const faint = median(onLines);
+  const out = mask.slice();
+  const on = (x, y) => x >= 0 && y >= 0 && x < w && y < h && mask[y * w + x] === 1;
+  const clear = (x, y, crossed) => {
+    const i = y * w + x;
+    if (!crossed && ink[i] < Math.max(1.5 * faint, faint + 0.15)) out[i] = 0;
+  };
+  for (const [a, b] of columns) {
+    for (let y = 0; y < h; y++) {
+      const crossed = (on(a - 2, y) || on(a - 3, y)) && (on(b + 2, y) || on(b + 3, y));
+      for (let x = Math.max(0, a - 1); x <= Math.min(w - 1, b + 1); x++) clear(x, y, crossed);
+    }
+  }
+  for (const [a, b] of rows) {
+    for (let x = 0; x < w; x++) {
+      const crossed = (on(x, a - 2) || on(x, a - 3)) && (on(x, b + 2) || on(x, b + 3));
+      for (let y = Math.max(0, a - 1); y <= Math.min(h - 1, b + 1); y++) clear(x, y, crossed);
+    }
+  }
+  return out;
+}
 var healed = (raw, lined, w, h) => lined.cleared === 0 ? lined.mask : healStrokes(raw, lined.mask, w, h);
 var spareInk = spare((n) => new Float32Array(n));
 var spareRaw = spare((n) => new Uint8Array(n));
@@ -1074,7 +1136,9 @@ function segmentLine(gray, small) {
   const ink = known2?.ink ?? inkInto(gray.data, w, h, spareInk(w * h).subarray(0, w * h));
   const raw = known2?.raw ?? thresholdInk(ink, w, h, spareRaw(w * h).subarray(0, w * h));
   const lined = known2?.lined ?? clearLines(raw, w, h, spareLined(w * h).subarray(0, w * h));
-  const [labels, all] = known2 !== void 0 && lined.cleared === 0 ? known2.labelled() : label(removeSurroundings(healed(raw, lined, w, h), w, h), w, h);
+  const strokes = healed(raw, lined, w, h);
+  const grid = clearGrid(raw, strokes, ink, w, h);
+  const [labels, all] = known2 !== void 0 && lined.cleared === 0 && grid === null ? known2.labelled() : label(removeSurroundings(grid ?? strokes, w, h), w, h);
   const base = {
     width: w,
     height: h,
