@@ -290,12 +290,27 @@ function gridLines(
   return lines;
 }
 
+/** The longest run of `lines` (sorted) whose neighbours are `cell` apart, within a quarter. */
+function latticeOf(lines: Array<[number, number]>, cell: number): Array<[number, number]> {
+  let best: Array<[number, number]> = [];
+  for (let i = 0; i < lines.length; i++) {
+    const chain = [lines[i]];
+    for (let j = i + 1; j < lines.length; j++) {
+      const gap = lines[j][0] - chain[chain.length - 1][0];
+      if (gap > 1.25 * cell) break;
+      if (gap >= 0.75 * cell) chain.push(lines[j]);
+    }
+    if (chain.length > best.length) best = chain;
+  }
+  return best;
+}
+
 /**
  * Squared paper: `mask` less the lines of a grid, or `null` when there is no grid. A grid is three
  * columns or more and two rows or more of thin lines across 60 % of the image or more (faint
- * printed lines break up when thresholded), evenly spaced, as far apart across as down (within a
- * quarter), so that tall upright strokes (1s in a tight crop) or a form's rules are not taken for
- * one. What is much darker than the lines' typical ink stays (a pen stroke running along a line),
+ * printed lines break up when thresholded), a cell apart and as far apart across as down (within a
+ * quarter; lines off that lattice, such as a 1 filling a box of a form, are left alone), so that
+ * tall upright strokes (1s in a tight crop) or a form's rules alone are not taken for one. What is much darker than the lines' typical ink stays (a pen stroke running along a line),
  * and so does a pixel with ink on both sides of its line (a stroke crossing it).
  */
 function clearGrid(
@@ -305,16 +320,26 @@ function clearGrid(
   w: number,
   h: number,
 ): Uint8Array | null {
-  const columns = gridLines(w, h, (x, y) => raw[y * w + x]);
-  if (columns.length < 3) return null;
-  const rows = gridLines(h, w, (y, x) => raw[y * w + x]);
-  if (rows.length < 2) return null;
-  // Squares: lines evenly spaced, as far apart across as down.
+  const allColumns = gridLines(w, h, (x, y) => raw[y * w + x]);
+  if (allColumns.length < 3) return null;
+  const allRows = gridLines(h, w, (y, x) => raw[y * w + x]);
+  if (allRows.length < 2) return null;
+  // Squares: the lines a cell apart, as far apart across as down. Tall strokes of the digits
+  // (a 1 filling a box of a form) may add lines off that lattice: for each spacing seen between
+  // neighbouring lines, keep the longest chains of lines that spacing apart, and the spacing that
+  // chains the most.
   const gaps = (lines: Array<[number, number]>) => lines.slice(1).map((l, i) => l[0] - lines[i][0]);
-  const [across, down] = [gaps(columns), gaps(rows)];
-  const typical = median(across);
-  const even = (g: number) => Math.abs(g - typical) <= 0.25 * typical;
-  if (!across.every(even) || !down.every(even)) return null;
+  let [columns, rows]: Array<Array<[number, number]>> = [[], []];
+  for (const cell of [...gaps(allColumns), ...gaps(allRows)]) {
+    const [across, down] = [latticeOf(allColumns, cell), latticeOf(allRows, cell)];
+    if (
+      across.length >= 3 && down.length >= 2 &&
+      across.length + down.length > columns.length + rows.length
+    ) {
+      [columns, rows] = [across, down];
+    }
+  }
+  if (columns.length === 0) return null;
   // Printed grid lines are fainter than a pen: what is much darker than the lines' typical ink,
   // on a line, is a stroke along it, and stays.
   const onLines: number[] = [];

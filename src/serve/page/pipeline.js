@@ -1077,19 +1077,47 @@ function gridLines(count, length, at) {
   }
   return lines;
 }
+function latticeOf(lines, cell) {
+  let best = [];
+  for (let i = 0; i < lines.length; i++) {
+    const chain = [
+      lines[i]
+    ];
+    for (let j = i + 1; j < lines.length; j++) {
+      const gap2 = lines[j][0] - chain[chain.length - 1][0];
+      if (gap2 > 1.25 * cell) break;
+      if (gap2 >= 0.75 * cell) chain.push(lines[j]);
+    }
+    if (chain.length > best.length) best = chain;
+  }
+  return best;
+}
 function clearGrid(raw, mask, ink, w, h) {
-  const columns = gridLines(w, h, (x, y) => raw[y * w + x]);
-  if (columns.length < 3) return null;
-  const rows = gridLines(h, w, (y, x) => raw[y * w + x]);
-  if (rows.length < 2) return null;
+  const allColumns = gridLines(w, h, (x, y) => raw[y * w + x]);
+  if (allColumns.length < 3) return null;
+  const allRows = gridLines(h, w, (y, x) => raw[y * w + x]);
+  if (allRows.length < 2) return null;
   const gaps = (lines) => lines.slice(1).map((l, i) => l[0] - lines[i][0]);
-  const [across, down] = [
-    gaps(columns),
-    gaps(rows)
+  let [columns, rows] = [
+    [],
+    []
   ];
-  const typical = median(across);
-  const even = (g) => Math.abs(g - typical) <= 0.25 * typical;
-  if (!across.every(even) || !down.every(even)) return null;
+  for (const cell of [
+    ...gaps(allColumns),
+    ...gaps(allRows)
+  ]) {
+    const [across, down] = [
+      latticeOf(allColumns, cell),
+      latticeOf(allRows, cell)
+    ];
+    if (across.length >= 3 && down.length >= 2 && across.length + down.length > columns.length + rows.length) {
+      [columns, rows] = [
+        across,
+        down
+      ];
+    }
+  }
+  if (columns.length === 0) return null;
   const onLines = [];
   for (const [a, b] of columns) {
     for (let y = 0; y < h; y++) {
