@@ -1,4 +1,4 @@
-import { decodeGray, DEFAULT_MAX_PIXELS, readRasterInfo } from "./_decode.ts";
+import { onceSource } from "./_once_source.ts";
 import { readNumberFromGray } from "./read_number_gray.ts";
 import type { NumberReading, ReadNumberOptions } from "./read_number_gray.ts";
 import type { Classifier } from "../model/classifier.ts";
@@ -19,8 +19,10 @@ export type { DigitReading, NumberReading, ReadNumberOptions } from "./read_numb
  * is not a confident digit, or there are several lines of marks. Decoding errors throw as in
  * {@linkcode preprocessImage}.
  *
- * A number written small on a large page (a scan) is looked at again on the page decoded larger
- * (up to 1,536 px), keeping to the largest writing on it (printed text beside it is smaller).
+ * A large photo of one large digit is read at the single-digit pipeline's 320 px, without the
+ * reader's 640 px. A number written small on a large page (a scan) is looked at again on the page
+ * decoded larger (up to 1,536 px), keeping to the largest writing on it (printed text beside it is
+ * smaller). Each working size is decoded once.
  *
  * Time and memory are bounded: at most 4,000 ink pieces, 60 glyphs and 600 crops per image, and
  * at most two more decodes of a large page.
@@ -39,12 +41,7 @@ export async function readNumber(
   model: Classifier,
   options: ReadNumberOptions = {},
 ): Promise<NumberReading> {
-  const { maxPixels = DEFAULT_MAX_PIXELS, signal } = options;
-  const info = readRasterInfo(bytes);
-  return await readNumberFromGray(
-    (workSize, region) =>
-      decodeGray(bytes, info, { maxPixels, workSize, allowAnimated: false, region, signal }),
-    model,
-    options,
-  );
+  const { maxPixels, signal } = options;
+  // One decode per working size: the reader's sizes and the single-digit pipeline's share them.
+  return await readNumberFromGray(onceSource(bytes, { maxPixels, signal }), model, options);
 }

@@ -1601,6 +1601,9 @@ function level(gray, angle) {
 
 // src/preprocess/read_number_gray.ts
 var WORK_SIZE = 640;
+var GLANCE_SIZE = 320;
+var GLANCE_LINE = 40;
+var GLANCE_STROKE = 2.5;
 var MIN_SHORT_SIDE = 96;
 var MAX_WORK = 2048;
 var SMALL_LINE = 0.08;
@@ -1927,8 +1930,41 @@ async function singleDigit(source, model, options, box) {
     top: d.top
   };
 }
-async function readNumberFromGray(source, model, options = {}) {
-  const { signal } = options;
+function strokeWidth(seg, glyph) {
+  const { width: w, height: h, labels } = seg;
+  const own = new Set(glyph.labels);
+  const ink = (i) => own.has(labels[i]);
+  let [area, edge] = [
+    0,
+    0
+  ];
+  for (let y = glyph.y0; y <= glyph.y1; y++) {
+    for (let x = glyph.x0, i = y * w + glyph.x0; x <= glyph.x1; x++, i++) {
+      if (!ink(i)) continue;
+      area++;
+      const inside = x > 0 && y > 0 && x < w - 1 && y < h - 1 && ink(i - 1) && ink(i + 1) && ink(i - w) && ink(i + w);
+      if (!inside) edge++;
+    }
+  }
+  return edge === 0 ? 0 : 2 * area / edge;
+}
+async function glance(source, signal) {
+  const gray = await source(GLANCE_SIZE);
+  signal?.throwIfAborted();
+  const long = Math.max(gray.originalWidth, gray.originalHeight);
+  if (Math.max(gray.width, gray.height) >= Math.min(long, WORK_SIZE)) return null;
+  const seg = segmentNumber(gray);
+  if (seg.glyphs.length !== 1 || seg.lineHeight < GLANCE_LINE) return null;
+  const [g] = seg.glyphs;
+  if (g.x1 - g.x0 + 1 > Math.max(g.y1 - g.y0 + 1, seg.lineHeight)) return null;
+  if (strokeWidth(seg, g) < GLANCE_STROKE) return null;
+  return {
+    gray,
+    seg,
+    larger: false
+  };
+}
+async function segmentAtWorkSize(source, signal) {
   let gray = await source(WORK_SIZE);
   signal?.throwIfAborted();
   const shortSide = Math.min(gray.width, gray.height);
@@ -1947,7 +1983,7 @@ async function readNumberFromGray(source, model, options = {}) {
   const sizes = [
     Math.min(PAGE_WORK, long),
     Math.min(2 * first, long)
-  ].filter((size, i, all2) => size >= 1.5 * first && all2.indexOf(size) === i);
+  ].filter((size, i, all) => size >= 1.5 * first && all.indexOf(size) === i);
   for (const size of small && !flat(gray) ? sizes : []) {
     const big = await source(size);
     signal?.throwIfAborted();
@@ -1961,6 +1997,16 @@ async function readNumberFromGray(source, model, options = {}) {
     }
     releaseBytes(again.labels);
   }
+  return {
+    gray,
+    seg,
+    larger: Math.max(gray.width, gray.height) > first
+  };
+}
+async function readNumberFromGray(source, model, options = {}) {
+  const { signal } = options;
+  const view = await glance(source, signal) ?? await segmentAtWorkSize(source, signal);
+  let { gray, seg } = view;
   let back = (b) => b;
   const tilt = seg.glyphs.length === 1 ? null : inkTilt(seg.labels, seg.width);
   if (tilt !== null) {
@@ -1982,7 +2028,7 @@ async function readNumberFromGray(source, model, options = {}) {
     } : single;
   }
   const parts = await readGlyphs(seg, model, options);
-  if (Math.max(gray.width, gray.height) > first) releaseBytes(seg.labels);
+  if (view.larger) releaseBytes(seg.labels);
   if (parts.length === 0) return await singleDigit(source, model, options, void 0);
   if (parts.length === 1) {
     return await singleDigit(source, model, options, toOriginal(parts[0].part.box));
