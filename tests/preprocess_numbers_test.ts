@@ -561,8 +561,7 @@ Deno.test({
 
 /**
  * A line of the grid's first digits of `items` (each 28 px digit drawn at twice its size, 4 px
- * apart) on light paper (squared, `grid` pixels a square, when positive; in the boxes of a form,
- * one a digit, when negative), with the marks named
+ * apart) on light paper (squared, `grid` pixels a square, when given), with the marks named
  * between them: a dot or a comma at the digits' foot, a dash across their middle.
  */
 async function writtenLine(
@@ -573,15 +572,11 @@ async function writtenLine(
   const [h, scale, gap] = [90, 2, 4];
   const w = 20 + items.reduce<number>((n, it) => n + (typeof it === "number" ? 56 : 24) + gap, 0);
   const gray = new Uint8Array(w * h).fill(228);
-  // Squared paper: faint lines `grid` pixels apart both ways, under the ink. Or (`grid` < 0) the
-  // boxes of a form, one a digit: rules above and below, and one between each two digits.
+  // Squared paper: faint lines `grid` pixels apart both ways, under the ink.
   for (let y = 0; grid > 0 && y < h; y++) {
     for (let x = 0; x < w; x++) if (y % grid === 5 || x % grid === 3) gray[y * w + x] = 165;
   }
-  if (grid < 0) {
-    for (const y of [8, h - 8]) gray.fill(120, y * w + 8, y * w + w - 8);
-    for (let x = 8; x < w; x += 56 + gap) for (let y = 8; y < h - 8; y++) gray[y * w + x] = 120;
-  }
+
   const dark = (x: number, y: number) => {
     if (x >= 0 && y >= 0 && x < w && y < h) gray[y * w + x] = 30;
   };
@@ -645,9 +640,6 @@ Deno.test({
     const classifier = await model();
     const reading = await readNumber(await writtenLine([4, 2, 5, 0, 7], 26), classifier);
     equal(reading.number, "42507", reading.reason);
-    // A form's boxes, one a digit: a lattice of lines too.
-    const boxed = await readNumber(await writtenLine([4, 1, 2, 5], -1), classifier);
-    equal(boxed.number, "4125", boxed.reason);
   },
 });
 

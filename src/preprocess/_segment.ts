@@ -307,11 +307,12 @@ function latticeOf(lines: Array<[number, number]>, cell: number): Array<[number,
 
 /**
  * Squared paper: `mask` less the lines of a grid, or `null` when there is no grid. A grid is three
- * columns or more and two rows or more of thin lines across 60 % of the image or more (faint
+ * columns or more and three rows or more of thin lines across 60 % of the image or more (faint
  * printed lines break up when thresholded), a cell apart and as far apart across as down (within a
- * quarter; lines off that lattice, such as a 1 filling a box of a form, are left alone), so that
- * tall upright strokes (1s in a tight crop) or a form's rules alone are not taken for one. What is much darker than the lines' typical ink stays (a pen stroke running along a line),
- * and so does a pixel with ink on both sides of its line (a stroke crossing it).
+ * quarter; lines off that lattice, such as a 1 standing between two of its lines, are left alone),
+ * so that tall upright strokes (1s in a tight crop) or a form's two rules are not taken for one.
+ * What is much darker than the lines' typical ink stays (a pen stroke running along a line), and so
+ * does a pixel with ink on both sides of its line (a stroke crossing it).
  */
 function clearGrid(
   raw: Uint8Array,
@@ -325,7 +326,7 @@ function clearGrid(
   const allRows = gridLines(h, w, (y, x) => raw[y * w + x]);
   if (allRows.length < 2) return null;
   // Squares: the lines a cell apart, as far apart across as down. Tall strokes of the digits
-  // (a 1 filling a box of a form) may add lines off that lattice: for each spacing seen between
+  // (a 1 between two lines of the grid) may add lines off that lattice: for each spacing seen between
   // neighbouring lines, keep the longest chains of lines that spacing apart, and the spacing that
   // chains the most.
   const gaps = (lines: Array<[number, number]>) => lines.slice(1).map((l, i) => l[0] - lines[i][0]);
@@ -333,7 +334,7 @@ function clearGrid(
   for (const cell of [...gaps(allColumns), ...gaps(allRows)]) {
     const [across, down] = [latticeOf(allColumns, cell), latticeOf(allRows, cell)];
     if (
-      across.length >= 3 && down.length >= 2 &&
+      across.length >= 3 && down.length >= 3 &&
       across.length + down.length > columns.length + rows.length
     ) {
       [columns, rows] = [across, down];

@@ -1110,7 +1110,7 @@ function clearGrid(raw, mask, ink, w, h) {
       latticeOf(allColumns, cell),
       latticeOf(allRows, cell)
     ];
-    if (across.length >= 3 && down.length >= 2 && across.length + down.length > columns.length + rows.length) {
+    if (across.length >= 3 && down.length >= 3 && across.length + down.length > columns.length + rows.length) {
       [columns, rows] = [
         across,
         down
