@@ -1118,13 +1118,20 @@ function clearGrid(raw, mask, ink, w, h) {
     }
   }
   if (columns.length === 0) return null;
-  const onLines = [];
+  const steps = new Uint32Array(256);
+  let count = 0;
   for (const [a, b] of columns) {
     for (let y = 0; y < h; y++) {
-      for (let x = a; x <= b; x++) if (raw[y * w + x] === 1) onLines.push(ink[y * w + x]);
+      for (let x = a; x <= b; x++) {
+        if (raw[y * w + x] === 0) continue;
+        steps[Math.min(255, Math.round(ink[y * w + x] * 255))]++;
+        count++;
+      }
     }
   }
-  const faint = median(onLines);
+  let step = 0;
+  for (let seen = steps[0]; seen <= count / 2 && step < 255; ) seen += steps[++step];
+  const faint = step / 255;
   const out = mask.slice();
   const on = (x, y) => x >= 0 && y >= 0 && x < w && y < h && mask[y * w + x] === 1;
   const clear = (x, y, crossed) => {
