@@ -330,6 +330,29 @@ export function histogram256(values: Float32Array): Uint32Array {
   return hist;
 }
 
+/**
+ * The first bin of `hist` at which more than `share` of its counts lie at or below it (the
+ * `share` quantile of what it counted), or its last bin when none.
+ *
+ * @example
+ * ```ts
+ * import { histogramQuantile } from "./_filters.ts";
+ * import { equal } from "node:assert/strict";
+ * const hist = new Uint32Array(256);
+ * hist[10] = 3;
+ * hist[200] = 5;
+ * equal(histogramQuantile(hist, 0.5), 200);
+ * equal(histogramQuantile(hist, 0.25), 10);
+ * ```
+ */
+export function histogramQuantile(hist: ArrayLike<number>, share: number): number {
+  let total = 0;
+  for (let v = 0; v < hist.length; v++) total += hist[v];
+  let seen = 0;
+  for (let v = 0; v < hist.length; v++) if ((seen += hist[v]) > share * total) return v;
+  return hist.length - 1;
+}
+
 /** Otsu's threshold of values in 0-1 (256 bins): the split that maximises between-class variance. */
 export function otsu(values: Float32Array): number {
   return otsuOfHistogram(histogram256(values));

@@ -5,6 +5,7 @@ import {
   extremeFilter,
   floodStack,
   histogram256,
+  histogramQuantile,
   otsuOfHistogram,
   resizeArea,
 } from "./_filters.ts";
@@ -57,12 +58,7 @@ function divideOutBackground(
   // The paper is most of the image (a bold digit in a tight crop still leaves it the majority).
   const hist = new Uint32Array(256);
   for (let i = 0; i < gray.length; i++) hist[gray[i]]++;
-  const counted = gray.length;
-  const at = (share: number) => {
-    let seen = 0;
-    for (let v = 0; v < 256; v++) if ((seen += hist[v]) > share * counted) return v;
-    return 255;
-  };
+  const at = (share: number) => histogramQuantile(hist, share);
   // The ink is the tail that reaches farther from the paper's tone (the median): it may be well
   // under 1 % of the pixels (a thin digit in a large photo), so look at the extreme 0.1 %.
   const median = at(0.5);

@@ -1,4 +1,5 @@
 import type { GrayImage } from "./_decode.ts";
+import { histogramQuantile } from "./_filters.ts";
 import type { Box } from "./types.ts";
 
 /** Smallest turn of a line of ink that is straightened, in degrees (handwriting wavers less). */
@@ -91,8 +92,7 @@ export function level(gray: GrayImage, angle: number): Levelled {
   const H = Math.ceil(w * Math.abs(s) + h * Math.abs(c));
   const hist = new Uint32Array(256);
   for (let i = 0; i < data.length; i++) hist[data[i]]++;
-  let paper = 0;
-  for (let seen = 0; paper < 255 && (seen += hist[paper]) <= data.length / 2;) paper++;
+  const paper = histogramQuantile(hist, 0.5);
   const out = new Uint8Array(W * H);
   const [cx, cy, CX, CY] = [w / 2, h / 2, W / 2, H / 2];
   // A pixel (X, Y) of the level image shows the point of the original turned by `angle` back

@@ -13,8 +13,7 @@ export type { DigitReading, NumberReading, ReadNumberOptions } from "./read_numb
  * {@linkcode decideDigit}; a filler dash closing the number ("1570—", as on a cheque) and the
  * separators between digits ("1,250", "555-8190": `number` holds the digits only) are not read as
  * marks, the lines of squared paper are cleared, and a line of digits photographed turned by
- * 8-50° is read levelled. An image of one
- * digit goes through the single-digit pipeline
+ * 8-50° is read levelled. An image of one digit goes through the single-digit pipeline
  * ({@linkcode preprocessImage}) unchanged. Refuses (`number: null` with a `reason`) when any mark
  * is not a confident digit, or there are several lines of marks. Decoding errors throw as in
  * {@linkcode preprocessImage}.

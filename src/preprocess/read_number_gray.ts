@@ -4,6 +4,7 @@ import {
   cutColumns,
   cutPaths,
   type Glyph,
+  meanStroke,
   type RenderedPart,
   renderPart,
   type Segmentation,
@@ -437,24 +438,6 @@ async function singleDigit(
   };
 }
 
-/** Mean stroke width of the ink of `glyph`: twice its ink pixels over its edge pixels. */
-function strokeWidth(seg: Segmentation, glyph: Glyph): number {
-  const { width: w, height: h, labels } = seg;
-  const own = new Set(glyph.labels);
-  const ink = (i: number) => own.has(labels[i]);
-  let [area, edge] = [0, 0];
-  for (let y = glyph.y0; y <= glyph.y1; y++) {
-    for (let x = glyph.x0, i = y * w + glyph.x0; x <= glyph.x1; x++, i++) {
-      if (!ink(i)) continue;
-      area++;
-      const inside = x > 0 && y > 0 && x < w - 1 && y < h - 1 && ink(i - 1) && ink(i + 1) &&
-        ink(i - w) && ink(i + w);
-      if (!inside) edge++;
-    }
-  }
-  return edge === 0 ? 0 : (2 * area) / edge;
-}
-
 /** A segmentation and the image it was found in. */
 interface View {
   gray: GrayImage;
@@ -486,7 +469,10 @@ async function glance(source: GraySource, signal?: AbortSignal): Promise<View | 
   // answers (2 right more, 2 right fewer).
   const [g] = seg.glyphs;
   if (g.x1 - g.x0 + 1 > Math.max(g.y1 - g.y0 + 1, seg.lineHeight)) return null;
-  if (strokeWidth(seg, g) < GLANCE_STROKE) return null;
+  const own = new Set(g.labels);
+  if (meanStroke((i) => own.has(seg.labels[i]), seg.width, seg.height, g) < GLANCE_STROKE) {
+    return null;
+  }
   return { gray, seg, larger: false };
 }
 
@@ -564,7 +550,11 @@ export async function readNumberFromGray(
   if (tilt !== null) {
     const levelled = level(gray, tilt);
     const again = segmentNumber(levelled.gray);
-    if (again.glyphs.length >= 2) [gray, seg, back] = [levelled.gray, again, levelled.back];
+    // On a page decoded larger, the labels not read from are freed now, as the page's are below.
+    if (again.glyphs.length >= 2) {
+      if (view.larger) releaseBytes(seg.labels);
+      [gray, seg, back] = [levelled.gray, again, levelled.back];
+    } else if (view.larger) releaseBytes(again.labels);
   }
   const toOriginal = (b: Box) => scaleBox(back(b), seg.scale);
   if (seg.glyphs.length === 0) {

@@ -254,6 +254,13 @@ function histogram256(values) {
   }
   return hist;
 }
+function histogramQuantile(hist, share) {
+  let total = 0;
+  for (let v = 0; v < hist.length; v++) total += hist[v];
+  let seen = 0;
+  for (let v = 0; v < hist.length; v++) if ((seen += hist[v]) > share * total) return v;
+  return hist.length - 1;
+}
 function otsuOfHistogram(hist) {
   let total = 0;
   let sumAll = 0;
@@ -573,12 +580,7 @@ var spareBright = spare((n) => new Uint8Array(n));
 function divideOutBackground(gray, w, h, ink, background) {
   const hist = new Uint32Array(256);
   for (let i = 0; i < gray.length; i++) hist[gray[i]]++;
-  const counted = gray.length;
-  const at = (share) => {
-    let seen = 0;
-    for (let v = 0; v < 256; v++) if ((seen += hist[v]) > share * counted) return v;
-    return 255;
-  };
+  const at = (share) => histogramQuantile(hist, share);
   const median2 = at(0.5);
   const lightBackground = median2 - at(1e-3) >= at(0.999) - median2;
   const bright = spareBright(gray.length).subarray(0, gray.length);
@@ -1119,19 +1121,14 @@ function clearGrid(raw, mask, ink, w, h) {
   }
   if (columns.length === 0) return null;
   const steps = new Uint32Array(256);
-  let count = 0;
   for (const [a, b] of columns) {
     for (let y = 0; y < h; y++) {
       for (let x = a; x <= b; x++) {
-        if (raw[y * w + x] === 0) continue;
-        steps[Math.min(255, Math.round(ink[y * w + x] * 255))]++;
-        count++;
+        if (raw[y * w + x] === 1) steps[Math.min(255, Math.round(ink[y * w + x] * 255))]++;
       }
     }
   }
-  let step = 0;
-  for (let seen = steps[0]; seen <= count / 2 && step < 255; ) seen += steps[++step];
-  const faint = step / 255;
+  const faint = histogramQuantile(steps, 0.5) / 255;
   const out = mask.slice();
   const on = (x, y) => x >= 0 && y >= 0 && x < w && y < h && mask[y * w + x] === 1;
   const clear = (x, y, crossed) => {
@@ -1263,22 +1260,18 @@ function renderPart(seg, glyph, left = null, right = null) {
     }
   }
   if (area === 0) return null;
-  let boundary = 0;
-  for (let y = y0; y <= y1; y++) {
-    for (let x = x0; x <= x1; x++) {
-      const i = y * cw + x;
-      if (crop[i] === 0) continue;
-      const edge = x === 0 || y === 0 || x === cw - 1 || y === ch - 1 || crop[i - 1] === 0 || crop[i + 1] === 0 || crop[i - cw] === 0 || crop[i + cw] === 0;
-      if (edge) boundary++;
-    }
-  }
   const box = {
     x: x0,
     y: y0,
     width: x1 - x0 + 1,
     height: y1 - y0 + 1
   };
-  const stroke = Math.max(1, 2 * area / Math.max(1, boundary));
+  const stroke = Math.max(1, meanStroke((i) => crop[i] === 1, cw, ch, {
+    x0,
+    y0,
+    x1,
+    y1
+  }));
   const normal = normaliseStroke(crop, cw, ch, box, stroke);
   const input = renderMnist(normal.mask, cw, ch, normal.box);
   return {
@@ -1291,6 +1284,21 @@ function renderPart(seg, glyph, left = null, right = null) {
     },
     aspect: box.width / box.height
   };
+}
+function meanStroke(ink, w, h, { x0, y0, x1, y1 }) {
+  let [area, edge] = [
+    0,
+    0
+  ];
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0, i = y * w + x0; x <= x1; x++, i++) {
+      if (!ink(i)) continue;
+      area++;
+      const inside = x > 0 && y > 0 && x < w - 1 && y < h - 1 && ink(i - 1) && ink(i + 1) && ink(i - w) && ink(i + w);
+      if (!inside) edge++;
+    }
+  }
+  return edge === 0 ? 0 : 2 * area / edge;
 }
 var SEVERAL_DIGITS = 1.6;
 var CUT_BAND = 0.2;
@@ -1519,8 +1527,7 @@ function level(gray, angle) {
   const H = Math.ceil(w * Math.abs(s) + h * Math.abs(c));
   const hist = new Uint32Array(256);
   for (let i = 0; i < data.length; i++) hist[data[i]]++;
-  let paper = 0;
-  for (let seen = 0; paper < 255 && (seen += hist[paper]) <= data.length / 2; ) paper++;
+  const paper = histogramQuantile(hist, 0.5);
   const out = new Uint8Array(W * H);
   const [cx, cy, CX, CY] = [
     w / 2,
@@ -1937,24 +1944,6 @@ async function singleDigit(source, model, options, box) {
     top: d.top
   };
 }
-function strokeWidth(seg, glyph) {
-  const { width: w, height: h, labels } = seg;
-  const own = new Set(glyph.labels);
-  const ink = (i) => own.has(labels[i]);
-  let [area, edge] = [
-    0,
-    0
-  ];
-  for (let y = glyph.y0; y <= glyph.y1; y++) {
-    for (let x = glyph.x0, i = y * w + glyph.x0; x <= glyph.x1; x++, i++) {
-      if (!ink(i)) continue;
-      area++;
-      const inside = x > 0 && y > 0 && x < w - 1 && y < h - 1 && ink(i - 1) && ink(i + 1) && ink(i - w) && ink(i + w);
-      if (!inside) edge++;
-    }
-  }
-  return edge === 0 ? 0 : 2 * area / edge;
-}
 async function glance(source, signal) {
   const gray = await source(GLANCE_SIZE);
   signal?.throwIfAborted();
@@ -1964,7 +1953,10 @@ async function glance(source, signal) {
   if (seg.glyphs.length !== 1 || seg.lineHeight < GLANCE_LINE) return null;
   const [g] = seg.glyphs;
   if (g.x1 - g.x0 + 1 > Math.max(g.y1 - g.y0 + 1, seg.lineHeight)) return null;
-  if (strokeWidth(seg, g) < GLANCE_STROKE) return null;
+  const own = new Set(g.labels);
+  if (meanStroke((i) => own.has(seg.labels[i]), seg.width, seg.height, g) < GLANCE_STROKE) {
+    return null;
+  }
   return {
     gray,
     seg,
@@ -2019,11 +2011,14 @@ async function readNumberFromGray(source, model, options = {}) {
   if (tilt !== null) {
     const levelled = level(gray, tilt);
     const again = segmentNumber(levelled.gray);
-    if (again.glyphs.length >= 2) [gray, seg, back] = [
-      levelled.gray,
-      again,
-      levelled.back
-    ];
+    if (again.glyphs.length >= 2) {
+      if (view.larger) releaseBytes(seg.labels);
+      [gray, seg, back] = [
+        levelled.gray,
+        again,
+        levelled.back
+      ];
+    } else if (view.larger) releaseBytes(again.labels);
   }
   const toOriginal = (b) => scaleBox(back(b), seg.scale);
   if (seg.glyphs.length === 0) {
