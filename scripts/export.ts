@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { parseFlags } from "./_flags.ts";
 import { runExport } from "../src/export/run_export.ts";
 
 const USAGE = `Usage: deno task export [--model RUN/model] [--quantize none|float16|uint16|uint8]
@@ -32,24 +32,19 @@ function parseLayers(values: string[]): Record<string, string> {
 }
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      options: {
-        model: { type: "string" },
-        out: { type: "string" },
-        quantize: { type: "string" },
-        layer: { type: "string", multiple: true },
-        backend: { type: "string" },
-        "max-bytes": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    console.error(`${error instanceof Error ? error.message : error}\n${USAGE}`);
-    Deno.exit(2);
-  }
+  return parseFlags({
+    args,
+    options: {
+      model: { type: "string" },
+      out: { type: "string" },
+      quantize: { type: "string" },
+      layer: { type: "string", multiple: true },
+      backend: { type: "string" },
+      "max-bytes": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  }, USAGE).values;
 }
 
 async function main(args: string[]): Promise<number> {

@@ -5,30 +5,25 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseFlags } from "./_flags.ts";
 import { formatPrediction, predictFiles } from "../src/preprocess/predict_files.ts";
 
 const USAGE =
   "Usage: deno task predict PHOTO… [--model DIR] [--json] [--debug DIR] [--min-confidence 0-1] [--backend wasm|cpu]";
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        model: { type: "string", default: "models/default" },
-        json: { type: "boolean", default: false },
-        debug: { type: "string" },
-        "min-confidence": { type: "string", default: "0.5" },
-        backend: { type: "string", default: "wasm" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (error) {
-    console.error(`${error instanceof Error ? error.message : error}\n${USAGE}`);
-    Deno.exit(2);
-  }
+  return parseFlags({
+    args,
+    allowPositionals: true,
+    options: {
+      model: { type: "string", default: "models/default" },
+      json: { type: "boolean", default: false },
+      debug: { type: "string" },
+      "min-confidence": { type: "string", default: "0.5" },
+      backend: { type: "string", default: "wasm" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  }, USAGE);
 }
 
 async function main(args: string[]): Promise<void> {

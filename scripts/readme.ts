@@ -5,25 +5,20 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseFlags } from "./_flags.ts";
 import { writeReadmeFigures } from "../src/bench/readme_figures.ts";
 
 const USAGE = "Usage: deno task readme [--check] [--file README.md]";
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      options: {
-        check: { type: "boolean", default: false },
-        file: { type: "string", default: "README.md" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    }).values;
-  } catch (error) {
-    console.error(`${error instanceof Error ? error.message : error}\n${USAGE}`);
-    Deno.exit(2);
-  }
+  return parseFlags({
+    args,
+    options: {
+      check: { type: "boolean", default: false },
+      file: { type: "string", default: "README.md" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  }, USAGE).values;
 }
 
 if (import.meta.main) {

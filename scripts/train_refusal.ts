@@ -7,33 +7,28 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseFlags } from "./_flags.ts";
 import { trainRefusal } from "../src/train/train_refusal.ts";
 
 const USAGE =
   "Usage: deno run -A scripts/train_refusal.ts --data DIR --fonts A.woff,B.woff|FOLDER [--out DIR] [--epochs N] [--non-digits N] [--per-batch N] [--shares L,W,P[,S]] [--filters F1,F2] [--units N]";
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      options: {
-        data: { type: "string" },
-        fonts: { type: "string" },
-        out: { type: "string", default: "runs/refuse" },
-        epochs: { type: "string", default: "15" },
-        "non-digits": { type: "string", default: "12000" },
-        "per-batch": { type: "string", default: "8" },
-        shares: { type: "string" },
-        filters: { type: "string" },
-        units: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    }).values;
-  } catch (error) {
-    console.error(`${error instanceof Error ? error.message : error}\n${USAGE}`);
-    Deno.exit(2);
-  }
+  return parseFlags({
+    args,
+    options: {
+      data: { type: "string" },
+      fonts: { type: "string" },
+      out: { type: "string", default: "runs/refuse" },
+      epochs: { type: "string", default: "15" },
+      "non-digits": { type: "string", default: "12000" },
+      "per-batch": { type: "string", default: "8" },
+      shares: { type: "string" },
+      filters: { type: "string" },
+      units: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  }, USAGE).values;
 }
 
 async function main(args: string[]): Promise<void> {
