@@ -643,9 +643,33 @@ Deno.test({
   },
 });
 
-Deno.test("renderNumberScene() renders turned, punctuated and squared-paper numbers deterministically", async () => {
+Deno.test({
+  name:
+    "readNumber() reads numbers written in one movement, the pen's connecting strokes joining the digits",
+  ignore,
+  async fn() {
+    const classifier = await model();
+    const digits = await loadTestDigitGrid();
+    // Grid digits and scene seeds; the first four are read by trimming the connecting strokes left
+    // at a part's cuts, the last is one long piece of writing, five times as wide as tall.
+    const cases: Array<[number[], number]> = [
+      [[69, 74, 37, 80], 1],
+      [[2, 23, 68, 5], 17],
+      [[30, 28, 23, 8], 21],
+      [[63, 38, 83], 24],
+      [[74, 52, 26, 6, 18], 62],
+    ];
+    for (const [indices, seed] of cases) {
+      const scene = await renderNumberScene(digits, indices, "joined", mulberry32(seed));
+      const reading = await readNumber(scene.bytes, classifier);
+      equal(reading.number, scene.number, `seed ${seed}: ${reading.reason ?? ""}`);
+    }
+  },
+});
+
+Deno.test("renderNumberScene() renders turned, punctuated, squared-paper and joined numbers deterministically", async () => {
   const digits = await loadTestDigitGrid();
-  for (const layout of ["tilted", "punctuated", "squared"] as const) {
+  for (const layout of ["tilted", "punctuated", "squared", "joined"] as const) {
     const a = await renderNumberScene(digits, [3, 14, 15, 92], layout, mulberry32(4));
     const b = await renderNumberScene(digits, [3, 14, 15, 92], layout, mulberry32(4));
     deepEqual(a.bytes, b.bytes, layout);

@@ -7,6 +7,7 @@ import {
   meanStroke,
   type RenderedPart,
   renderPart,
+  renderParts,
   type Segmentation,
   segmentNumber,
   straightCut,
@@ -176,7 +177,9 @@ interface GlyphParts {
  * most `budget` parts, by dropping the weakest cuts. The candidates are of two kinds, left to
  * right together: straight cuts at the minima of the column ink profile, and cut paths that bend
  * around strokes (where digits overlap, no straight cut parts them without taking a piece of the
- * neighbour; only when `bend`); the model decides which parts are digits.
+ * neighbour; only when `bend`); the model decides which parts are digits. With `trim`, while the
+ * budget allows, each part cut from a neighbour is also rendered without the connecting stroke
+ * left at its cut (a number written in one movement), and the model decides between the two too.
  */
 function splitSpans(
   seg: Segmentation,
@@ -184,6 +187,7 @@ function splitSpans(
   budget: number,
   row: number,
   bend: boolean,
+  trim: boolean,
 ): GlyphParts {
   const height = Math.max(glyph.y1 - glyph.y0 + 1, seg.lineHeight);
   // About three candidates per digit the glyph's width allows.
@@ -204,9 +208,25 @@ function splitSpans(
     }
     if (pairs.length > budget && limit > 0) continue;
     const spans: Span[] = [];
+    const later: Array<() => Span | null> = [];
     for (const [i, j] of pairs.slice(0, budget)) {
-      const part = renderPart(seg, glyph, points[i], points[j]);
-      if (part !== null) spans.push({ from: i, to: j, part, row: row++ });
+      const parts = renderParts(seg, glyph, points[i], points[j]);
+      if (parts === null) continue;
+      spans.push({ from: i, to: j, part: parts.part, row: row++ });
+      if (trim && (i > 0 || j < points.length - 1)) {
+        later.push(() => {
+          const part = parts.trimmed();
+          return part === null ? null : { from: i, to: j, part, row };
+        });
+      }
+    }
+    // The same parts without the connecting strokes left at their cuts, while the budget allows.
+    for (const next of later) {
+      if (spans.length >= budget) break;
+      const span = next(); // numbered `row`, the next row
+      if (span === null) continue;
+      spans.push(span);
+      row++;
     }
     return { glyph, points, spans };
   }
@@ -319,7 +339,10 @@ async function readGlyphs(
     if (!wide) continue;
     // Cut paths only on a line of several glyphs: bent around the strokes of a lone mark (a
     // doodle, a letter), they find digit-like pieces in it more often than digits.
-    const split = splitSpans(seg, seg.glyphs[i], budget, row, wholes.length >= 2);
+    // Connecting strokes trimmed likewise (on a lone mark only when surely several digits wide):
+    // the arches of a lone "m" or "n", cut and trimmed, read as digits.
+    const trim = wholes.length >= 2 || whole.part.box.width >= LONE_SEVERAL * height;
+    const split = splitSpans(seg, seg.glyphs[i], budget, row, wholes.length >= 2, trim);
     if (split.spans.length <= 1) continue;
     budget -= split.spans.length;
     row += split.spans.length;
