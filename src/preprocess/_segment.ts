@@ -520,8 +520,9 @@ export function renderPart(
  * {@linkcode renderPart}, and a function that renders the same part without the connecting strokes
  * left at its cuts (the pen's stroke between digits written in one movement): the columns at a cut
  * that hold one thin run of ink ({@linkcode TAIL_RUN} strokes or less, up to half the part's height
- * in from the cut) are left out; it returns `null` when there are none, or when less than
- * {@linkcode TAIL_KEEP} of the part's height would be left. `null` when there is no ink.
+ * in from the cut; at the cut itself, below the top {@linkcode TAIL_LOW} of the part) are left out;
+ * it returns `null` when there are none, or when less than {@linkcode TAIL_KEEP} of the part's
+ * height would be left as its width. `null` when there is no ink.
  */
 export function renderParts(
   seg: Segmentation,
@@ -570,20 +571,25 @@ export function renderParts(
   };
   const trimmed = (): RenderedPart | null => {
     const limit = Math.floor(0.5 * (y1 - y0 + 1));
-    const tail = (x: number): boolean => {
-      let [runs, inRun, length] = [0, false, 0];
+    /** Whether column `x` is one thin run of ink (at the cut, `first`: below the top quarter). */
+    const tail = (x: number, first: boolean): boolean => {
+      let [runs, inRun, length, sum] = [0, false, 0, 0];
       for (let y = y0, i = y0 * cw + x; y <= y1; y++, i += cw) {
         const on = crop[i] === 1;
         if (on && !inRun) runs++;
-        if (on) length++;
+        if (on) [length, sum] = [length + 1, sum + y];
         inRun = on;
       }
-      return runs === 1 && length <= TAIL_RUN * stroke;
+      // The connecting stroke leaves a digit's foot or middle; the arches of an "m" or an "n",
+      // cut, leave it at the top.
+      const low = !first || sum / Math.max(1, length) >= y0 + TAIL_LOW * (y1 - y0 + 1);
+      return runs === 1 && length <= TAIL_RUN * stroke && low;
     };
     let [from, to] = [x0, x1];
-    if (left !== null) { while (from < x1 && from - x0 < limit && tail(from)) from++; }
-    if (right !== null) { while (to > from && x1 - to < limit && tail(to)) to--; }
+    if (left !== null) { while (from < x1 && from - x0 < limit && tail(from, from === x0)) from++; }
+    if (right !== null) { while (to > from && x1 - to < limit && tail(to, to === x1)) to--; }
     if ((from === x0 && to === x1) || to - from + 1 < TAIL_KEEP * (y1 - y0 + 1)) return null;
+
     const ink = new Uint8Array(cw * ch);
     let [top, bottom] = [ch, -1];
     for (let y = y0; y <= y1; y++) {
@@ -651,6 +657,8 @@ function oneRunColumns(labels: Int32Array, w: number, c: Component): number {
 
 /** Longest single run of ink in a column of a connecting stroke, in mean stroke widths. */
 export const TAIL_RUN = 1.6;
+/** Where a connecting stroke may leave a cut at the highest, as a share of the part's height. */
+export const TAIL_LOW = 0.25;
 /** Least width left of a part whose connecting strokes are trimmed, in its heights. */
 export const TAIL_KEEP = 0.35;
 
