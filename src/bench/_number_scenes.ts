@@ -356,7 +356,7 @@ function punctuation(length: number, rng: Prng): Map<number, "dot" | "comma" | "
 function edgeInk(
   ink: Float32Array,
   w: number,
-  [y0, y1]: number[],
+  [y0, y1]: [number, number],
   side: -1 | 1,
 ): [number, number] | null {
   let best: [number, number] | null = null;
@@ -380,23 +380,32 @@ function joinDigits(
   placed: Placed[],
   w: number,
   h: number,
-  [marginX, marginY, size, slant]: number[],
+  [marginX, marginY, size, slant]: [number, number, number, number],
   rng: Prng,
 ): void {
   // Each digit's ink alone, to find where its strokes end.
   const alone = placed.map((p) => stampDigits([p], w, h, marginX, marginY, size, slant));
-  const top = marginY + 0.2 * size;
-  const band = (from: number, to: number) => [top + from * size, top + to * size];
+  /** Rows `from`-`to` of digit `p`'s height (its top is `stampDigits()`'s). */
+  const band = (p: Placed, from: number, to: number): [number, number] => {
+    const top = marginY + p.top + 0.2 * size;
+    return [top + from * size, top + to * size];
+  };
   for (let i = 0; i + 1 < placed.length; i++) {
     if (rng() >= 0.8) continue;
+    const [a, b] = [placed[i], placed[i + 1]];
     const out = rng();
     const exit = edgeInk(
       alone[i],
       w,
-      out < 0.6 ? band(0.65, 1) : out < 0.9 ? band(0.35, 0.65) : band(0, 0.3),
+      out < 0.6 ? band(a, 0.65, 1) : out < 0.9 ? band(a, 0.35, 0.65) : band(a, 0, 0.3),
       1,
     );
-    const entry = edgeInk(alone[i + 1], w, rng() < 0.5 ? band(0, 0.35) : band(0.3, 0.65), -1);
+    const entry = edgeInk(
+      alone[i + 1],
+      w,
+      rng() < 0.5 ? band(b, 0, 0.35) : band(b, 0.3, 0.65),
+      -1,
+    );
     if (exit === null || entry === null || entry[0] <= exit[0]) continue;
     const radius = drawBetween(rng, 0.6, 1) * 0.05 * size;
     const sag = drawBetween(rng, -0.1, 0.2) * size;

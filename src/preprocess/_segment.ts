@@ -429,13 +429,19 @@ function segmentLine(gray: GrayImage, small: SmallDigits): Segmentation {
   // Mean contrast of each piece: paper grain that crossed the threshold is faint.
   const contrast = new Float64Array(all.length + 1);
   for (let i = 0; i < labels.length; i++) if (labels[i] !== 0) contrast[labels[i]] += ink[i];
-  // Underlines, ruled lines that survived and page edges are long and flat, one stroke down
-  // almost every column, even when slanting (a number written in one movement is as long, but
-  // its digits cross many columns twice or more). (A digit in a tight crop may touch the border
-  // and be as tall as the image, but is not that thin.)
+  // Underlines, ruled lines that survived and page edges are long and flat: one stroke down almost
+  // every column, even when slanting, or, drawn back under themselves, under half as tall as the
+  // tallest other piece of weight (a number written in one movement is as long, but its digits
+  // cross many columns twice or more, and it is the tallest writing there). (A digit in a tight
+  // crop may touch the border and be as tall as the image, but is not that thin.)
+  const long = (c: Component) => widthOf(c) > 5 * heightOf(c) && widthOf(c) > 0.3 * w;
+  const several = all.some(long) ? severalRunColumns(labels, w, h, all.length) : null;
+  const heavy = Math.max(0, ...all.map((c) => c.area)) * 0.15;
+  const tallestBeside = (c: Component) =>
+    Math.max(0, ...all.filter((o) => o !== c && o.area >= heavy).map(heightOf));
   let pieces = all.filter((c) => {
-    const flat = widthOf(c) > 5 * heightOf(c) && widthOf(c) > 0.3 * w &&
-      oneRunColumns(labels, w, c) >= FLAT_COLUMNS * widthOf(c);
+    const flat = long(c) && (several![c.label] <= (1 - FLAT_COLUMNS) * widthOf(c) ||
+      heightOf(c) < 0.5 * tallestBeside(c));
     const spans = c.touchesBorder && (
       (widthOf(c) > 0.9 * w && heightOf(c) < 0.15 * widthOf(c)) ||
       (heightOf(c) > 0.9 * h && widthOf(c) < 0.15 * heightOf(c))
@@ -516,6 +522,14 @@ export function renderPart(
   return renderParts(seg, glyph, left, right)?.part ?? null;
 }
 
+/** A part rendered as it is, and a way to render it without its connecting strokes. */
+export interface PartRenders {
+  /** The part with all its ink ({@linkcode renderPart}). */
+  part: RenderedPart;
+  /** The part without the connecting strokes at its cuts, or `null` when it has none. */
+  trimmed: () => RenderedPart | null;
+}
+
 /**
  * {@linkcode renderPart}, and a function that renders the same part without the connecting strokes
  * left at its cuts (the pen's stroke between digits written in one movement): the columns at a cut
@@ -529,7 +543,7 @@ export function renderParts(
   glyph: Glyph,
   left: Cut | null,
   right: Cut | null,
-): { part: RenderedPart; trimmed: () => RenderedPart | null } | null {
+): PartRenders | null {
   const { width: w, labels } = seg;
   const own = new Set(glyph.labels);
   const a = left === null ? glyph.x0 : Math.max(glyph.x0, Math.min(...left.at));
@@ -560,7 +574,13 @@ export function renderParts(
   if (area === 0) return null;
   const stroke = Math.max(1, meanStroke((i) => crop[i] === 1, cw, ch, { x0, y0, x1, y1 }));
   /** Renders the columns `from`-`to` of the crop's ink (the crop's rows `top`-`bottom`). */
-  const render = (ink: Uint8Array, from: number, to: number, top: number, bottom: number) => {
+  const render = (
+    ink: Uint8Array,
+    from: number,
+    to: number,
+    top: number,
+    bottom: number,
+  ): RenderedPart => {
     const box: Box = { x: from, y: top, width: to - from + 1, height: bottom - top + 1 };
     const normal = normaliseStroke(ink, cw, ch, box, stroke);
     return {
@@ -597,6 +617,8 @@ export function renderParts(
       ink.set(row, y * cw + from);
       if (row.includes(1)) [top, bottom] = [Math.min(top, y), Math.max(bottom, y)];
     }
+    // Two stubs trimmed apart with paper between them: nothing is left.
+    if (bottom < 0) return null;
     return render(ink, from, to, top, bottom);
   };
   return { part: render(crop, x0, x1, y0, y1), trimmed };
@@ -639,28 +661,35 @@ export function meanStroke(
 
 /** A long piece with one run of ink down this share of its columns or more is a line. */
 const FLAT_COLUMNS = 0.9;
-
-/** How many columns of piece `c` (of `labels`, `w` wide) hold one run of its ink or none. */
-function oneRunColumns(labels: Int32Array, w: number, c: Component): number {
-  let n = 0;
-  for (let x = c.x0; x <= c.x1; x++) {
-    let [runs, inRun] = [0, false];
-    for (let y = c.y0, i = y * w + x; y <= c.y1; y++, i += w) {
-      const on = labels[i] === c.label;
-      if (on && !inRun) runs++;
-      inRun = on;
+/**
+ * For each label of `labels` (`w` × `h`, labels 1…`count`), in how many columns it runs down twice
+ * or more. One pass over the image, whatever its pieces.
+ */
+function severalRunColumns(labels: Int32Array, w: number, h: number, count: number): Int32Array {
+  const several = new Int32Array(count + 1);
+  const column = new Int32Array(count + 1).fill(-1); // the last column each label ran down
+  const runs = new Int32Array(count + 1); // its runs there
+  for (let x = 0; x < w; x++) {
+    let label = 0;
+    for (let y = 0, i = x; y < h; y++, i += w) {
+      const l = labels[i];
+      if (l === label) continue;
+      if (l !== 0) {
+        if (column[l] !== x) [column[l], runs[l]] = [x, 0];
+        if (++runs[l] === 2) several[l]++;
+      }
+      label = l;
     }
-    if (runs <= 1) n++;
   }
-  return n;
+  return several;
 }
 
 /** Longest single run of ink in a column of a connecting stroke, in mean stroke widths. */
-export const TAIL_RUN = 1.6;
+const TAIL_RUN = 1.6;
 /** Where a connecting stroke may leave a cut at the highest, as a share of the part's height. */
-export const TAIL_LOW = 0.25;
+const TAIL_LOW = 0.25;
 /** Least width left of a part whose connecting strokes are trimmed, in its heights. */
-export const TAIL_KEEP = 0.35;
+const TAIL_KEEP = 0.35;
 
 /** From this width (in line heights) a glyph surely holds several digits. */
 const SEVERAL_DIGITS = 1.6;
