@@ -20,7 +20,10 @@ import { drawBetween, type Prng } from "../data/prng.ts";
  * `"punctuated"`: apart, in a photo-like scene, with the marks people put between digits: a
  * thousands separator or a decimal point (a dot or a comma), or dashes between groups (a phone
  * number, a date). `"squared"`: apart or touching, on squared paper (a grid of lines 0.45-0.7 of
- * a digit's height apart, as in a maths exercise book), in a photo-like scene.
+ * a digit's height apart, as in a maths exercise book), in a photo-like scene. `"joined"`: apart,
+ * in a photo-like scene, written in one movement: most neighbours linked by the pen's connecting
+ * stroke (from the foot, middle or top of one digit to where the next begins), as cursive amounts
+ * and quickly written numbers are.
  */
 export type NumberLayout =
   | "gap"
@@ -30,7 +33,8 @@ export type NumberLayout =
   | "field"
   | "tilted"
   | "punctuated"
-  | "squared";
+  | "squared"
+  | "joined";
 
 /** One rendered number. */
 export interface NumberScene {
@@ -348,6 +352,73 @@ function punctuation(length: number, rng: Prng): Map<number, "dot" | "comma" | "
   return marks;
 }
 
+/** The ink pixel of `ink` (`w` wide) furthest left (`side` -1) or right (+1) in rows `y0…y1`. */
+function edgeInk(
+  ink: Float32Array,
+  w: number,
+  [y0, y1]: [number, number],
+  side: -1 | 1,
+): [number, number] | null {
+  let best: [number, number] | null = null;
+  for (let y = Math.max(0, Math.round(y0)); y <= Math.round(y1) && y * w < ink.length; y++) {
+    for (let x = 0; x < w; x++) {
+      if (ink[y * w + x] < 0.5) continue;
+      if (best === null || (side > 0 ? x > best[0] : x < best[0])) best = [x, y];
+    }
+  }
+  return best;
+}
+
+/**
+ * Links neighbouring digits (each pair four times in five) with the pen's connecting stroke: from
+ * the right edge of one digit's ink, at its foot (six times in ten), middle or top, to the left edge
+ * of the next digit's, at its top (half the time) or middle; a curve that sags or rises a little,
+ * 0.6-1 times as wide as the digits' strokes (MNIST's strokes are about a tenth of their height).
+ */
+function joinDigits(
+  ink: Float32Array,
+  placed: Placed[],
+  w: number,
+  h: number,
+  [marginX, marginY, size, slant]: [number, number, number, number],
+  rng: Prng,
+): void {
+  // Each digit's ink alone, to find where its strokes end.
+  const alone = placed.map((p) => stampDigits([p], w, h, marginX, marginY, size, slant));
+  /** Rows `from`-`to` of digit `p`'s height (its top is `stampDigits()`'s). */
+  const band = (p: Placed, from: number, to: number): [number, number] => {
+    const top = marginY + p.top + 0.2 * size;
+    return [top + from * size, top + to * size];
+  };
+  for (let i = 0; i + 1 < placed.length; i++) {
+    if (rng() >= 0.8) continue;
+    const [a, b] = [placed[i], placed[i + 1]];
+    const out = rng();
+    const exit = edgeInk(
+      alone[i],
+      w,
+      out < 0.6 ? band(a, 0.65, 1) : out < 0.9 ? band(a, 0.35, 0.65) : band(a, 0, 0.3),
+      1,
+    );
+    const entry = edgeInk(
+      alone[i + 1],
+      w,
+      rng() < 0.5 ? band(b, 0, 0.35) : band(b, 0.3, 0.65),
+      -1,
+    );
+    if (exit === null || entry === null || entry[0] <= exit[0]) continue;
+    const radius = drawBetween(rng, 0.6, 1) * 0.05 * size;
+    const sag = drawBetween(rng, -0.1, 0.2) * size;
+    const [cx, cy] = [(exit[0] + entry[0]) / 2, (exit[1] + entry[1]) / 2 + sag];
+    // A quadratic curve through (cx, cy)'s pull, in eight straight pieces.
+    const at = (t: number) => [
+      (1 - t) ** 2 * exit[0] + 2 * t * (1 - t) * cx + t * t * entry[0],
+      (1 - t) ** 2 * exit[1] + 2 * t * (1 - t) * cy + t * t * entry[1],
+    ];
+    for (let s = 0; s < 8; s++) penStroke(ink, w, h, [...at(s / 8), ...at((s + 1) / 8)], radius);
+  }
+}
+
 /**
  * A number written into a box of a form (the amount on a cheque, a field of a meter-reading card),
  * scanned in gray and cut out tight around the box: the crop 1.1-1.5 times the digits' height (24-48
@@ -457,6 +528,8 @@ export async function renderNumberScene(
     ? () => (marks.has(placing++) ? drawBetween(rng, 0.5, 0.8) : drawBetween(rng, 0.15, 0.4)) * size
     : layout === "gap" || layout === "tilted"
     ? () => drawBetween(rng, 0.15, 0.6) * size
+    : layout === "joined"
+    ? () => drawBetween(rng, 0.1, 0.45) * size
     : layout === "squared"
     ? () => drawBetween(rng, -0.05, 0.5) * size
     : layout === "touching"
@@ -469,6 +542,7 @@ export async function renderNumberScene(
   const h = Math.round(size * 1.4 + 2 * marginY);
   const slant = drawBetween(rng, -0.15, 0.15);
   const ink = stampDigits(placed, w, h, marginX, marginY, size, slant);
+  if (layout === "joined") joinDigits(ink, placed, w, h, [marginX, marginY, size, slant], rng);
   const k20 = 20 / size;
   for (const [i, mark] of marks) {
     // Halfway between the ink of the digits either side, on the line's foot or its middle.

@@ -87,6 +87,7 @@ const APART: ReadonlyArray<{ layout: NumberLayout; flag: string; salt: number; t
   { layout: "tilted", flag: "tilted", salt: 0x7117, title: "Photo-like scenes turned 10-45°" },
   { layout: "punctuated", flag: "punctuated", salt: 0x2c2e, title: "Numbers with separators" },
   { layout: "squared", flag: "squared", salt: 0x9d1d, title: "Numbers on squared paper" },
+  { layout: "joined", flag: "joined", salt: 0x701d, title: "Numbers written in one movement" },
 ];
 
 async function benchSynthetic(
@@ -230,7 +231,8 @@ async function benchPython(
  * box and cut out tight around it, default 50, from a stream of their own, apart from "all"),
  * `--tilted N` (photo-like scenes turned 10-45°, default 50, likewise), `--punctuated N` (with
  * thousands separators, decimal points or dashes between groups, default 50, likewise),
- * `--squared N` (on squared paper, default 50, likewise), `--seed S`, `--no-python`,
+ * `--squared N` (on squared paper, default 50, likewise), `--joined N` (neighbours linked by the
+ * pen's connecting stroke, default 50, likewise), `--seed S`, `--no-python`,
  * `--torch-weights FILE` (default: `runs/bench/photo_torch.pt`, trained by `torch_seed.py` once, as
  * `deno task bench photos` does), `--verbose` (list the misses).
  *

@@ -429,10 +429,19 @@ function segmentLine(gray: GrayImage, small: SmallDigits): Segmentation {
   // Mean contrast of each piece: paper grain that crossed the threshold is faint.
   const contrast = new Float64Array(all.length + 1);
   for (let i = 0; i < labels.length; i++) if (labels[i] !== 0) contrast[labels[i]] += ink[i];
-  // Underlines, ruled lines that survived and page edges are long and flat. (A digit in a tight
+  // Underlines, ruled lines that survived and page edges are long and flat: one stroke down almost
+  // every column, even when slanting, or, drawn back under themselves, under half as tall as the
+  // tallest other piece of weight (a number written in one movement is as long, but its digits
+  // cross many columns twice or more, and it is the tallest writing there). (A digit in a tight
   // crop may touch the border and be as tall as the image, but is not that thin.)
+  const long = (c: Component) => widthOf(c) > 5 * heightOf(c) && widthOf(c) > 0.3 * w;
+  const several = all.some(long) ? severalRunColumns(labels, w, h, all.length) : null;
+  const heavy = Math.max(0, ...all.map((c) => c.area)) * 0.15;
+  const tallestBeside = (c: Component) =>
+    Math.max(0, ...all.filter((o) => o !== c && o.area >= heavy).map(heightOf));
   let pieces = all.filter((c) => {
-    const flat = widthOf(c) > 5 * heightOf(c) && widthOf(c) > 0.3 * w;
+    const flat = long(c) && (several![c.label] <= (1 - FLAT_COLUMNS) * widthOf(c) ||
+      heightOf(c) < 0.5 * tallestBeside(c));
     const spans = c.touchesBorder && (
       (widthOf(c) > 0.9 * w && heightOf(c) < 0.15 * widthOf(c)) ||
       (heightOf(c) > 0.9 * h && widthOf(c) < 0.15 * heightOf(c))
@@ -510,6 +519,31 @@ export function renderPart(
   left: Cut | null = null,
   right: Cut | null = null,
 ): RenderedPart | null {
+  return renderParts(seg, glyph, left, right)?.part ?? null;
+}
+
+/** A part rendered as it is, and a way to render it without its connecting strokes. */
+export interface PartRenders {
+  /** The part with all its ink ({@linkcode renderPart}). */
+  part: RenderedPart;
+  /** The part without the connecting strokes at its cuts, or `null` when it has none. */
+  trimmed: () => RenderedPart | null;
+}
+
+/**
+ * {@linkcode renderPart}, and a function that renders the same part without the connecting strokes
+ * left at its cuts (the pen's stroke between digits written in one movement): the columns at a cut
+ * that hold one thin run of ink ({@linkcode TAIL_RUN} strokes or less, up to half the part's height
+ * in from the cut; at the cut itself, below the top {@linkcode TAIL_LOW} of the part) are left out;
+ * it returns `null` when there are none, or when less than {@linkcode TAIL_KEEP} of the part's
+ * height would be left as its width. `null` when there is no ink.
+ */
+export function renderParts(
+  seg: Segmentation,
+  glyph: Glyph,
+  left: Cut | null,
+  right: Cut | null,
+): PartRenders | null {
   const { width: w, labels } = seg;
   const own = new Set(glyph.labels);
   const a = left === null ? glyph.x0 : Math.max(glyph.x0, Math.min(...left.at));
@@ -538,15 +572,56 @@ export function renderPart(
     }
   }
   if (area === 0) return null;
-  const box: Box = { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
   const stroke = Math.max(1, meanStroke((i) => crop[i] === 1, cw, ch, { x0, y0, x1, y1 }));
-  const normal = normaliseStroke(crop, cw, ch, box, stroke);
-  const input = renderMnist(normal.mask, cw, ch, normal.box);
-  return {
-    input,
-    box: { x: cx0 + x0, y: cy0 + y0, width: box.width, height: box.height },
-    aspect: box.width / box.height,
+  /** Renders the columns `from`-`to` of the crop's ink (the crop's rows `top`-`bottom`). */
+  const render = (
+    ink: Uint8Array,
+    from: number,
+    to: number,
+    top: number,
+    bottom: number,
+  ): RenderedPart => {
+    const box: Box = { x: from, y: top, width: to - from + 1, height: bottom - top + 1 };
+    const normal = normaliseStroke(ink, cw, ch, box, stroke);
+    return {
+      input: renderMnist(normal.mask, cw, ch, normal.box),
+      box: { x: cx0 + from, y: cy0 + top, width: box.width, height: box.height },
+      aspect: box.width / box.height,
+    };
   };
+  const trimmed = (): RenderedPart | null => {
+    const limit = Math.floor(0.5 * (y1 - y0 + 1));
+    /** Whether column `x` is one thin run of ink (at the cut, `first`: below the top quarter). */
+    const tail = (x: number, first: boolean): boolean => {
+      let [runs, inRun, length, sum] = [0, false, 0, 0];
+      for (let y = y0, i = y0 * cw + x; y <= y1; y++, i += cw) {
+        const on = crop[i] === 1;
+        if (on && !inRun) runs++;
+        if (on) [length, sum] = [length + 1, sum + y];
+        inRun = on;
+      }
+      // The connecting stroke leaves a digit's foot or middle; the arches of an "m" or an "n",
+      // cut, leave it at the top.
+      const low = !first || sum / Math.max(1, length) >= y0 + TAIL_LOW * (y1 - y0 + 1);
+      return runs === 1 && length <= TAIL_RUN * stroke && low;
+    };
+    let [from, to] = [x0, x1];
+    if (left !== null) { while (from < x1 && from - x0 < limit && tail(from, from === x0)) from++; }
+    if (right !== null) { while (to > from && x1 - to < limit && tail(to, to === x1)) to--; }
+    if ((from === x0 && to === x1) || to - from + 1 < TAIL_KEEP * (y1 - y0 + 1)) return null;
+
+    const ink = new Uint8Array(cw * ch);
+    let [top, bottom] = [ch, -1];
+    for (let y = y0; y <= y1; y++) {
+      const row = crop.subarray(y * cw + from, y * cw + to + 1);
+      ink.set(row, y * cw + from);
+      if (row.includes(1)) [top, bottom] = [Math.min(top, y), Math.max(bottom, y)];
+    }
+    // Two stubs trimmed apart with paper between them: nothing is left.
+    if (bottom < 0) return null;
+    return render(ink, from, to, top, bottom);
+  };
+  return { part: render(crop, x0, x1, y0, y1), trimmed };
 }
 
 /**
@@ -583,6 +658,38 @@ export function meanStroke(
   }
   return edge === 0 ? 0 : (2 * area) / edge;
 }
+
+/** A long piece with one run of ink down this share of its columns or more is a line. */
+const FLAT_COLUMNS = 0.9;
+/**
+ * For each label of `labels` (`w` × `h`, labels 1…`count`), in how many columns it runs down twice
+ * or more. One pass over the image, whatever its pieces.
+ */
+function severalRunColumns(labels: Int32Array, w: number, h: number, count: number): Int32Array {
+  const several = new Int32Array(count + 1);
+  const column = new Int32Array(count + 1).fill(-1); // the last column each label ran down
+  const runs = new Int32Array(count + 1); // its runs there
+  for (let x = 0; x < w; x++) {
+    let label = 0;
+    for (let y = 0, i = x; y < h; y++, i += w) {
+      const l = labels[i];
+      if (l === label) continue;
+      if (l !== 0) {
+        if (column[l] !== x) [column[l], runs[l]] = [x, 0];
+        if (++runs[l] === 2) several[l]++;
+      }
+      label = l;
+    }
+  }
+  return several;
+}
+
+/** Longest single run of ink in a column of a connecting stroke, in mean stroke widths. */
+const TAIL_RUN = 1.6;
+/** Where a connecting stroke may leave a cut at the highest, as a share of the part's height. */
+const TAIL_LOW = 0.25;
+/** Least width left of a part whose connecting strokes are trimmed, in its heights. */
+const TAIL_KEEP = 0.35;
 
 /** From this width (in line heights) a glyph surely holds several digits. */
 const SEVERAL_DIGITS = 1.6;

@@ -7,6 +7,7 @@ import {
   meanStroke,
   type RenderedPart,
   renderPart,
+  renderParts,
   type Segmentation,
   segmentNumber,
   straightCut,
@@ -168,6 +169,11 @@ interface GlyphParts {
   /** The glyph's left edge (`null`), the candidate cuts left to right, its right edge (`null`). */
   points: Array<Cut | null>;
   spans: Span[];
+  /**
+   * For each part cut from a neighbour, in order, a function that renders it without the
+   * connecting strokes left at its cuts, as the span numbered `row` (`null`: it has none).
+   */
+  trimmed: Array<(row: number) => Span | null>;
 }
 
 /**
@@ -176,7 +182,10 @@ interface GlyphParts {
  * most `budget` parts, by dropping the weakest cuts. The candidates are of two kinds, left to
  * right together: straight cuts at the minima of the column ink profile, and cut paths that bend
  * around strokes (where digits overlap, no straight cut parts them without taking a piece of the
- * neighbour; only when `bend`); the model decides which parts are digits.
+ * neighbour; only when `bend`); the model decides which parts are digits. With `trim`, each part
+ * cut from a neighbour can also be rendered without the connecting stroke left at its cut (a
+ * number written in one movement: `trimmed`, rendered while the budget allows once every glyph's
+ * parts are in), and the model decides between the two too.
  */
 function splitSpans(
   seg: Segmentation,
@@ -184,6 +193,7 @@ function splitSpans(
   budget: number,
   row: number,
   bend: boolean,
+  trim: boolean,
 ): GlyphParts {
   const height = Math.max(glyph.y1 - glyph.y0 + 1, seg.lineHeight);
   // About three candidates per digit the glyph's width allows.
@@ -204,11 +214,18 @@ function splitSpans(
     }
     if (pairs.length > budget && limit > 0) continue;
     const spans: Span[] = [];
+    const trimmed: GlyphParts["trimmed"] = [];
     for (const [i, j] of pairs.slice(0, budget)) {
-      const part = renderPart(seg, glyph, points[i], points[j]);
-      if (part !== null) spans.push({ from: i, to: j, part, row: row++ });
+      const parts = renderParts(seg, glyph, points[i], points[j]);
+      if (parts === null) continue;
+      spans.push({ from: i, to: j, part: parts.part, row: row++ });
+      if (!trim || (i === 0 && j === points.length - 1)) continue;
+      trimmed.push((at: number) => {
+        const part = parts.trimmed();
+        return part === null ? null : { from: i, to: j, part, row: at };
+      });
     }
-    return { glyph, points, spans };
+    return { glyph, points, spans, trimmed };
   }
 }
 
@@ -319,15 +336,30 @@ async function readGlyphs(
     if (!wide) continue;
     // Cut paths only on a line of several glyphs: bent around the strokes of a lone mark (a
     // doodle, a letter), they find digit-like pieces in it more often than digits.
-    const split = splitSpans(seg, seg.glyphs[i], budget, row, wholes.length >= 2);
+    // Connecting strokes trimmed likewise (on a lone mark only when surely several digits wide):
+    // the arches of a lone "m" or "n", cut and trimmed, read as digits.
+    const trim = wholes.length >= 2 || whole.part.box.width >= LONE_SEVERAL * height;
+    const split = splitSpans(seg, seg.glyphs[i], budget, row, wholes.length >= 2, trim);
     if (split.spans.length <= 1) continue;
     budget -= split.spans.length;
     row += split.spans.length;
     suspects.push({ ...split, glyph: seg.glyphs[i] });
   }
+  // The parts without their connecting strokes, once every glyph's parts are in, while the
+  // budget allows (numbered on from the last part).
+  for (const suspect of suspects) {
+    for (const render of suspect.trimmed) {
+      if (budget <= 0) break;
+      const span = render(row);
+      if (span === null) continue;
+      suspect.spans.push(span);
+      [budget, row] = [budget - 1, row + 1];
+    }
+  }
   // Which glyphs to split is a question of their shapes alone: the wholes and every part go to
-  // the model in one batch.
-  const all = await classify(model, [...wholes, ...suspects.flatMap((g) => g.spans)]);
+  // the model in one batch, in the order of their rows.
+  const parts = suspects.flatMap((g) => g.spans).sort((a, b) => a.row - b.row);
+  const all = await classify(model, [...wholes, ...parts]);
   const first = all.subarray(0, wholes.length * 10);
   const second = all.subarray(wholes.length * 10);
   const out: Array<{ part: RenderedPart; probabilities: Float32Array }> = [];
