@@ -1188,8 +1188,12 @@ function segmentLine(gray, small) {
   }
   const contrast = new Float64Array(all.length + 1);
   for (let i = 0; i < labels.length; i++) if (labels[i] !== 0) contrast[labels[i]] += ink[i];
+  const long = (c) => widthOf(c) > 5 * heightOf(c) && widthOf(c) > 0.3 * w;
+  const several = all.some(long) ? severalRunColumns(labels, w, h, all.length) : null;
+  const heavy = Math.max(0, ...all.map((c) => c.area)) * 0.15;
+  const tallestBeside = (c) => Math.max(0, ...all.filter((o) => o !== c && o.area >= heavy).map(heightOf));
   let pieces = all.filter((c) => {
-    const flat2 = widthOf(c) > 5 * heightOf(c) && widthOf(c) > 0.3 * w;
+    const flat2 = long(c) && (several[c.label] <= (1 - FLAT_COLUMNS) * widthOf(c) || heightOf(c) < 0.5 * tallestBeside(c));
     const spans = c.touchesBorder && (widthOf(c) > 0.9 * w && heightOf(c) < 0.15 * widthOf(c) || heightOf(c) > 0.9 * h && widthOf(c) < 0.15 * heightOf(c));
     return !flat2 && !spans && contrast[c.label] / c.area >= MIN_CONTRAST;
   });
@@ -1226,6 +1230,9 @@ function segmentLine(gray, small) {
   };
 }
 function renderPart(seg, glyph, left = null, right = null) {
+  return renderParts(seg, glyph, left, right)?.part ?? null;
+}
+function renderParts(seg, glyph, left, right) {
   const { width: w, labels } = seg;
   const own = new Set(glyph.labels);
   const a = left === null ? glyph.x0 : Math.max(glyph.x0, Math.min(...left.at));
@@ -1260,29 +1267,82 @@ function renderPart(seg, glyph, left = null, right = null) {
     }
   }
   if (area === 0) return null;
-  const box = {
-    x: x0,
-    y: y0,
-    width: x1 - x0 + 1,
-    height: y1 - y0 + 1
-  };
   const stroke = Math.max(1, meanStroke((i) => crop[i] === 1, cw, ch, {
     x0,
     y0,
     x1,
     y1
   }));
-  const normal = normaliseStroke(crop, cw, ch, box, stroke);
-  const input = renderMnist(normal.mask, cw, ch, normal.box);
+  const render = (ink, from, to, top, bottom) => {
+    const box = {
+      x: from,
+      y: top,
+      width: to - from + 1,
+      height: bottom - top + 1
+    };
+    const normal = normaliseStroke(ink, cw, ch, box, stroke);
+    return {
+      input: renderMnist(normal.mask, cw, ch, normal.box),
+      box: {
+        x: cx0 + from,
+        y: cy0 + top,
+        width: box.width,
+        height: box.height
+      },
+      aspect: box.width / box.height
+    };
+  };
+  const trimmed = () => {
+    const limit = Math.floor(0.5 * (y1 - y0 + 1));
+    const tail = (x, first) => {
+      let [runs, inRun, length, sum] = [
+        0,
+        false,
+        0,
+        0
+      ];
+      for (let y = y0, i = y0 * cw + x; y <= y1; y++, i += cw) {
+        const on = crop[i] === 1;
+        if (on && !inRun) runs++;
+        if (on) [length, sum] = [
+          length + 1,
+          sum + y
+        ];
+        inRun = on;
+      }
+      const low = !first || sum / Math.max(1, length) >= y0 + TAIL_LOW * (y1 - y0 + 1);
+      return runs === 1 && length <= TAIL_RUN * stroke && low;
+    };
+    let [from, to] = [
+      x0,
+      x1
+    ];
+    if (left !== null) {
+      while (from < x1 && from - x0 < limit && tail(from, from === x0)) from++;
+    }
+    if (right !== null) {
+      while (to > from && x1 - to < limit && tail(to, to === x1)) to--;
+    }
+    if (from === x0 && to === x1 || to - from + 1 < TAIL_KEEP * (y1 - y0 + 1)) return null;
+    const ink = new Uint8Array(cw * ch);
+    let [top, bottom] = [
+      ch,
+      -1
+    ];
+    for (let y = y0; y <= y1; y++) {
+      const row = crop.subarray(y * cw + from, y * cw + to + 1);
+      ink.set(row, y * cw + from);
+      if (row.includes(1)) [top, bottom] = [
+        Math.min(top, y),
+        Math.max(bottom, y)
+      ];
+    }
+    if (bottom < 0) return null;
+    return render(ink, from, to, top, bottom);
+  };
   return {
-    input,
-    box: {
-      x: cx0 + x0,
-      y: cy0 + y0,
-      width: box.width,
-      height: box.height
-    },
-    aspect: box.width / box.height
+    part: render(crop, x0, x1, y0, y1),
+    trimmed
   };
 }
 function meanStroke(ink, w, h, { x0, y0, x1, y1 }) {
@@ -1300,6 +1360,31 @@ function meanStroke(ink, w, h, { x0, y0, x1, y1 }) {
   }
   return edge === 0 ? 0 : 2 * area / edge;
 }
+var FLAT_COLUMNS = 0.9;
+function severalRunColumns(labels, w, h, count) {
+  const several = new Int32Array(count + 1);
+  const column = new Int32Array(count + 1).fill(-1);
+  const runs = new Int32Array(count + 1);
+  for (let x = 0; x < w; x++) {
+    let label2 = 0;
+    for (let y = 0, i = x; y < h; y++, i += w) {
+      const l = labels[i];
+      if (l === label2) continue;
+      if (l !== 0) {
+        if (column[l] !== x) [column[l], runs[l]] = [
+          x,
+          0
+        ];
+        if (++runs[l] === 2) several[l]++;
+      }
+      label2 = l;
+    }
+  }
+  return several;
+}
+var TAIL_RUN = 1.6;
+var TAIL_LOW = 0.25;
+var TAIL_KEEP = 0.35;
 var SEVERAL_DIGITS = 1.6;
 var CUT_BAND = 0.2;
 var BEND_COST = 0.1;
@@ -1668,7 +1753,7 @@ var scaleBox = (b, k) => ({
   width: Math.max(1, Math.round(b.width * k)),
   height: Math.max(1, Math.round(b.height * k))
 });
-function splitSpans(seg, glyph, budget, row, bend) {
+function splitSpans(seg, glyph, budget, row, bend, trim) {
   const height = Math.max(glyph.y1 - glyph.y0 + 1, seg.lineHeight);
   const wanted = Math.min(MAX_CUTS, Math.round((glyph.x1 - glyph.x0 + 1) / (0.3 * height)));
   for (let limit = wanted; ; limit--) {
@@ -1699,19 +1784,32 @@ function splitSpans(seg, glyph, budget, row, bend) {
     }
     if (pairs.length > budget && limit > 0) continue;
     const spans = [];
+    const trimmed = [];
     for (const [i, j] of pairs.slice(0, budget)) {
-      const part = renderPart(seg, glyph, points[i], points[j]);
-      if (part !== null) spans.push({
+      const parts = renderParts(seg, glyph, points[i], points[j]);
+      if (parts === null) continue;
+      spans.push({
         from: i,
         to: j,
-        part,
+        part: parts.part,
         row: row++
+      });
+      if (!trim || i === 0 && j === points.length - 1) continue;
+      trimmed.push((at2) => {
+        const part = parts.trimmed();
+        return part === null ? null : {
+          from: i,
+          to: j,
+          part,
+          row: at2
+        };
       });
     }
     return {
       glyph,
       points,
-      spans
+      spans,
+      trimmed
     };
   }
 }
@@ -1816,7 +1914,8 @@ async function readGlyphs(seg, model, options) {
     const height = Math.max(whole.part.box.height, seg.lineHeight);
     const wide = whole.part.box.width > (wholes.length >= 2 ? CROWDED_WIDTH : 1) * height || wholes.length >= 3 && whole.part.box.width > 1.5 * typicalWidth;
     if (!wide) continue;
-    const split = splitSpans(seg, seg.glyphs[i], budget, row, wholes.length >= 2);
+    const trim = wholes.length >= 2 || whole.part.box.width >= LONE_SEVERAL * height;
+    const split = splitSpans(seg, seg.glyphs[i], budget, row, wholes.length >= 2, trim);
     if (split.spans.length <= 1) continue;
     budget -= split.spans.length;
     row += split.spans.length;
@@ -1825,9 +1924,22 @@ async function readGlyphs(seg, model, options) {
       glyph: seg.glyphs[i]
     });
   }
+  for (const suspect of suspects) {
+    for (const render of suspect.trimmed) {
+      if (budget <= 0) break;
+      const span = render(row);
+      if (span === null) continue;
+      suspect.spans.push(span);
+      [budget, row] = [
+        budget - 1,
+        row + 1
+      ];
+    }
+  }
+  const parts = suspects.flatMap((g) => g.spans).sort((a, b) => a.row - b.row);
   const all = await classify(model, [
     ...wholes,
-    ...suspects.flatMap((g) => g.spans)
+    ...parts
   ]);
   const first = all.subarray(0, wholes.length * 10);
   const second = all.subarray(wholes.length * 10);
