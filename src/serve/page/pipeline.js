@@ -1715,6 +1715,40 @@ function splitSpans(seg, glyph, budget, row, bend) {
     };
   }
 }
+function candidateParts(seg) {
+  const wholes = [];
+  for (const glyph of seg.glyphs) {
+    const part = renderPart(seg, glyph);
+    if (part !== null) wholes.push({
+      from: 0,
+      to: 1,
+      part,
+      row: wholes.length
+    });
+  }
+  const widths = wholes.map((w) => w.part.box.width).sort((a, b) => a - b);
+  const typicalWidth = widths[Math.floor(widths.length / 2)] ?? 0;
+  let budget = MAX_CROPS - wholes.length;
+  const suspects = [];
+  let row = 0;
+  for (const [i, whole] of wholes.entries()) {
+    const height = Math.max(whole.part.box.height, seg.lineHeight);
+    const wide = whole.part.box.width > (wholes.length >= 2 ? CROWDED_WIDTH : 1) * height || wholes.length >= 3 && whole.part.box.width > 1.5 * typicalWidth;
+    if (!wide) continue;
+    const split = splitSpans(seg, seg.glyphs[i], budget, row, wholes.length >= 2);
+    if (split.spans.length <= 1) continue;
+    budget -= split.spans.length;
+    row += split.spans.length;
+    suspects.push({
+      ...split,
+      glyph: seg.glyphs[i]
+    });
+  }
+  return {
+    wholes,
+    suspects
+  };
+}
 async function classify(model, spans) {
   if (spans.length === 0) return new Float32Array(0);
   const batch = new Float32Array(spans.length * 784);
@@ -1796,35 +1830,8 @@ async function readGlyphs(seg, model, options) {
     ...seg,
     glyphs: await joinBroken(seg, model, temperature)
   };
-  const wholes = [];
-  for (const glyph of seg.glyphs) {
-    const part = renderPart(seg, glyph);
-    if (part !== null) wholes.push({
-      from: 0,
-      to: 1,
-      part,
-      row: wholes.length
-    });
-  }
+  const { wholes, suspects } = candidateParts(seg);
   const rowOf = (rows, i) => rows.subarray(i * 10, i * 10 + 10);
-  const widths = wholes.map((w) => w.part.box.width).sort((a, b) => a - b);
-  const typicalWidth = widths[Math.floor(widths.length / 2)] ?? 0;
-  let budget = MAX_CROPS - wholes.length;
-  const suspects = [];
-  let row = 0;
-  for (const [i, whole] of wholes.entries()) {
-    const height = Math.max(whole.part.box.height, seg.lineHeight);
-    const wide = whole.part.box.width > (wholes.length >= 2 ? CROWDED_WIDTH : 1) * height || wholes.length >= 3 && whole.part.box.width > 1.5 * typicalWidth;
-    if (!wide) continue;
-    const split = splitSpans(seg, seg.glyphs[i], budget, row, wholes.length >= 2);
-    if (split.spans.length <= 1) continue;
-    budget -= split.spans.length;
-    row += split.spans.length;
-    suspects.push({
-      ...split,
-      glyph: seg.glyphs[i]
-    });
-  }
   const all = await classify(model, [
     ...wholes,
     ...suspects.flatMap((g) => g.spans)
