@@ -111,3 +111,46 @@ Deno.test("scripts/train_refusal.ts: --parts that is negative or not a number is
     ok(!/^\s+at /m.test(err), `no stack trace:\n${err}`);
   }
 });
+
+Deno.test("trainRefusal() with parts adds the mined digits to the digits and the other parts to the non-digits, or only the digits", async () => {
+  const set = await loadTestDigitGrid();
+  const dir = await Deno.makeTempDir({ prefix: "train_parts_test_" });
+  try {
+    const rows = ["label," + Array.from({ length: 784 }, (_, i) => `pixel${i}`).join(",")];
+    for (let i = 0; i < set.count; i++) {
+      rows.push([set.labels![i], ...set.images.subarray(i * 784, (i + 1) * 784)].join(","));
+    }
+    await Deno.writeTextFile(`${dir}/train.csv`, rows.join("\n") + "\n");
+    const sizes: Array<[number, number, number, number]> = [];
+    for (const partsDigitsOnly of [false, true]) {
+      const lines: string[] = [];
+      await trainRefusal({
+        data: `${dir}/train.csv`,
+        fonts: [],
+        out: `${dir}/run_${partsDigitsOnly}`,
+        epochs: 1,
+        batchSize: 8,
+        nonDigits: 10,
+        nonDigitsPerBatch: 2,
+        parts: 40,
+        partsDigitsOnly,
+      }, (line) => lines.push(line));
+      const mined = lines.join("\n").match(/Mined 40 number parts: (\d+) digits, (\d+) non-digits/);
+      const training = lines.join("\n").match(/Training on (\d+) digits and (\d+) non-digits/);
+      ok(mined !== null && training !== null, lines.join("\n"));
+      sizes.push([Number(mined[1]), Number(mined[2]), Number(training[1]), Number(training[2])]);
+      const config = JSON.parse(
+        await Deno.readTextFile(`${dir}/run_${partsDigitsOnly}/config.json`),
+      );
+      equal(config.parts, 40);
+    }
+    const [all, digitsOnly] = sizes;
+    equal(all[0] + all[1], 40);
+    // 80 of the grid's 100 digits train (the split holds 20 out), then the mined digits join them.
+    equal(all[2], 80 + all[0]);
+    equal(all[3], 10 + all[1]);
+    deepEqual(digitsOnly, [all[0], all[1], 80 + all[0], 10]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

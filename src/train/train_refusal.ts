@@ -46,6 +46,8 @@ export interface RefusalTrainConfig {
    * digits with their labels, the others (two digits, fragments) join the non-digits. @default {0}
    */
   parts?: number;
+  /** Keep only the mined parts that are one digit (the non-digits among them are dropped). @default {false} */
+  partsDigitsOnly?: boolean;
 }
 
 /**
@@ -107,7 +109,10 @@ export async function trainRefusal(
     }),
   });
   log(`Made ${made.count} non-digits in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  const negatives = mined === null ? made : joinSets(made, mined.nonDigits);
+  const negatives = mined === null || config.partsDigitsOnly === true
+    ? made
+    : joinSets(made, mined.nonDigits);
+  log(`Training on ${train.count} digits and ${negatives.count} non-digits`);
   await Deno.mkdir(config.out, { recursive: true });
   await Deno.writeTextFile(
     `${config.out}/config.json`,
