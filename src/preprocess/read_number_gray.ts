@@ -229,6 +229,110 @@ function splitSpans(
   }
 }
 
+/**
+ * What the reader asks the model about on a segmented line: each glyph whole (`wholes`, rows in
+ * order) and, for each glyph that may hold several digits (wider than tall, or than
+ * `CROWDED_WIDTH` of its height on a line of several glyphs, or half as wide again as the typical
+ * glyph of a longer number), the parts between its candidate cuts (`suspects`, rows numbered from
+ * 0 across them), then, while the budget allows, those parts without the connecting strokes left at
+ * their cuts (numbered on), within {@linkcode MAX_CROPS} in all. Decided by the glyphs' shapes
+ * alone.
+ */
+function candidateParts(seg: Segmentation): { wholes: Span[]; suspects: GlyphParts[] } {
+  const wholes: Span[] = [];
+  for (const glyph of seg.glyphs) {
+    const part = renderPart(seg, glyph);
+    if (part !== null) wholes.push({ from: 0, to: 1, part, row: wholes.length });
+  }
+  const widths = wholes.map((w) => w.part.box.width).sort((a, b) => a - b);
+  const typicalWidth = widths[Math.floor(widths.length / 2)] ?? 0;
+  let budget = MAX_CROPS - wholes.length;
+  const suspects: GlyphParts[] = [];
+  let row = 0;
+  for (const [i, whole] of wholes.entries()) {
+    const height = Math.max(whole.part.box.height, seg.lineHeight);
+    // Wider than tall (on a line of several glyphs, than CROWDED_WIDTH of its height), or half as
+    // wide again as the typical glyph of a longer number.
+    const wide = whole.part.box.width > (wholes.length >= 2 ? CROWDED_WIDTH : 1) * height ||
+      (wholes.length >= 3 && whole.part.box.width > 1.5 * typicalWidth);
+    // Only a glyph too wide for one digit is split: splitting an unsure narrow mark (a letter)
+    // would only go looking for digit-like fragments in it.
+    if (!wide) continue;
+    // Cut paths only on a line of several glyphs: bent around the strokes of a lone mark (a
+    // doodle, a letter), they find digit-like pieces in it more often than digits.
+    // Connecting strokes trimmed likewise (on a lone mark only when surely several digits wide):
+    // the arches of a lone "m" or "n", cut and trimmed, read as digits.
+    const trim = wholes.length >= 2 || whole.part.box.width >= LONE_SEVERAL * height;
+    const split = splitSpans(seg, seg.glyphs[i], budget, row, wholes.length >= 2, trim);
+    if (split.spans.length <= 1) continue;
+    budget -= split.spans.length;
+    row += split.spans.length;
+    suspects.push({ ...split, glyph: seg.glyphs[i] });
+  }
+  // The parts without their connecting strokes, once every glyph's parts are in, while the
+  // budget allows (numbered on from the last part).
+  for (const suspect of suspects) {
+    for (const render of suspect.trimmed) {
+      if (budget <= 0) break;
+      const span = render(row);
+      if (span === null) continue;
+      suspect.spans.push(span);
+      [budget, row] = [budget - 1, row + 1];
+    }
+  }
+  return { wholes, suspects };
+}
+
+/** One crop of a number as the reader shows it to the model ({@linkcode numberParts}). */
+export interface NumberPart {
+  /** The model's input: 784 floats (28×28, row-major, ink 1, paper 0), MNIST-style. */
+  input: Float32Array;
+  /** Where the part's ink is, in pixels of the image given. */
+  box: Box;
+  /** Whether it is a glyph read whole (`false`: a part between candidate cuts of a wide glyph). */
+  whole: boolean;
+}
+
+/**
+ * Every crop the number reader would ask the model about in `gray` (one line of writing, dark on
+ * light, segmented at the size given): each glyph whole, and every part between the candidate cuts
+ * of a glyph that may hold several digits, rendered exactly as the reader renders them. The
+ * reader's steps that need a model (joining a digit's broken strokes, choosing a split) are left
+ * out: this is the raw material for training a model to verify the reader's cuts, so that it
+ * sees what a digit cut with a sliver of its neighbour, or missing a sliver of itself, looks like.
+ * No glyph found: no parts.
+ *
+ * @example
+ * ```ts
+ * import { numberParts } from "./read_number_gray.ts";
+ * import { equal } from "node:assert/strict";
+ * // Two dark bars, 12 px apart, on white paper: two glyphs, each read whole.
+ * const [width, height] = [80, 60];
+ * const data = new Uint8Array(width * height).fill(255);
+ * for (let y = 10; y < 50; y++) {
+ *   for (const x0 of [20, 50]) data.fill(0, y * width + x0, y * width + x0 + 6);
+ * }
+ * const parts = numberParts({ width, height, data, originalWidth: width, originalHeight: height });
+ * equal(parts.length, 2);
+ * equal(parts[0].input.length, 784);
+ * equal(parts.every((p) => p.whole), true);
+ * ```
+ */
+export function numberParts(gray: GrayImage): NumberPart[] {
+  const seg = segmentNumber(gray);
+  if (seg.glyphs.length === 0) return [];
+  const { wholes, suspects } = candidateParts(seg);
+  const out = (s: Span, whole: boolean): NumberPart => ({
+    input: s.part.input,
+    box: s.part.box,
+    whole,
+  });
+  return [
+    ...wholes.map((s) => out(s, true)),
+    ...suspects.flatMap((g) => g.spans.map((s) => out(s, false))),
+  ];
+}
+
 /** Runs the model on every span, in one batch; returns the rows of probabilities by span. */
 async function classify(model: DigitModel, spans: Span[]): Promise<Float32Array> {
   if (spans.length === 0) return new Float32Array(0);
@@ -314,48 +418,8 @@ async function readGlyphs(
 ): Promise<Array<{ part: RenderedPart; probabilities: Float32Array }>> {
   const temperature = options.temperature ?? DEFAULT_TEMPERATURE;
   seg = { ...seg, glyphs: await joinBroken(seg, model, temperature) };
-  const wholes: Span[] = [];
-  for (const glyph of seg.glyphs) {
-    const part = renderPart(seg, glyph);
-    if (part !== null) wholes.push({ from: 0, to: 1, part, row: wholes.length });
-  }
+  const { wholes, suspects } = candidateParts(seg);
   const rowOf = (rows: Float32Array, i: number) => rows.subarray(i * 10, i * 10 + 10);
-  const widths = wholes.map((w) => w.part.box.width).sort((a, b) => a - b);
-  const typicalWidth = widths[Math.floor(widths.length / 2)] ?? 0;
-  let budget = MAX_CROPS - wholes.length;
-  const suspects: GlyphParts[] = [];
-  let row = 0;
-  for (const [i, whole] of wholes.entries()) {
-    const height = Math.max(whole.part.box.height, seg.lineHeight);
-    // Wider than tall (on a line of several glyphs, than CROWDED_WIDTH of its height), or half as
-    // wide again as the typical glyph of a longer number.
-    const wide = whole.part.box.width > (wholes.length >= 2 ? CROWDED_WIDTH : 1) * height ||
-      (wholes.length >= 3 && whole.part.box.width > 1.5 * typicalWidth);
-    // Only a glyph too wide for one digit is split: splitting an unsure narrow mark (a letter)
-    // would only go looking for digit-like fragments in it.
-    if (!wide) continue;
-    // Cut paths only on a line of several glyphs: bent around the strokes of a lone mark (a
-    // doodle, a letter), they find digit-like pieces in it more often than digits.
-    // Connecting strokes trimmed likewise (on a lone mark only when surely several digits wide):
-    // the arches of a lone "m" or "n", cut and trimmed, read as digits.
-    const trim = wholes.length >= 2 || whole.part.box.width >= LONE_SEVERAL * height;
-    const split = splitSpans(seg, seg.glyphs[i], budget, row, wholes.length >= 2, trim);
-    if (split.spans.length <= 1) continue;
-    budget -= split.spans.length;
-    row += split.spans.length;
-    suspects.push({ ...split, glyph: seg.glyphs[i] });
-  }
-  // The parts without their connecting strokes, once every glyph's parts are in, while the
-  // budget allows (numbered on from the last part).
-  for (const suspect of suspects) {
-    for (const render of suspect.trimmed) {
-      if (budget <= 0) break;
-      const span = render(row);
-      if (span === null) continue;
-      suspect.spans.push(span);
-      [budget, row] = [budget - 1, row + 1];
-    }
-  }
   // Which glyphs to split is a question of their shapes alone: the wholes and every part go to
   // the model in one batch, in the order of their rows.
   const parts = suspects.flatMap((g) => g.spans).sort((a, b) => a.row - b.row);

@@ -302,8 +302,17 @@ async function scribblePng(rng: Rng): Promise<Uint8Array> {
 /**
  * Whether a 28×28 crop's ink is a narrow upright bar (an "!", a cut-off stroke of a word, an
  * arrow standing up): that is how a 1 looks, so it is not shown as "not a digit".
+ *
+ * @example
+ * ```ts
+ * import { oneLike } from "./make_non_digits.ts";
+ * import { equal } from "node:assert/strict";
+ * const bar = new Float32Array(784);
+ * for (let y = 4; y < 24; y++) bar.fill(1, y * 28 + 12, y * 28 + 15);
+ * equal(oneLike(bar), true);
+ * ```
  */
-function oneLike(input: Float32Array): boolean {
+export function oneLike(input: Float32Array): boolean {
   let [x0, y0, x1, y1] = [28, 28, -1, -1];
   for (let y = 0; y < 28; y++) {
     for (let x = 0; x < 28; x++) {

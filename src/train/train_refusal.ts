@@ -7,6 +7,7 @@ import { adamOptimizer, simdTrainStep } from "../kernels/mod.ts";
 import { createModel } from "../model/create_model.ts";
 import { augmentBatch } from "./augment.ts";
 import { makeNonDigits } from "./make_non_digits.ts";
+import { type MinedParts, mineNumberParts } from "./mine_number_parts.ts";
 import { mulberry32 as createRng, shuffledIndices as permutation } from "../data/prng.ts";
 
 /** Settings of a refusal-training run. */
@@ -39,6 +40,14 @@ export interface RefusalTrainConfig {
   filters?: [number, number];
   /** Units of the hidden dense layer ({@linkcode createModel}). @default {128} */
   units?: number;
+  /**
+   * How many of the number reader's own crops to mine from numbers of touching and overlapping
+   * training digits ({@linkcode mineNumberParts}): those that are one digit join the training
+   * digits with their labels, the others (two digits, fragments) join the non-digits. @default {0}
+   */
+  parts?: number;
+  /** Keep only the mined parts that are one digit (the non-digits among them are dropped). @default {false} */
+  partsDigitsOnly?: boolean;
 }
 
 /**
@@ -65,15 +74,30 @@ export async function trainRefusal(
   if (!Number.isInteger(epochs) || epochs < 1) {
     throw new RangeError(`trainRefusal: epochs must be a positive integer, got ${epochs}`);
   }
+  const parts = config.parts ?? 0;
+  if (!Number.isInteger(parts) || parts < 0) {
+    throw new RangeError(`trainRefusal: parts must be a non-negative integer, got ${parts}`);
+  }
   const backend = await selectBackend("simd", { training: true });
   log(`Backend: ${describeBackend(backend)}`);
   const all = await loadDigits(config.data);
-  const { train, validation } = splitDigits(all, { validationSplit: 0.2, seed });
+  const split = splitDigits(all, { validationSplit: 0.2, seed });
+  const { validation } = split;
+  let train = split.train;
   log(`Digits: ${train.count} training, ${validation.count} validation (${all.source})`);
+  let mined: MinedParts | null = null;
+  if (parts > 0) {
+    // From the training split only: the validation digits stay unseen.
+    mined = mineNumberParts(createRng(seed + 13), { count: parts, digits: train });
+    log(
+      `Mined ${parts} number parts: ${mined.digits.count} digits, ${mined.nonDigits.count} non-digits`,
+    );
+    train = joinSets(train, mined.digits);
+  }
   let started = performance.now();
   const fonts = await fontFiles(config.fonts);
   log(`Fonts: ${fonts.length} (${fonts.map((f) => f.slice(f.lastIndexOf("/") + 1)).join(", ")})`);
-  const negatives = await makeNonDigits(createRng(seed + 11), {
+  const made = await makeNonDigits(createRng(seed + 11), {
     count: nonDigits,
     fonts,
     digits: train,
@@ -84,13 +108,19 @@ export async function trainRefusal(
       strokes: config.shares[3] ?? 0,
     }),
   });
-  log(
-    `Made ${negatives.count} non-digits in ${((performance.now() - started) / 1000).toFixed(1)} s`,
-  );
+  log(`Made ${made.count} non-digits in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const negatives = mined === null || config.partsDigitsOnly === true
+    ? made
+    : joinSets(made, mined.nonDigits);
+  log(`Training on ${train.count} digits and ${negatives.count} non-digits`);
   await Deno.mkdir(config.out, { recursive: true });
   await Deno.writeTextFile(
     `${config.out}/config.json`,
-    JSON.stringify({ ...config, epochs, batchSize, nonDigitsPerBatch, nonDigits, seed }, null, 2),
+    JSON.stringify(
+      { ...config, epochs, batchSize, nonDigitsPerBatch, nonDigits, seed, parts },
+      null,
+      2,
+    ),
   );
   const model = createModel({
     seed,
@@ -176,6 +206,20 @@ export async function trainRefusal(
     }; model in ${config.out}/model`,
   );
   return best;
+}
+
+/** `a` and then `b` (labelled when both are). */
+function joinSets(a: DigitSet, b: DigitSet): DigitSet {
+  const images = new Uint8Array((a.count + b.count) * IMAGE_PIXELS);
+  images.set(a.images.subarray(0, a.count * IMAGE_PIXELS));
+  images.set(b.images.subarray(0, b.count * IMAGE_PIXELS), a.count * IMAGE_PIXELS);
+  let labels: Uint8Array | null = null;
+  if (a.labels !== null && b.labels !== null) {
+    labels = new Uint8Array(a.count + b.count);
+    labels.set(a.labels.subarray(0, a.count));
+    labels.set(b.labels.subarray(0, b.count), a.count);
+  }
+  return { images, labels, count: a.count + b.count, source: `${a.source} + ${b.source}` };
 }
 
 /** The WOFF files of `entries`: each a file, or a folder whose `.woff` files (sorted) are taken. */

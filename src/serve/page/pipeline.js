@@ -1813,6 +1813,53 @@ function splitSpans(seg, glyph, budget, row, bend, trim) {
     };
   }
 }
+function candidateParts(seg) {
+  const wholes = [];
+  for (const glyph of seg.glyphs) {
+    const part = renderPart(seg, glyph);
+    if (part !== null) wholes.push({
+      from: 0,
+      to: 1,
+      part,
+      row: wholes.length
+    });
+  }
+  const widths = wholes.map((w) => w.part.box.width).sort((a, b) => a - b);
+  const typicalWidth = widths[Math.floor(widths.length / 2)] ?? 0;
+  let budget = MAX_CROPS - wholes.length;
+  const suspects = [];
+  let row = 0;
+  for (const [i, whole] of wholes.entries()) {
+    const height = Math.max(whole.part.box.height, seg.lineHeight);
+    const wide = whole.part.box.width > (wholes.length >= 2 ? CROWDED_WIDTH : 1) * height || wholes.length >= 3 && whole.part.box.width > 1.5 * typicalWidth;
+    if (!wide) continue;
+    const trim = wholes.length >= 2 || whole.part.box.width >= LONE_SEVERAL * height;
+    const split = splitSpans(seg, seg.glyphs[i], budget, row, wholes.length >= 2, trim);
+    if (split.spans.length <= 1) continue;
+    budget -= split.spans.length;
+    row += split.spans.length;
+    suspects.push({
+      ...split,
+      glyph: seg.glyphs[i]
+    });
+  }
+  for (const suspect of suspects) {
+    for (const render of suspect.trimmed) {
+      if (budget <= 0) break;
+      const span = render(row);
+      if (span === null) continue;
+      suspect.spans.push(span);
+      [budget, row] = [
+        budget - 1,
+        row + 1
+      ];
+    }
+  }
+  return {
+    wholes,
+    suspects
+  };
+}
 async function classify(model, spans) {
   if (spans.length === 0) return new Float32Array(0);
   const batch = new Float32Array(spans.length * 784);
@@ -1894,48 +1941,8 @@ async function readGlyphs(seg, model, options) {
     ...seg,
     glyphs: await joinBroken(seg, model, temperature)
   };
-  const wholes = [];
-  for (const glyph of seg.glyphs) {
-    const part = renderPart(seg, glyph);
-    if (part !== null) wholes.push({
-      from: 0,
-      to: 1,
-      part,
-      row: wholes.length
-    });
-  }
+  const { wholes, suspects } = candidateParts(seg);
   const rowOf = (rows, i) => rows.subarray(i * 10, i * 10 + 10);
-  const widths = wholes.map((w) => w.part.box.width).sort((a, b) => a - b);
-  const typicalWidth = widths[Math.floor(widths.length / 2)] ?? 0;
-  let budget = MAX_CROPS - wholes.length;
-  const suspects = [];
-  let row = 0;
-  for (const [i, whole] of wholes.entries()) {
-    const height = Math.max(whole.part.box.height, seg.lineHeight);
-    const wide = whole.part.box.width > (wholes.length >= 2 ? CROWDED_WIDTH : 1) * height || wholes.length >= 3 && whole.part.box.width > 1.5 * typicalWidth;
-    if (!wide) continue;
-    const trim = wholes.length >= 2 || whole.part.box.width >= LONE_SEVERAL * height;
-    const split = splitSpans(seg, seg.glyphs[i], budget, row, wholes.length >= 2, trim);
-    if (split.spans.length <= 1) continue;
-    budget -= split.spans.length;
-    row += split.spans.length;
-    suspects.push({
-      ...split,
-      glyph: seg.glyphs[i]
-    });
-  }
-  for (const suspect of suspects) {
-    for (const render of suspect.trimmed) {
-      if (budget <= 0) break;
-      const span = render(row);
-      if (span === null) continue;
-      suspect.spans.push(span);
-      [budget, row] = [
-        budget - 1,
-        row + 1
-      ];
-    }
-  }
   const parts = suspects.flatMap((g) => g.spans).sort((a, b) => a.row - b.row);
   const all = await classify(model, [
     ...wholes,
