@@ -123,8 +123,8 @@ async function wordPng(rng: Rng, font: Font): Promise<Uint8Array> {
   );
 }
 
-/** The first and last ink columns of a 28×28 digit. */
-function inkColumns(images: Uint8Array, index: number): [number, number] {
+/** The first and last ink columns of digit `index` of `images` (28×28 bytes, ink of 60 and more). */
+export function inkColumns(images: Uint8Array, index: number): [number, number] {
   let [x0, x1] = [28, -1];
   for (let y = 0; y < 28; y++) {
     for (let x = 0; x < 28; x++) {

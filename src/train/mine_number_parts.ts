@@ -1,7 +1,7 @@
 import type { DigitSet } from "../data/types.ts";
 import { drawBetween, type Prng } from "../data/prng.ts";
 import { type GrayImage, numberParts } from "../preprocess/mod.ts";
-import { oneLike } from "./make_non_digits.ts";
+import { inkColumns, oneLike } from "./make_non_digits.ts";
 
 /** Options for {@linkcode mineNumberParts}. */
 export interface MinePartsOptions {
@@ -46,18 +46,6 @@ export interface ComposedNumber {
   placed: PlacedDigit[];
   /** Scene pixels per MNIST pixel. */
   scale: number;
-}
-
-/** The first and last ink columns of a 28×28 digit (bytes of 60 and more). */
-function inkColumns(images: Uint8Array, index: number): [number, number] {
-  let [x0, x1] = [28, -1];
-  for (let y = 0; y < 28; y++) {
-    for (let x = 0; x < 28; x++) {
-      if (images[index * 784 + y * 28 + x] < 60) continue;
-      [x0, x1] = [Math.min(x0, x), Math.max(x1, x)];
-    }
-  }
-  return x1 < 0 ? [0, 27] : [x0, x1];
 }
 
 /** Bilinear sample (0-1) of digit `index` of `images` at (x, y) in its 28×28 pixels, 0 outside. */
