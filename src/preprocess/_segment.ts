@@ -436,9 +436,12 @@ function segmentLine(gray: GrayImage, small: SmallDigits): Segmentation {
   // crop may touch the border and be as tall as the image, but is not that thin.)
   const long = (c: Component) => widthOf(c) > 5 * heightOf(c) && widthOf(c) > 0.3 * w;
   const several = all.some(long) ? severalRunColumns(labels, w, h, all.length) : null;
-  const heavy = Math.max(0, ...all.map((c) => c.area)) * 0.15;
-  const tallestBeside = (c: Component) =>
-    Math.max(0, ...all.filter((o) => o !== c && o.area >= heavy).map(heightOf));
+  // The two tallest pieces of weight: the tallest beside any piece is one of them.
+  const [first, second] = several === null ? [] : tallestTwo(all);
+  const tallestBeside = (c: Component) => {
+    const other = c === first ? second : first;
+    return other === undefined ? 0 : heightOf(other);
+  };
   let pieces = all.filter((c) => {
     const flat = long(c) && (several![c.label] <= (1 - FLAT_COLUMNS) * widthOf(c) ||
       heightOf(c) < 0.5 * tallestBeside(c));
@@ -657,6 +660,22 @@ export function meanStroke(
     }
   }
   return edge === 0 ? 0 : (2 * area) / edge;
+}
+
+/**
+ * The tallest and the second tallest of `pieces` with at least 0.15 of the largest one's area (the
+ * pieces of weight), in one pass.
+ */
+function tallestTwo(pieces: Component[]): [Component?, Component?] {
+  let largest = 0;
+  for (const c of pieces) largest = Math.max(largest, c.area);
+  let [first, second]: [Component?, Component?] = [];
+  for (const c of pieces) {
+    if (c.area < 0.15 * largest) continue;
+    if (first === undefined || heightOf(c) > heightOf(first)) [first, second] = [c, first];
+    else if (second === undefined || heightOf(c) > heightOf(second)) second = c;
+  }
+  return [first, second];
 }
 
 /** A long piece with one run of ink down this share of its columns or more is a line. */

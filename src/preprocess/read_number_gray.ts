@@ -289,14 +289,18 @@ export interface NumberPart {
   input: Float32Array;
   /** Where the part's ink is, in pixels of the image given. */
   box: Box;
-  /** Whether it is a glyph read whole (`false`: a part between candidate cuts of a wide glyph). */
+  /**
+   * Whether it is a glyph read whole (`false`: a part between candidate cuts of a wide glyph, with
+   * or without the connecting strokes left at its cuts).
+   */
   whole: boolean;
 }
 
 /**
  * Every crop the number reader would ask the model about in `gray` (one line of writing, dark on
  * light, segmented at the size given): each glyph whole, and every part between the candidate cuts
- * of a glyph that may hold several digits, rendered exactly as the reader renders them. The
+ * of a glyph that may hold several digits (also without the connecting strokes left at its cuts,
+ * where it has some), rendered exactly as the reader renders them. The
  * reader's steps that need a model (joining a digit's broken strokes, choosing a split) are left
  * out: this is the raw material for training a model to verify the reader's cuts, so that it
  * sees what a digit cut with a sliver of its neighbour, or missing a sliver of itself, looks like.

@@ -1190,8 +1190,11 @@ function segmentLine(gray, small) {
   for (let i = 0; i < labels.length; i++) if (labels[i] !== 0) contrast[labels[i]] += ink[i];
   const long = (c) => widthOf(c) > 5 * heightOf(c) && widthOf(c) > 0.3 * w;
   const several = all.some(long) ? severalRunColumns(labels, w, h, all.length) : null;
-  const heavy = Math.max(0, ...all.map((c) => c.area)) * 0.15;
-  const tallestBeside = (c) => Math.max(0, ...all.filter((o) => o !== c && o.area >= heavy).map(heightOf));
+  const [first, second] = several === null ? [] : tallestTwo(all);
+  const tallestBeside = (c) => {
+    const other = c === first ? second : first;
+    return other === void 0 ? 0 : heightOf(other);
+  };
   let pieces = all.filter((c) => {
     const flat2 = long(c) && (several[c.label] <= (1 - FLAT_COLUMNS) * widthOf(c) || heightOf(c) < 0.5 * tallestBeside(c));
     const spans = c.touchesBorder && (widthOf(c) > 0.9 * w && heightOf(c) < 0.15 * widthOf(c) || heightOf(c) > 0.9 * h && widthOf(c) < 0.15 * heightOf(c));
@@ -1359,6 +1362,23 @@ function meanStroke(ink, w, h, { x0, y0, x1, y1 }) {
     }
   }
   return edge === 0 ? 0 : 2 * area / edge;
+}
+function tallestTwo(pieces) {
+  let largest = 0;
+  for (const c of pieces) largest = Math.max(largest, c.area);
+  let [first, second] = [];
+  for (const c of pieces) {
+    if (c.area < 0.15 * largest) continue;
+    if (first === void 0 || heightOf(c) > heightOf(first)) [first, second] = [
+      c,
+      first
+    ];
+    else if (second === void 0 || heightOf(c) > heightOf(second)) second = c;
+  }
+  return [
+    first,
+    second
+  ];
 }
 var FLAT_COLUMNS = 0.9;
 function severalRunColumns(labels, w, h, count) {
