@@ -1,4 +1,5 @@
 import { drawBetween, type Prng } from "../data/prng.ts";
+import { sampleDigit } from "./_sample.ts";
 
 /** Options for {@linkcode augmentBatch}; ranges are symmetric unless noted. */
 export interface AugmentOptions {
@@ -25,19 +26,6 @@ export interface AugmentOptions {
 const SIDE = 28;
 const PIXELS = SIDE * SIDE;
 const GRID = 4; // elastic field control points per side
-
-/** Bilinear sample of a 28×28 byte image at (x, y), 0 outside, scaled to 0-1. */
-function sample(img: Uint8Array, offset: number, x: number, y: number): number {
-  const x0 = Math.floor(x);
-  const y0 = Math.floor(y);
-  const tx = x - x0;
-  const ty = y - y0;
-  const at = (xx: number, yy: number) =>
-    xx < 0 || yy < 0 || xx >= SIDE || yy >= SIDE ? 0 : img[offset + yy * SIDE + xx];
-  const top = at(x0, y0) * (1 - tx) + at(x0 + 1, y0) * tx;
-  const bottom = at(x0, y0 + 1) * (1 - tx) + at(x0 + 1, y0 + 1) * tx;
-  return (top * (1 - ty) + bottom * ty) / 255;
-}
 
 /** A smooth random displacement field: random values on a 4×4 grid, bilinearly interpolated. */
 function elasticField(rng: Prng, amount: number): Float32Array {
@@ -168,7 +156,7 @@ export function augmentBatch(
         const e = (y * SIDE + x) * 2;
         const sx = ia * px + ib * py + c + field[e];
         const sy = ic * px + id * py + c + field[e + 1];
-        img[y * SIDE + x] = sample(images, k * PIXELS, sx, sy);
+        img[y * SIDE + x] = sampleDigit(images, k * PIXELS, sx, sy);
       }
     }
     const stroke = rng();

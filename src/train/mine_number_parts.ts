@@ -2,6 +2,7 @@ import type { DigitSet } from "../data/types.ts";
 import { drawBetween, type Prng } from "../data/prng.ts";
 import { type GrayImage, numberParts } from "../preprocess/mod.ts";
 import { inkColumns, oneLike } from "./make_non_digits.ts";
+import { sampleDigit } from "./_sample.ts";
 
 /** Options for {@linkcode mineNumberParts}. */
 export interface MinePartsOptions {
@@ -46,16 +47,6 @@ export interface ComposedNumber {
   placed: PlacedDigit[];
   /** Scene pixels per MNIST pixel. */
   scale: number;
-}
-
-/** Bilinear sample (0-1) of digit `index` of `images` at (x, y) in its 28×28 pixels, 0 outside. */
-function sample(images: Uint8Array, index: number, x: number, y: number): number {
-  const [x0, y0] = [Math.floor(x), Math.floor(y)];
-  const at = (xx: number, yy: number) =>
-    xx < 0 || yy < 0 || xx > 27 || yy > 27 ? 0 : images[index * 784 + yy * 28 + xx] / 255;
-  const [tx, ty] = [x - x0, y - y0];
-  return (at(x0, y0) * (1 - tx) + at(x0 + 1, y0) * tx) * (1 - ty) +
-    (at(x0, y0 + 1) * (1 - tx) + at(x0 + 1, y0 + 1) * tx) * ty;
 }
 
 /**
@@ -113,7 +104,7 @@ export function composeNumber(
       let ink = 0;
       for (const [k, o] of offsets.entries()) {
         if (u < o.a - 4 || u > o.b + 4) continue;
-        ink = Math.max(ink, sample(set.images, indices[k], u - o.dx, v - o.dy));
+        ink = Math.max(ink, sampleDigit(set.images, indices[k] * 784, u - o.dx, v - o.dy));
       }
       const value = paper - ink * (paper - pen) + (rng() - 0.5) * 2 * grain;
       data[y * w + x] = Math.max(0, Math.min(255, Math.round(value)));
@@ -166,7 +157,8 @@ export function partLabel(
  * digits only), neighbours touching or shifted into each other by up to 35 % of a digit's width,
  * drawn 2.5-3.5 times MNIST's size, dark on light paper with grain, are cut as the reader cuts
  * them ({@linkcode numberParts}: every glyph whole, and every part between the candidate cuts of
- * a wide glyph, rendered as the reader renders them). A part whose ink spans one placed digit
+ * a wide glyph, also without the connecting strokes at its cuts, rendered as the reader renders
+ * them). A part whose ink spans one placed digit
  * (each edge within `tolerance` of a digit's nominal width of it) is that digit, with the sliver
  * of its neighbour or without the sliver of itself that the cut gave it; a part holding half of
  * two digits or less than half of any is "not a digit", except narrow upright bars, which read as
