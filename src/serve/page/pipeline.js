@@ -1739,6 +1739,11 @@ var SPLIT_COST = 1;
 var SPLIT_MIN_CONFIDENCE = 0.9;
 var CROWDED_WIDTH = 0.7;
 var LONE_SEVERAL = 1.6;
+var EVEN_PARTS = 0.6;
+function evenHeights(parts) {
+  const tallest = Math.max(...parts.map((p) => p.box.height));
+  return parts.every((p) => p.box.height >= EVEN_PARTS * tallest);
+}
 var MIN_SPLIT_WIDTH = 0.6;
 var sameCut = (a, b) => a.at.every((x, i) => x === b.at[i]);
 var log = (p) => Math.log(Math.max(p, 1e-12));
@@ -1853,8 +1858,8 @@ function candidateParts(seg) {
     const height = Math.max(whole.part.box.height, seg.lineHeight);
     const wide = whole.part.box.width > (wholes.length >= 2 ? CROWDED_WIDTH : 1) * height || wholes.length >= 3 && whole.part.box.width > 1.5 * typicalWidth;
     if (!wide) continue;
-    const trim = wholes.length >= 2 || whole.part.box.width >= LONE_SEVERAL * height;
-    const split = splitSpans(seg, seg.glyphs[i], budget, row, wholes.length >= 2, trim);
+    const several = wholes.length >= 2 || whole.part.box.width >= LONE_SEVERAL * height;
+    const split = splitSpans(seg, seg.glyphs[i], budget, row, several, several);
     if (split.spans.length <= 1) continue;
     budget -= split.spans.length;
     row += split.spans.length;
@@ -1990,6 +1995,7 @@ async function readGlyphs(seg, model, options) {
     const splitScore = chosen.reduce((v, s) => v + score2(s), -SPLIT_COST * (chosen.length - 1));
     const wholeScore = partScore(rowOf(first, i), whole.part, temperature);
     if (whole.part.box.width <= whole.part.box.height && splitScore <= wholeScore) chosen = [];
+    if (!several && !evenHeights(chosen.map((s) => s.part))) chosen = [];
     if (chosen.length > 1 && chosen.every(verified)) {
       for (const s of chosen) out.push({
         part: s.part,
