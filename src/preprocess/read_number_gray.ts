@@ -620,7 +620,14 @@ async function segmentAtWorkSize(source: GraySource, signal?: AbortSignal): Prom
     // The page's labels (4 bytes a pixel), freed now rather than at a full garbage collection.
     releaseBytes(again.labels);
   }
-  return { gray, seg, larger: Math.max(gray.width, gray.height) > first };
+  // Decoded larger, a thin pen's faint strokes can break into specks where the working size's
+  // averaged pixels hold them whole: then the working size is read with the page's rule.
+  const larger = Math.max(gray.width, gray.height) > first;
+  if (specks && !larger && sizes.length > 0 && !flat(gray)) {
+    const again = segmentNumber(gray, PAGE_DIGITS);
+    if (again.glyphs.length > 0) seg = again;
+  }
+  return { gray, seg, larger };
 }
 
 /**
