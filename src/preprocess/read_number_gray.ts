@@ -409,8 +409,8 @@ async function joinBroken(
  * a longer number) is then split and verified: every split at candidate cuts (straight, and on a
  * line of several glyphs bent around strokes) is read, and the best split by dynamic programming
  * (the model's calibrated confidence in each part, less a cost for squat parts and per extra digit)
- * among those whose every part reaches `SPLIT_MIN_CONFIDENCE` wins; a glyph no wider than tall is
- * split only when that beats reading it whole. A lone glyph narrower than `LONE_SEVERAL` line
+ * among those whose every part reaches `SPLIT_MIN_CONFIDENCE` wins; a glyph no wider than the line
+ * is tall is split only when that beats reading it whole (squat as wide beside the line's height). A lone glyph narrower than `LONE_SEVERAL` line
  * heights keeps a stricter rule (its best split overall must be verified). A glyph that would be
  * refused whole, beside sure digits, takes its best split when every part is as sure as a digit
  * must be.
@@ -456,8 +456,14 @@ async function readGlyphs(
       score,
     );
     const splitScore = chosen.reduce((v, s) => v + score(s), -SPLIT_COST * (chosen.length - 1));
-    const wholeScore = partScore(rowOf(first, i), whole.part, temperature);
-    if (whole.part.box.width <= whole.part.box.height && splitScore <= wholeScore) chosen = [];
+    // Squat beside the line, not beside itself: a digit shorter than its neighbours (a 2 with a
+    // long foot, a 6 written small) is as wide as one digit, and split only when that pays.
+    const wholeScore = partScore(
+      rowOf(first, i),
+      { ...whole.part, aspect: whole.part.box.width / height },
+      temperature,
+    );
+    if (whole.part.box.width <= height && splitScore <= wholeScore) chosen = [];
     if (chosen.length > 1 && chosen.every(verified)) {
       for (const s of chosen) out.push({ part: s.part, probabilities: rowOf(second, s.row) });
       continue;
