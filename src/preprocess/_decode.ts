@@ -263,19 +263,30 @@ function corrupt(info: ImageInfo, maxPixels: number, error: unknown): Error {
   );
 }
 
+/** `weight × v` for every byte `v`: the terms of the luminance of {@linkcode flattenToGray}. */
+const products = (weight: number): Float64Array =>
+  Float64Array.from({ length: 256 }, (_, v) => weight * v);
+const RED = products(0.299);
+const GREEN = products(0.587);
+const BLUE = products(0.114);
+
 /**
  * Luminance of RGB(A) or grey(-alpha) pixels, with transparent pixels filled by the background: when opaque pixels
  * are a minority they are the ink, and the fill is the opposite of their tone; otherwise the fill
  * is their median tone.
  */
-function flattenToGray(pixels: Uint8Array, n: number, channels: number): Uint8Array {
+function flattenToGray(bytes: Uint8Array, n: number, channels: number): Uint8Array {
   const gray = new Uint8Array(n);
-  const colour = channels >= 3;
-  for (let i = 0, p = 0; i < n; i++, p += channels) {
-    // `(y + 0.5) | 0` is Math.round(y) for y ≥ 0, without a float-to-index slow path.
-    gray[i] = colour
-      ? (0.299 * pixels[p] + 0.587 * pixels[p + 1] + 0.114 * pixels[p + 2] + 0.5) | 0
-      : pixels[p];
+  // A plain view: sharp's pixels come as a Node Buffer, whose element reads cost V8 more.
+  const pixels = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+  if (channels >= 3) {
+    for (let i = 0, p = 0; i < n; i++, p += channels) {
+      // The products 0.299 × r, 0.587 × g and 0.114 × b from tables, added in the same order: the
+      // same doubles. `(y + 0.5) | 0` is Math.round(y) for y ≥ 0.
+      gray[i] = (RED[pixels[p]] + GREEN[pixels[p + 1]] + BLUE[pixels[p + 2]] + 0.5) | 0;
+    }
+  } else {
+    for (let i = 0, p = 0; i < n; i++, p += channels) gray[i] = pixels[p];
   }
   if (channels !== 2 && channels !== 4) return gray; // no transparency
   const alpha = new Uint8Array(n);
