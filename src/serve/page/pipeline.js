@@ -1744,6 +1744,7 @@ function evenHeights(parts) {
   const tallest = Math.max(...parts.map((p) => p.box.height));
   return parts.every((p) => p.box.height >= EVEN_PARTS * tallest);
 }
+var ONE_DIGIT_WIDTH = 1.25;
 var MIN_SPLIT_WIDTH = 0.6;
 var sameCut = (a, b) => a.at.every((x, i) => x === b.at[i]);
 var log = (p) => Math.log(Math.max(p, 1e-12));
@@ -1993,8 +1994,12 @@ async function readGlyphs(seg, model, options) {
     const strict = !several && whole.part.box.width < LONE_SEVERAL * height;
     let chosen = bestSplit(split.points, strict ? split.spans : split.spans.filter(verified), score2);
     const splitScore = chosen.reduce((v, s) => v + score2(s), -SPLIT_COST * (chosen.length - 1));
-    const wholeScore = partScore(rowOf(first, i), whole.part, temperature);
-    if (whole.part.box.width <= whole.part.box.height && splitScore <= wholeScore) chosen = [];
+    const wholeScore = partScore(rowOf(first, i), {
+      ...whole.part,
+      aspect: whole.part.box.width / height
+    }, temperature);
+    const oneDigit = whole.part.box.width <= height || whole.part.box.width <= ONE_DIGIT_WIDTH * height && sure(rowOf(first, i)) >= SPLIT_MIN_CONFIDENCE;
+    if (oneDigit && splitScore <= wholeScore) chosen = [];
     if (!several && !evenHeights(chosen.map((s) => s.part))) chosen = [];
     if (chosen.length > 1 && chosen.every(verified)) {
       for (const s of chosen) out.push({
@@ -2141,10 +2146,15 @@ async function segmentAtWorkSize(source, signal) {
     }
     releaseBytes(again.labels);
   }
+  const larger = Math.max(gray.width, gray.height) > first;
+  if (specks && !larger && sizes.length > 0 && !flat(gray)) {
+    const again = segmentNumber(gray, PAGE_DIGITS);
+    if (again.glyphs.length > 0) seg = again;
+  }
   return {
     gray,
     seg,
-    larger: Math.max(gray.width, gray.height) > first
+    larger
   };
 }
 async function readNumberFromGray(source, model, options = {}) {
