@@ -7,9 +7,13 @@ import * as tf from "@tensorflow/tfjs";
 import { deepEqual, equal, ok } from "node:assert/strict";
 import sharp from "sharp";
 import { selectBackend } from "../src/backend/mod.ts";
-import { renderNumberScene } from "../src/bench/_number_scenes.ts";
+import {
+  type NumberLayout,
+  type NumberScene,
+  renderNumberScene,
+} from "../src/bench/_number_scenes.ts";
 import { GRID_PER_CLASS, loadTestDigitGrid } from "../src/bench/_test_digits.ts";
-import { IMAGE_PIXELS } from "../src/data/mod.ts";
+import { type DigitSet, IMAGE_PIXELS } from "../src/data/mod.ts";
 import { mulberry32 } from "../src/data/prng.ts";
 import { loadClassifier } from "../src/model/classifier.ts";
 import {
@@ -54,6 +58,18 @@ async function rows(): Promise<Row[]> {
 }
 
 const bytesOf = (file: string) => Deno.readFile(new URL(file, FIXTURES));
+
+/** Seed `seed`'s number of 3-6 digits of the test-digit grid, drawn in `layout` as the bench does. */
+async function gridScene(
+  digits: DigitSet,
+  seed: number,
+  layout: NumberLayout,
+): Promise<NumberScene> {
+  const rng = mulberry32(seed);
+  const length = 3 + Math.floor(rng() * 4);
+  const indices = Array.from({ length }, () => Math.floor(rng() * digits.count));
+  return await renderNumberScene(digits, indices, layout, rng);
+}
 
 async function model() {
   await selectBackend("wasm");
@@ -127,10 +143,7 @@ Deno.test({
     // several glyphs, which read seed 24's 9205, now 9225, and not 12's 0591, 23's 063, 25's
     // 85721), and a "1" pressed into its neighbour (seeds 17, 34, 37) is the commonest miss.
     for (const seed of [16, 23, 33]) {
-      const rng = mulberry32(seed);
-      const length = 3 + Math.floor(rng() * 4);
-      const indices = Array.from({ length }, () => Math.floor(rng() * digits.count));
-      const scene = await renderNumberScene(digits, indices, "overlap", rng);
+      const scene = await gridScene(digits, seed, "overlap");
       const reading = await readNumber(scene.bytes, classifier);
       equal(reading.number, scene.number, `seed ${seed}: ${JSON.stringify(reading)}`);
       equal(reading.digits.length, scene.number.length);
@@ -154,10 +167,7 @@ Deno.test({
     // Seed 147's 1248: its 2, a little wider than the line is tall and a sure digit whole, was
     // read as two sure digits, 18248, when a glyph that wide was split without paying its way.
     for (const [seed, number] of [[59, "6211"], [147, "1248"]] as const) {
-      const rng = mulberry32(seed);
-      const length = 3 + Math.floor(rng() * 4);
-      const indices = Array.from({ length }, () => Math.floor(rng() * digits.count));
-      const scene = await renderNumberScene(digits, indices, "gap", rng);
+      const scene = await gridScene(digits, seed, "gap");
       equal(scene.number, number);
       const reading = await readNumber(scene.bytes, classifier);
       equal(reading.number, number, `seed ${seed}: ${reading.reason ?? ""}`);
@@ -217,10 +227,7 @@ Deno.test({
       ["touching", 148],
     ] as const;
     for (const [layout, seed] of cases) {
-      const rng = mulberry32(seed);
-      const length = 3 + Math.floor(rng() * 4);
-      const indices = Array.from({ length }, () => Math.floor(rng() * digits.count));
-      const scene = await renderNumberScene(digits, indices, layout, rng);
+      const scene = await gridScene(digits, seed, layout);
       const reading = await readNumber(scene.bytes, classifier);
       equal(reading.number, scene.number, `${layout} ${seed}: ${JSON.stringify(reading.digits)}`);
       for (const [i, d] of reading.digits.entries()) {
@@ -240,10 +247,7 @@ Deno.test({
     // paths only on a line of several glyphs refused or read wrong (4230 as 4630): a short number
     // whose digits overlap is one glyph, and no straight cut parts its digits.
     for (const seed of [209, 219, 228, 247]) {
-      const rng = mulberry32(seed);
-      const length = 3 + Math.floor(rng() * 4);
-      const indices = Array.from({ length }, () => Math.floor(rng() * digits.count));
-      const scene = await renderNumberScene(digits, indices, "overlap", rng);
+      const scene = await gridScene(digits, seed, "overlap");
       const reading = await readNumber(scene.bytes, classifier);
       equal(reading.number, scene.number, `seed ${seed}: ${JSON.stringify(reading.digits)}`);
       for (const [i, d] of reading.digits.entries()) {
@@ -484,10 +488,7 @@ Deno.test({
     // it kept to the largest writing, 2, 27 and 28 were still refused (the printed text on their
     // pages set the typical mark height), and 31 (its faint strokes left no ink at 640 px).
     for (const seed of [5, 14, 29, 2, 27, 28, 31]) {
-      const rng = mulberry32(seed);
-      const length = 3 + Math.floor(rng() * 4);
-      const indices = Array.from({ length }, () => Math.floor(rng() * digits.count));
-      const scene = await renderNumberScene(digits, indices, "scan", rng);
+      const scene = await gridScene(digits, seed, "scan");
       const reading = await readNumber(scene.bytes, classifier);
       equal(reading.number, scene.number, `scan ${seed}: ${reading.reason ?? ""}`);
       const { width = 0 } = await sharp(scene.bytes).metadata();
