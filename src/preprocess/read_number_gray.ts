@@ -289,8 +289,8 @@ function candidateParts(seg: Segmentation): { wholes: Span[]; suspects: GlyphPar
     // seeds 777, 1 and 2 (60 each), cut paths in such lone glyphs read 94 of 180 right against 86.
     // Connecting strokes trimmed likewise: the arches of a lone "m" or "n", cut and trimmed, read
     // as digits.
-    const several = wholes.length >= 2 || whole.part.box.width >= LONE_SEVERAL * height;
-    const split = splitSpans(seg, seg.glyphs[i], budget, row, several, several);
+    const bendAndTrim = wholes.length >= 2 || whole.part.box.width >= LONE_SEVERAL * height;
+    const split = splitSpans(seg, seg.glyphs[i], budget, row, bendAndTrim, bendAndTrim);
     if (split.spans.length <= 1) continue;
     budget -= split.spans.length;
     row += split.spans.length;
@@ -434,14 +434,15 @@ async function joinBroken(
  * Reads each glyph whole; a glyph that may hold several digits (wider than its height, or than
  * `CROWDED_WIDTH` of it on a line of several glyphs, or half as wide again as the typical glyph of
  * a longer number) is then split and verified: every split at candidate cuts (straight, and on a
- * line of several glyphs bent around strokes) is read, and the best split by dynamic programming
- * (the model's calibrated confidence in each part, less a cost for squat parts and per extra digit)
- * among those whose every part reaches `SPLIT_MIN_CONFIDENCE` wins; a glyph no wider than the line
- * is tall (squat as wide beside the line's height), or up to `ONE_DIGIT_WIDTH` of it when the
- * model is sure of it whole, is split only when that beats reading it whole. A lone glyph narrower than `LONE_SEVERAL` line
- * heights keeps a stricter rule (its best split overall must be verified). A glyph that would be
- * refused whole, beside sure digits, takes its best split when every part is as sure as a digit
- * must be.
+ * line of several glyphs or in a lone glyph `LONE_SEVERAL` line heights wide, bent around strokes)
+ * is read, and the best split by dynamic programming (the model's calibrated confidence in each
+ * part, less a cost for squat parts and per extra digit) among those whose every part reaches
+ * `SPLIT_MIN_CONFIDENCE` wins; a glyph no wider than the line is tall (squat as wide beside the
+ * line's height), or up to `ONE_DIGIT_WIDTH` of it when the model is sure of it whole, is split
+ * only when that beats reading it whole. A lone glyph narrower than `LONE_SEVERAL` line heights
+ * keeps a stricter rule (its best split overall must be verified), and a lone glyph is split only
+ * into parts of a height (`EVEN_PARTS`). A glyph that would be refused whole, beside sure digits,
+ * takes its best split when every part is as sure as a digit must be.
  */
 async function readGlyphs(
   seg: Segmentation,
@@ -650,7 +651,8 @@ async function segmentAtWorkSize(source: GraySource, signal?: AbortSignal): Prom
     .filter((size, i, all) => size >= 1.5 * first && all.indexOf(size) === i);
   // A page of one flat tone has nothing a larger decode could show (a blank or solid image, or a
   // zlib bomb of zeros: the cheapest way to ask for the reader's heaviest path).
-  for (const size of small && !flat(gray) ? sizes : []) {
+  const tried = small && !flat(gray) ? sizes : [];
+  for (const size of tried) {
     const big = await source(size);
     signal?.throwIfAborted();
     // On the page decoded larger, digits may be small beside the page, not beside a pen.
@@ -665,7 +667,7 @@ async function segmentAtWorkSize(source: GraySource, signal?: AbortSignal): Prom
   // Decoded larger, a thin pen's faint strokes can break into specks where the working size's
   // averaged pixels hold them whole: then the working size is read with the page's rule.
   const larger = Math.max(gray.width, gray.height) > first;
-  if (specks && !larger && sizes.length > 0 && !flat(gray)) {
+  if (specks && !larger && tried.length > 0) {
     const again = segmentNumber(gray, PAGE_DIGITS);
     if (again.glyphs.length > 0) seg = again;
   }

@@ -1859,8 +1859,8 @@ function candidateParts(seg) {
     const height = Math.max(whole.part.box.height, seg.lineHeight);
     const wide = whole.part.box.width > (wholes.length >= 2 ? CROWDED_WIDTH : 1) * height || wholes.length >= 3 && whole.part.box.width > 1.5 * typicalWidth;
     if (!wide) continue;
-    const several = wholes.length >= 2 || whole.part.box.width >= LONE_SEVERAL * height;
-    const split = splitSpans(seg, seg.glyphs[i], budget, row, several, several);
+    const bendAndTrim = wholes.length >= 2 || whole.part.box.width >= LONE_SEVERAL * height;
+    const split = splitSpans(seg, seg.glyphs[i], budget, row, bendAndTrim, bendAndTrim);
     if (split.spans.length <= 1) continue;
     budget -= split.spans.length;
     row += split.spans.length;
@@ -2133,7 +2133,8 @@ async function segmentAtWorkSize(source, signal) {
     Math.min(PAGE_WORK, long),
     Math.min(2 * first, long)
   ].filter((size, i, all) => size >= 1.5 * first && all.indexOf(size) === i);
-  for (const size of small && !flat(gray) ? sizes : []) {
+  const tried = small && !flat(gray) ? sizes : [];
+  for (const size of tried) {
     const big = await source(size);
     signal?.throwIfAborted();
     const again = segmentNumber(big, PAGE_DIGITS);
@@ -2147,7 +2148,7 @@ async function segmentAtWorkSize(source, signal) {
     releaseBytes(again.labels);
   }
   const larger = Math.max(gray.width, gray.height) > first;
-  if (specks && !larger && sizes.length > 0 && !flat(gray)) {
+  if (specks && !larger && tried.length > 0) {
     const again = segmentNumber(gray, PAGE_DIGITS);
     if (again.glyphs.length > 0) seg = again;
   }
